@@ -1,0 +1,26 @@
+/**
+ * wgan-gp: WGAN-GP in TypeScript. The core entry point: tensors, ops, autodiff, the reference
+ * backend. Node users import 'wgan-gp/node' for the onnxruntime-node backend.
+ */
+export * from './ops/index.js';
+export {
+  Tensor,
+  tensor,
+  constant,
+  scalar,
+  noGrad,
+  realize,
+  setBackend,
+  getBackend,
+  buildPlan,
+  type Backend,
+  type Plan,
+  type DType,
+  type Storage,
+  type TensorLike,
+} from './tensor/tensor.js';
+export { ShapeError, type Shape } from './tensor/shape.js';
+export { Rng, type RngState } from './tensor/random.js';
+export { grad, valueAndGrad, vjp, gradients, zeros, ones } from './autodiff/grad.js';
+export { checkGrads, type GradCheckArg, type GradCheckOptions } from './autodiff/gradcheck.js';
+export { referenceBackend, interpret } from './backends/reference/reference-backend.js';

@@ -1,0 +1,19 @@
+/**
+ * The Node.js entry point: everything in the core plus the onnxruntime-node backend.
+ * @example
+ * import { setBackend, ortBackend } from 'wgan-gp/node';
+ * setBackend(ortBackend({ threads: 2 }));
+ */
+import * as ort from 'onnxruntime-node';
+import { createOrtBackend, type OrtBackend, type OrtBackendOptions, type OrtLike } from './backends/onnx/ort-backend.js';
+
+export * from './index.js';
+export type { OrtBackend, OrtBackendOptions } from './backends/onnx/ort-backend.js';
+
+/**
+ * The onnxruntime-node backend (CPU by default; `device: 'webgpu'` where a GPU exists).
+ * @example setBackend(ortBackend({ threads: 2 }));
+ */
+export function ortBackend(opts: OrtBackendOptions = {}): OrtBackend {
+  return createOrtBackend(ort as unknown as OrtLike, opts);
+}

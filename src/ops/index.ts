@@ -1,0 +1,25 @@
+/**
+ * The op surface: every primitive's functional form plus the composites.
+ * Importing this module registers all primitives.
+ */
+export { add } from './add.js';
+export { sub } from './sub.js';
+export { mul } from './mul.js';
+export { div } from './div.js';
+export { neg } from './neg.js';
+export { exp } from './exp.js';
+export { log } from './log.js';
+export { sqrt } from './sqrt.js';
+export { relu } from './relu.js';
+export { greater, greaterEqual, less, lessEqual, equal, type Comparison } from './compare.js';
+export { where } from './where.js';
+export { cast } from './cast.js';
+export { stopGradient, detach } from './stop-gradient.js';
+export { sum } from './sum.js';
+export { reshape } from './reshape.js';
+export { expand, broadcastTo } from './expand.js';
+export { transpose, transposeLast2 } from './transpose.js';
+export { matmul } from './matmul.js';
+export { square, mean } from './math.js';
+export { sumTo } from './helpers.js';
+export { primitives, defineOp, apply, type OpDef, type NDArray, type TensorMeta, type LowerCtx } from './registry.js';
