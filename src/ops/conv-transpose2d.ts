@@ -87,6 +87,7 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
 /**
  * The gradient of conv2d(x, w, geom) with respect to x for the output cotangent g, where x has
  * spatial size `inputShape` (the primitive the vjps use).
+ * @example const dx = conv2dInputGrad(g, w, { stride: [2, 2], pads: [1, 1, 2, 2], dilation: [1, 1] }, [28, 28]);
  */
 export function conv2dInputGrad(g: Tensor, w: Tensor, geom: ConvGeometry, inputShape: readonly number[]): Tensor {
   if (inputShape.length !== 2) throw new ShapeError('conv2d_input_grad', `inputShape must be [H, W], got ${fmt(inputShape)}`);

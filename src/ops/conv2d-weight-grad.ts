@@ -90,6 +90,7 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
 /**
  * The gradient of ⟨g, conv2d(x, w, geom)⟩ with respect to a w with spatial size `kernel` (the primitive
  * the vjps use).
+ * @example const dw = conv2dWeightGrad(x, g, { stride: [2, 2], pads: [1, 1, 2, 2], dilation: [1, 1] }, [5, 5]);
  */
 export function conv2dWeightGrad(x: Tensor, g: Tensor, geom: ConvGeometry, kernel: readonly number[]): Tensor {
   if (kernel.length !== 2) throw new ShapeError('conv2d_weight_grad', `kernel must be [kh, kw], got ${fmt(kernel)}`);

@@ -161,7 +161,7 @@ export function conv2dWithGeometry(x: Tensor, w: Tensor, geom: ConvGeometry): Te
  */
 export type Padding2d = number | readonly [number, number, number, number] | 'same' | 'valid';
 
-/** TensorFlow SAME padding along one axis: [before, after]. */
+/** TensorFlow SAME padding along one axis: [before, after]. @example samePads(28, 5, 2) // [1, 2] */
 export function samePads(size: number, k: number, stride: number, dilation = 1): [number, number] {
   const kEff = dilation * (k - 1) + 1;
   const total = Math.max((Math.ceil(size / stride) - 1) * stride + kEff - size, 0);

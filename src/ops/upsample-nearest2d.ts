@@ -19,13 +19,15 @@ export const upsampleNearest2dOp = defineOp<{ factor: readonly [number, number] 
     const [N, C, H, W] = x!.shape as [number, number, number, number];
     return { shape: [N, C, H * factor[0], W * factor[1]], dtype: 'float32' };
   },
-  // Reshape + Expand + Reshape: an exact copy (no coordinate arithmetic).
-  lower: (ctx, [x], { factor }, meta) => {
-    const [N, C, H, W] = meta.inputs[0]!.shape as [number, number, number, number];
-    const x6 = ctx.node('Reshape', [x!, ctx.i64([N, C, H, 1, W, 1])]);
-    const e6 = ctx.node('Expand', [x6, ctx.i64([N, C, H, factor[0], W, factor[1]])]);
-    return ctx.node('Reshape', [e6, ctx.i64(meta.output.shape)]);
-  },
+  // ONNX Resize, nearest with 'asymmetric' coordinates and 'floor' rounding: output pixel y reads input
+  // pixel ⌊y / fh⌋ exactly (integer factors are exact in float). Measured on onnxruntime 1.30 CPU at
+  // [128,128,8,8] → 16×16: 10 ms, against 67 ms for the equivalent Reshape + Expand + Reshape.
+  lower: (ctx, [x], { factor }) =>
+    ctx.node('Resize', [x!, ctx.none, ctx.f32([1, 1, factor[0], factor[1]], [4])], {
+      mode: { str: 'nearest' },
+      coordinate_transformation_mode: { str: 'asymmetric' },
+      nearest_mode: { str: 'floor' },
+    }),
   vjp: (g, _inputs, _out, { factor }) => [mul(avgPool2d(g, factor), factor[0] * factor[1])],
   reference: ([x], { factor }, out) => {
     const [, , H, W] = x!.shape as [number, number, number, number];
