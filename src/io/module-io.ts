@@ -66,7 +66,8 @@ export function applyModuleEntries(
   if (problems.length > 0) {
     throw new SafetensorsError(opts.source ?? '<tensors>', `does not match the module's parameters: ${problems.join('; ')}`);
   }
-  for (const [name, p] of params) p.assignData(Float32Array.from(tensors[prefix + name]!.data as ArrayLike<number>));
+  // F64 data stays float64 (the reference backend then computes with it exactly); F32/F16/BF16 arrive as Float32Array.
+  for (const [name, p] of params) p.assignData(tensors[prefix + name]!.data as Float32Array | Float64Array);
 }
 
 /**
@@ -132,7 +133,7 @@ export function applyOptimizerEntries(file: SafetensorsFile, opt: Optimizer, opt
       throw new SafetensorsError(source, `optimizer slot '${key}' has shape ${fmt(e.shape)}, expected ${fmt(want.shape)}`);
     }
     if (!FLOAT_DTYPES.has(e.dtype)) throw new SafetensorsError(source, `optimizer slot '${key}' has dtype ${e.dtype}, expected a float dtype`);
-    slots[name] = Float32Array.from(e.data as ArrayLike<number>);
+    slots[name] = e.data as Float32Array | Float64Array;
   }
   try {
     opt.loadState({ step, ...(lr !== undefined ? { lr } : {}), slots });

@@ -228,7 +228,10 @@ export function encodeSafetensors(tensors: Readonly<Record<string, SafetensorsEn
 
 function fromBytes(dtype: SafetensorsDType, bytes: Uint8Array): SafetensorsData {
   // Copy into a fresh (aligned) buffer: the tensor's offset in the file need not be aligned.
-  const buf = bytes.slice().buffer;
+  // (Not bytes.slice(): on a Node Buffer that is a view, not a copy.)
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  const buf = copy.buffer;
   switch (dtype) {
     case 'F64':
       return new Float64Array(buf);
