@@ -24,3 +24,6 @@ export { Rng, type RngState } from './tensor/random.js';
 export { grad, valueAndGrad, vjp, gradients, zeros, ones } from './autodiff/grad.js';
 export { checkGrads, type GradCheckArg, type GradCheckOptions } from './autodiff/gradcheck.js';
 export { referenceBackend, interpret } from './backends/reference/reference-backend.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './io/index.js';
