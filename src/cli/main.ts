@@ -1,0 +1,284 @@
+/**
+ * The `wgan-gp` command.
+ *
+ *   wgan-gp train --preset toy-8gaussians [--out DIR] [--iters N] [flags | --config FILE]
+ *   wgan-gp resume DIR [--iters N]
+ *   wgan-gp sample DIR [-n N] [--out FILE]
+ *   wgan-gp eval DIR
+ *   wgan-gp figure fig1a|fig1b --out DIR
+ *
+ * Exit codes: 0 success; 1 a runtime problem (missing or corrupted checkpoint, output folder in use,
+ * failed run); 2 bad usage (unknown command, flag, preset or setting, invalid value); 130/143 the
+ * run was interrupted by SIGINT/SIGTERM after writing a checkpoint.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  checkPartialConfig,
+  ConfigError,
+  DEVICES,
+  FIELDS,
+  PRESETS,
+  resolveConfig,
+  type DeviceName,
+  type ToyConfig,
+} from '../gan/config.js';
+import { CheckpointError } from '../gan/checkpoint.js';
+import { PROGRESS_MODES, progressReporter, type ProgressMode } from './progress.js';
+
+/** Exit codes of the command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
+
+/** A usage problem found by the CLI itself (exit code 2). */
+class UsageError extends Error {}
+
+const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+function parseNumber(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`'${v}' is not a number.`);
+  return n;
+}
+
+function parseInteger(v: string): number {
+  const n = parseNumber(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`'${v}' is not an integer.`);
+  return n;
+}
+
+/** Adds a flag for every setting of {@link FIELDS} (except `preset`), documented from the schema. */
+function addConfigFlags(cmd: Command): void {
+  for (const [key, f] of Object.entries(FIELDS)) {
+    if (key === 'preset') continue;
+    const flag = kebab(key);
+    if (f.kind === 'boolean') {
+      cmd.addOption(new Option(`--${flag}`, f.help));
+      cmd.addOption(new Option(`--no-${flag}`, `turn off --${flag}`).hideHelp());
+      continue;
+    }
+    const kind = f.kind;
+    const arg = kind === 'int' ? '<n>' : kind === 'number' ? '<x>' : '<name>';
+    const opt = new Option(`--${flag} ${arg}`, f.help);
+    if (typeof kind === 'object') opt.choices(kind.enum as string[]);
+    else if (kind === 'int') opt.argParser(parseInteger);
+    else if (kind === 'number') opt.argParser(parseNumber);
+    cmd.addOption(opt);
+  }
+}
+
+/** The config settings given as flags (only those present). */
+function flagsToPartial(opts: Record<string, unknown>): Partial<ToyConfig> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(FIELDS)) {
+    if (key === 'preset') continue;
+    if (opts[key] !== undefined) out[key] = opts[key];
+  }
+  return checkPartialConfig(out, 'command line');
+}
+
+async function readConfigFile(path: string): Promise<Partial<ToyConfig>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config file '${path}' is not valid JSON: ${(e as Error).message}`);
+  }
+  return checkPartialConfig(raw, `config file '${path}'`);
+}
+
+function timestamp(): string {
+  const d = new Date();
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** Selects the onnxruntime backend (imported lazily so `--help` stays fast). */
+async function useBackend(threads: number, device: DeviceName): Promise<void> {
+  const { ortBackend, setBackend } = await import('../node.js');
+  setBackend(ortBackend({ threads, device }));
+}
+
+function exitFor(interrupted: string | undefined): number {
+  return interrupted === 'SIGINT' ? EXIT.sigint : interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.ok;
+}
+
+const presetList = Object.entries(PRESETS)
+  .map(([name, p]) => `  ${name.padEnd(18)} ${p.description}`)
+  .join('\n');
+
+/** Builds the command tree; actions report their exit code through `setCode`. */
+export function buildProgram(setCode: (code: number) => void): Command {
+  const program = new Command('wgan-gp')
+    .description('WGAN-GP (Improved Training of Wasserstein GANs) on an autodiff engine over ONNX Runtime')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  wgan-gp train --preset toy-8gaussians\n  wgan-gp train --preset toy-swissroll --loss wgan --iters 2000 --out runs/swiss-clip\n  wgan-gp resume runs/swiss-clip --iters 4000\n  wgan-gp eval runs/swiss-clip\n  wgan-gp figure fig1a --out figures/\n\nExit codes: 0 ok, 1 runtime error, 2 usage error, 130/143 interrupted (checkpoint written).`,
+    );
+
+  const runtime = (cmd: Command): Command =>
+    cmd
+      .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: the run config, 2)').argParser(parseInteger))
+      .addOption(new Option('--device <name>', 'onnxruntime device').choices(DEVICES as string[]));
+  const progressOpt = (): Option =>
+    new Option('--progress <mode>', 'progress output: a bar on a terminal, plain lines otherwise (auto)').choices(PROGRESS_MODES as string[]).default('auto');
+
+  const train = program
+    .command('train')
+    .description('train a GAN on a toy dataset; writes a run folder (config, metrics.jsonl, plots, checkpoints, report.html)')
+    .addOption(new Option('--preset <name>', 'start from a preset (see below)'))
+    .option('--config <file>', 'JSON file of settings (keys as in config.json); flags override it')
+    .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
+    .option('--force', 'overwrite the run in --out if there is one')
+    .addOption(progressOpt());
+  addConfigFlags(train);
+  train.addHelpText('after', `\nPresets:\n${presetList}\n\nEach --loss brings the reference optimiser settings (wgan-gp: Adam 1e-4, β 0.5/0.9, λ 0.1, 5 critic steps; wgan: RMSProp 5e-5, clip 0.01; gan: Adam 2e-4, β1 0.5, 1 step; lsgan: RMSProp 1e-4, 1 step); explicit flags win.`);
+  train.action(async (opts: Record<string, unknown>) => {
+    const file = typeof opts.config === 'string' ? await readConfigFile(opts.config) : undefined;
+    const preset = opts.preset as string | undefined;
+    const config = resolveConfig({ preset, file, flags: flagsToPartial(opts) });
+    const out = (opts.out as string | undefined) ?? join('runs', `${config.preset ?? `toy-${config.dataset}`}-${timestamp()}`);
+    const { trainToy, checkRunFolder } = await import('../gan/toy-run.js');
+    await checkRunFolder(out, opts.force === true); // fail before loading onnxruntime
+    await useBackend(config.threads, config.device);
+    const reporter = progressReporter(opts.progress as ProgressMode);
+    const res = await trainToy(config, out, { force: opts.force === true, reporter });
+    finish(res, reporter.message ?? (() => undefined));
+    setCode(exitFor(res.interrupted));
+  });
+
+  const resume = runtime(
+    program
+      .command('resume')
+      .description('continue a run from its latest checkpoint (exactly as if it had not stopped)')
+      .argument('<dir>', 'run folder')
+      .addOption(new Option('--iters <n>', 'new total number of iterations (default: the run config)').argParser(parseInteger))
+      .addOption(progressOpt()),
+  );
+  resume.action(async (dir: string, opts: Record<string, unknown>) => {
+    const { resumeToy, readRunConfig } = await import('../gan/toy-run.js');
+    const config = await readRunConfig(dir);
+    await useBackend((opts.threads as number | undefined) ?? config.threads, (opts.device as DeviceName | undefined) ?? config.device);
+    const reporter = progressReporter(opts.progress as ProgressMode);
+    const res = await resumeToy(dir, { reporter, ...(opts.iters !== undefined ? { iters: opts.iters as number } : {}) });
+    finish(res, reporter.message ?? (() => undefined));
+    setCode(exitFor(res.interrupted));
+  });
+
+  runtime(
+    program
+      .command('sample')
+      .description("draw samples from a run's generator (latest checkpoint)")
+      .argument('<dir>', 'run folder')
+      .addOption(new Option('-n, --num <n>', 'number of samples').argParser(parseInteger).default(1000))
+      .addOption(new Option('--seed <n>', 'seed of the noise').argParser(parseInteger).default(0))
+      .option('--out <file>', 'write to FILE: .csv (x,y rows) or .json; default: CSV on stdout'),
+  ).action(async (dir: string, opts: { num: number; seed: number; out?: string; threads?: number; device?: DeviceName }) => {
+    if (!(opts.num >= 1)) throw new UsageError(`--num must be >= 1, got ${opts.num}`);
+    if (!(opts.seed >= 0)) throw new UsageError(`--seed must be >= 0, got ${opts.seed}`);
+    const { loadToyRun, generate, readRunConfig } = await import('../gan/toy-run.js');
+    const { Rng } = await import('../tensor/random.js');
+    const c = await readRunConfig(dir);
+    await useBackend(opts.threads ?? c.threads, opts.device ?? c.device);
+    const model = await loadToyRun(dir);
+    const pts = await generate(model, new Rng(opts.seed).normal([opts.num, c.noiseDim]));
+    const rows: number[][] = [];
+    for (let i = 0; i < opts.num; i++) rows.push([pts[2 * i]!, pts[2 * i + 1]!]);
+    if (opts.out?.endsWith('.json')) {
+      await writeFile(opts.out, `${JSON.stringify({ iteration: model.trainer.iteration, samples: rows })}\n`);
+    } else {
+      const csv = `x,y\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+      if (opts.out) await writeFile(opts.out, csv);
+      else process.stdout.write(csv);
+    }
+    if (opts.out) process.stderr.write(`wrote ${opts.num} samples of iteration ${model.trainer.iteration} to ${opts.out}\n`);
+  });
+
+  runtime(
+    program
+      .command('eval')
+      .description("compute the toy metrics of a run's latest checkpoint (modes captured, % high quality, energy distance, W1); prints JSON")
+      .argument('<dir>', 'run folder')
+      .addOption(new Option('--samples <n>', "generator samples (default: the run's evalSamples)").argParser(parseInteger)),
+  ).action(async (dir: string, opts: { samples?: number; threads?: number; device?: DeviceName }) => {
+    if (opts.samples !== undefined && !(opts.samples >= 1)) throw new UsageError(`--samples must be >= 1, got ${opts.samples}`);
+    const { loadToyRun, generate, evalSet, toyMetrics, readRunConfig } = await import('../gan/toy-run.js');
+    const c = await readRunConfig(dir);
+    await useBackend(opts.threads ?? c.threads, opts.device ?? c.device);
+    const model = await loadToyRun(dir);
+    const ev = evalSet(c, opts.samples ?? c.evalSamples);
+    const fake = await generate(model, ev.evalNoise);
+    const metrics = { iteration: model.trainer.iteration, dataset: c.dataset, samples: fake.length / 2, ...toyMetrics(model.dataset, fake, ev.evalReal) };
+    process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+  });
+
+  runtime(
+    program
+      .command('figure')
+      .description('reproduce a figure of the paper as PNGs: fig1a (critic value surfaces, clipping vs penalty) or fig1b (gradient norms per layer and weight histograms)')
+      .addArgument(new Argument('<name>', 'fig1a or fig1b').choices(['fig1a', 'fig1b']))
+      .option('--out <dir>', 'folder for the PNGs', 'figures')
+      .addOption(new Option('--iters <n>', 'critic (fig1a) or training (fig1b) iterations (default: the figure\'s own)').argParser(parseInteger))
+      .addOption(new Option('--seed <n>', 'random seed').argParser(parseInteger).default(1))
+      .option('--force', 'overwrite existing figure files'),
+  ).action(async (name: 'fig1a' | 'fig1b', opts: { out: string; iters?: number; seed: number; force?: boolean; threads?: number; device?: DeviceName }) => {
+    if (opts.iters !== undefined && !(opts.iters >= 1)) throw new UsageError(`--iters must be >= 1, got ${opts.iters}`);
+    const figures = await import('../gan/figures.js');
+    await useBackend(opts.threads ?? 2, opts.device ?? 'cpu');
+    const files = await figures.runFigure(name, {
+      out: opts.out,
+      seed: opts.seed,
+      force: opts.force === true,
+      ...(opts.iters !== undefined ? { iters: opts.iters } : {}),
+      log: (t: string) => process.stderr.write(`${t}\n`),
+    });
+    for (const f of files) process.stdout.write(`${f}\n`);
+  });
+
+  return program;
+}
+
+function finish(res: { dir: string; iteration: number; interrupted?: string }, say: (t: string) => void): void {
+  if (res.interrupted === 'SIGINT' || res.interrupted === 'SIGTERM') {
+    say(`stopped by ${res.interrupted} at iteration ${res.iteration}; checkpoint written. Continue with: wgan-gp resume ${res.dir}`);
+  } else {
+    say(`done: ${res.iteration} iterations. Report: ${join(res.dir, 'report.html')}`);
+  }
+}
+
+/**
+ * Runs the command line `argv` (as process.argv: node, script, args...) and returns the exit code.
+ * @example process.exitCode = await main(process.argv);
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  for (const c of program.commands) c.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version are not errors; every parse error is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT.ok;
+      if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
+      return EXIT.usage;
+    }
+    const err = e as Error;
+    const usage = err instanceof ConfigError || err instanceof UsageError;
+    process.stderr.write(`wgan-gp: error: ${err.message}\n`);
+    if (!usage && !(err instanceof CheckpointError) && err.name !== 'RunFolderError' && process.env.WGAN_GP_DEBUG) {
+      process.stderr.write(`${err.stack}\n`);
+    }
+    return usage ? EXIT.usage : EXIT.failure;
+  }
+}

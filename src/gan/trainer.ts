@@ -1,0 +1,286 @@
+/**
+ * The GAN trainer shared by every experiment: one generator iteration is a generator step (skipped
+ * at iteration 0) followed by `nCritic` critic steps, each on a fresh real batch and fresh noise, as
+ * in the reference scripts' loops.
+ *
+ * Each step is built lazily (forward passes, loss, gradients — for WGAN-GP the double backward of
+ * the penalty — and the optimizer's update) and realized ONCE: the loss, the new parameters and the
+ * new optimizer slots come out of one backend run, so on onnxruntime every critic step is one run of
+ * one cached session, and likewise every generator step.
+ *
+ * Random numbers come from three seeded streams (data, noise, ε) whose states are part of
+ * {@link Trainer.state}, so a run restored from a checkpoint draws exactly what an uninterrupted one
+ * would.
+ */
+import { gradients } from '../autodiff/grad.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { add } from '../ops/add.js';
+import { Rng, type RngState } from '../tensor/random.js';
+import { realize, type Tensor } from '../tensor/tensor.js';
+import {
+  ganDiscriminatorLoss,
+  ganGeneratorLoss,
+  gradientPenalty,
+  lsganDiscriminatorLoss,
+  lsganGeneratorLoss,
+  wassersteinCriticLoss,
+  wassersteinGeneratorLoss,
+  type LossName,
+} from './losses.js';
+
+/** Which objective to train with, and its settings. */
+export type LossSpec =
+  | { name: 'wgan-gp'; lambda: number; oneSided?: boolean }
+  | { name: 'wgan'; clip: number }
+  | { name: 'gan'; variant?: 'non-saturating' | 'minimax' }
+  | { name: 'lsgan' };
+
+/**
+ * Where real batches come from. `sample` must draw only from `rng` (and from its own state, saved by
+ * `state`/`restore`), so that runs are reproducible and resumable.
+ */
+export interface DataSource {
+  sample(n: number, rng: Rng): Tensor;
+  state?(): unknown;
+  restore?(state: unknown): void;
+}
+
+
+export interface TrainerOptions {
+  generator: Module;
+  critic: Module;
+  data: DataSource;
+  /** Draws a noise batch for the generator (default: N(0, 1) of shape [n, noiseDim]). */
+  noise?: (n: number, rng: Rng) => Tensor;
+  /** Noise dimension for the default noise. */
+  noiseDim?: number;
+  loss: LossSpec;
+  nCritic: number;
+  batchSize: number;
+  /** Generator batch (default: batchSize; gan_cifar_resnet.py uses 2× the critic's). */
+  generatorBatchSize?: number;
+  generatorOptimizer: Optimizer;
+  criticOptimizer: Optimizer;
+  /** Seed of the data, noise and ε streams. */
+  seed: number;
+  /**
+   * Called before each generator iteration with its index, e.g. to set a decaying learning rate on
+   * the optimizers (the rate is fed as a tensor, so the cached step is reused).
+   */
+  beforeIteration?: (iteration: number) => void;
+}
+
+/** What one generator iteration reports (numbers, already on the host). */
+export interface IterationStats {
+  /** Index of the iteration just run (0-based). */
+  iteration: number;
+  /** Critic loss of the last critic step (including the penalty for wgan-gp). */
+  criticLoss: number;
+  /** E[D(real)] − E[D(fake)] of the last critic step (the Wasserstein estimate for WGANs). */
+  wasserstein: number;
+  /** λ·penalty of the last critic step (wgan-gp only). */
+  penalty?: number;
+  /** Mean ‖∇ₓ̂D(x̂)‖ of the last critic step (wgan-gp only). */
+  gradNorm?: number;
+  /** Generator loss; absent at iteration 0, where the reference skips the generator step. */
+  generatorLoss?: number;
+}
+
+/** The trainer's own resumable state (parameters and optimizer slots are saved separately). */
+export interface TrainerState {
+  iteration: number;
+  rng: { data: RngState; noise: RngState; eps: RngState };
+  data?: unknown;
+}
+
+/**
+ * Trains a generator against a critic with one of the paper's objectives.
+ * @example
+ * const trainer = new Trainer({ generator: G, critic: D, data, loss: { name: 'wgan-gp', lambda: 0.1 },
+ *   nCritic: 5, batchSize: 256, generatorOptimizer: optG, criticOptimizer: optD, seed: 1 });
+ * for (let i = 0; i < 1000; i++) console.log(await trainer.iterate());
+ */
+export class Trainer {
+  readonly generator: Module;
+  readonly critic: Module;
+  readonly loss: LossSpec;
+  readonly nCritic: number;
+  readonly batchSize: number;
+  readonly generatorBatchSize: number;
+  readonly generatorOptimizer: Optimizer;
+  readonly criticOptimizer: Optimizer;
+  /** Generator iterations completed. */
+  iteration = 0;
+  private readonly opts: TrainerOptions;
+  private dataRng: Rng;
+  private noiseRng: Rng;
+  private epsRng: Rng;
+  private readonly noise: (n: number, rng: Rng) => Tensor;
+
+  constructor(opts: TrainerOptions) {
+    checkLoss(opts.loss);
+    for (const k of ['nCritic', 'batchSize'] as const) {
+      if (!Number.isInteger(opts[k]) || opts[k] < 1) throw new Error(`Trainer: ${k} must be a positive integer, got ${opts[k]}`);
+    }
+    this.opts = opts;
+    this.generator = opts.generator;
+    this.critic = opts.critic;
+    this.loss = opts.loss;
+    this.nCritic = opts.nCritic;
+    this.batchSize = opts.batchSize;
+    this.generatorBatchSize = opts.generatorBatchSize ?? opts.batchSize;
+    this.generatorOptimizer = opts.generatorOptimizer;
+    this.criticOptimizer = opts.criticOptimizer;
+    const streams = seedStreams(opts.seed);
+    this.dataRng = streams.data;
+    this.noiseRng = streams.noise;
+    this.epsRng = streams.eps;
+    const noiseDim = opts.noiseDim ?? 2;
+    this.noise = opts.noise ?? ((n, rng) => rng.normal([n, noiseDim]));
+  }
+
+  /**
+   * Runs one generator iteration: the generator step (not at iteration 0), then `nCritic` critic
+   * steps. Returns the losses as numbers.
+   */
+  async iterate(): Promise<IterationStats> {
+    this.opts.beforeIteration?.(this.iteration);
+    let generatorLoss: number | undefined;
+    if (this.iteration > 0) generatorLoss = await this.generatorStep();
+    let last: Omit<IterationStats, 'iteration' | 'generatorLoss'> | undefined;
+    for (let i = 0; i < this.nCritic; i++) last = await this.criticStep();
+    const stats: IterationStats = { iteration: this.iteration, ...last! };
+    if (generatorLoss !== undefined) stats.generatorLoss = generatorLoss;
+    this.iteration++;
+    return stats;
+  }
+
+  /** One critic step: fresh real batch, fresh noise (and ε), loss, update; one backend run. */
+  async criticStep(): Promise<Omit<IterationStats, 'iteration' | 'generatorLoss'>> {
+    const B = this.batchSize;
+    const real = this.opts.data.sample(B, this.dataRng);
+    const z = this.noise(B, this.noiseRng);
+    const fake = this.generator.forward(z);
+    const D = (x: Tensor): Tensor => this.critic.forward(x);
+    const dReal = D(real);
+    const dFake = D(fake);
+    const wLoss = wassersteinCriticLoss(dReal, dFake);
+    let loss: Tensor;
+    let penalty: Tensor | undefined;
+    let gradNorm: Tensor | undefined;
+    switch (this.loss.name) {
+      case 'wgan-gp': {
+        // One ε ~ U[0, 1] per sample (Algorithm 1), from its own stream.
+        const eps = this.epsRng.uniform([B]);
+        const gp = gradientPenalty(D, real, fake, eps, { lambda: this.loss.lambda, oneSided: this.loss.oneSided ?? false });
+        penalty = gp.penalty;
+        gradNorm = gp.gradNorm;
+        loss = add(wLoss, penalty);
+        break;
+      }
+      case 'wgan':
+        loss = wLoss;
+        break;
+      case 'gan':
+        loss = ganDiscriminatorLoss(dReal, dFake);
+        break;
+      case 'lsgan':
+        loss = lsganDiscriminatorLoss(dReal, dFake);
+        break;
+    }
+    const params = this.critic.parameters();
+    const grads = gradients(loss, params);
+    const { outputs, commit } = this.criticOptimizer.update(grads);
+    const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : [])];
+    await realize([...logged, ...outputs]);
+    commit();
+    const out: Omit<IterationStats, 'iteration' | 'generatorLoss'> = { criticLoss: scalarOf(loss), wasserstein: -scalarOf(wLoss) };
+    if (penalty) {
+      out.penalty = scalarOf(penalty);
+      out.gradNorm = scalarOf(gradNorm!);
+    }
+    return out;
+  }
+
+  /** One generator step on fresh noise; one backend run. Returns the generator loss. */
+  async generatorStep(): Promise<number> {
+    const z = this.noise(this.generatorBatchSize, this.noiseRng);
+    const dFake = this.critic.forward(this.generator.forward(z));
+    let loss: Tensor;
+    switch (this.loss.name) {
+      case 'wgan-gp':
+      case 'wgan':
+        loss = wassersteinGeneratorLoss(dFake);
+        break;
+      case 'gan':
+        loss = ganGeneratorLoss(dFake, this.loss.variant ?? 'non-saturating');
+        break;
+      case 'lsgan':
+        loss = lsganGeneratorLoss(dFake);
+        break;
+    }
+    const grads = gradients(loss, this.generator.parameters());
+    const { outputs, commit } = this.generatorOptimizer.update(grads);
+    await realize([loss, ...outputs]);
+    commit();
+    return scalarOf(loss);
+  }
+
+  /** The trainer's resumable state (iteration, random streams, data position). */
+  state(): TrainerState {
+    const s: TrainerState = {
+      iteration: this.iteration,
+      rng: { data: this.dataRng.state(), noise: this.noiseRng.state(), eps: this.epsRng.state() },
+    };
+    const d = this.opts.data.state?.();
+    if (d !== undefined) s.data = d;
+    return s;
+  }
+
+  /** Restores a state returned by {@link Trainer.state}. */
+  loadState(s: TrainerState): void {
+    if (!Number.isInteger(s.iteration) || s.iteration < 0) throw new Error(`Trainer.loadState: bad iteration ${String(s.iteration)}`);
+    this.iteration = s.iteration;
+    this.dataRng = new Rng(s.rng.data);
+    this.noiseRng = new Rng(s.rng.noise);
+    this.epsRng = new Rng(s.rng.eps);
+    if (s.data !== undefined) this.opts.data.restore?.(s.data);
+  }
+}
+
+/** The value of a realized one-element tensor. */
+function scalarOf(t: Tensor): number {
+  const v = t.value;
+  if (!v || v.length !== 1) throw new Error(`internal: ${t.describe()} is not a realized scalar`);
+  return Number(v[0]);
+}
+
+/**
+ * The independent random streams of a run, all derived from one seed: model initialisation for the
+ * generator and the critic, data, noise, ε, and the fixed noise used for sample plots.
+ * @example const { generatorInit, criticInit } = seedStreams(1);
+ */
+export function seedStreams(seed: number): { generatorInit: Rng; criticInit: Rng; data: Rng; noise: Rng; eps: Rng; fixedNoise: Rng } {
+  const root = new Rng(seed);
+  return {
+    generatorInit: root.fork(),
+    criticInit: root.fork(),
+    data: root.fork(),
+    noise: root.fork(),
+    eps: root.fork(),
+    fixedNoise: root.fork(),
+  };
+}
+
+/** Validates a loss spec, naming the bad field. */
+export function checkLoss(loss: LossSpec): void {
+  const names: readonly LossName[] = ['wgan-gp', 'wgan', 'gan', 'lsgan'];
+  if (!loss || !names.includes(loss.name)) throw new Error(`loss must be one of ${names.join(', ')}, got ${JSON.stringify(loss)}`);
+  if (loss.name === 'wgan-gp' && !(Number.isFinite(loss.lambda) && loss.lambda >= 0)) {
+    throw new Error(`wgan-gp: lambda must be a finite number >= 0, got ${loss.lambda}`);
+  }
+  if (loss.name === 'wgan' && !(Number.isFinite(loss.clip) && loss.clip > 0)) {
+    throw new Error(`wgan: clip must be a finite number > 0, got ${loss.clip}`);
+  }
+}
