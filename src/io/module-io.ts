@@ -18,7 +18,10 @@ import {
 /** Float dtypes a parameter can be stored in. */
 export type FloatStorage = 'F32' | 'F64';
 
-/** A tensor's current value as a safetensors entry (it must be realized). */
+/**
+ * A tensor's current value as a safetensors entry (it must be realized).
+ * @example await writeSafetensors(path, { noise: tensorEntry('noise', fixedNoise) });
+ */
 export function tensorEntry(name: string, t: Tensor, dtype: FloatStorage = 'F32'): SafetensorsEntry {
   if (t.value === null) throw new Error(`tensor '${name}' (${t.describe()}) is not realized; realize it before saving`);
   if (t.dtype === 'float32') return { dtype, shape: [...t.shape], data: t.value };

@@ -368,7 +368,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await fs.rename(tmp, path);
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new Error(`writeSafetensors: cannot write '${path}': ${(e as Error).message}`);
+    throw new Error(`writeFileAtomic: cannot write '${path}': ${(e as Error).message}`);
   }
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { gradients } from '../autodiff/grad.js';
 import { referenceBackend } from '../backends/reference/reference-backend.js';
+import { ortBackend } from '../node.js';
 import { sum } from '../ops/sum.js';
 import { Rng } from '../tensor/random.js';
 import { realize, tensor, type Tensor } from '../tensor/tensor.js';
@@ -20,6 +21,8 @@ import { Sequential } from './sequential.js';
 import { summary, summaryRows } from './summary.js';
 
 const ref = referenceBackend();
+const ort = ortBackend({ threads: 1 });
+after(() => ort.dispose?.());
 
 async function values(t: Tensor): Promise<number[]> {
   await realize([t], ref);
@@ -238,3 +241,41 @@ describe('layers', () => {
     assert.equal(new LeakyReLU().alpha, 0.2);
   });
 });
+
+describe('layers on onnxruntime', () => {
+  test('a conv / norm / deconv stack and its parameter gradients match the reference interpreter', async () => {
+    const rng = new Rng(11);
+    const net = new Sequential(
+      new Conv2d(2, 4, 3, { stride: 2, rng }),
+      new LayerNorm(4),
+      new LeakyReLU(),
+      new ConvTranspose2d(4, 3, 5, { rng }),
+      new BatchNorm(3),
+      new Tanh(),
+      new Conv1dView(),
+      new Conv1d(3, 2, 3, { rng }),
+      new Flatten(),
+      new Linear(2 * 64, 1, { rng }),
+    );
+    const x = rng.normal([2, 2, 8, 8]);
+    const evaluate = async (backend: typeof ref): Promise<number[][]> => {
+      const y = net.forward(x);
+      const gs = gradients(sum(y), net.parameters());
+      await realize([y, ...gs], backend);
+      return [y, ...gs].map((t) => Array.from(t.value!));
+    };
+    const want = await evaluate(ref);
+    const got = await evaluate(ort);
+    want.forEach((w, k) => {
+      const scale = Math.max(1, ...w.map(Math.abs));
+      w.forEach((v, i) => assert.ok(Math.abs(got[k]![i]! - v) < 1e-4 * scale, `output ${k}[${i}]: ort ${got[k]![i]}, reference ${v}`));
+    });
+  });
+});
+
+/** [N, C, H, W] → [N, C, H·W], to run a Conv1d after image layers. */
+class Conv1dView extends Module {
+  override forward(x: Tensor): Tensor {
+    return new Reshape([x.shape[1]!, x.shape[2]! * x.shape[3]!]).forward(x);
+  }
+}

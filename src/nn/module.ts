@@ -24,12 +24,15 @@ export function manualSeed(seed: number): void {
   globalRng = new Rng(seed);
 }
 
-/** The stream used when a module's constructor gets no `rng`. */
+/** The stream used when a module's constructor gets no `rng`. @example model.resetParameters(defaultRng()); */
 export function defaultRng(): Rng {
   return globalRng;
 }
 
-/** True for a tensor that can be a parameter: a data leaf (fed at run time), not an embedded constant. */
+/**
+ * True for a tensor that can be a parameter: a data leaf (fed at run time), not an embedded constant.
+ * @example isParameter(tensor([1], [1])) // true; isParameter(scalar(1)) // false
+ */
 export function isParameter(v: unknown): v is Tensor {
   return v instanceof Tensor && v.op === null && !v.isConst;
 }

@@ -17,7 +17,10 @@ export interface SummaryRow {
   readonly shapes: string;
 }
 
-/** The rows of {@link summary}: every module in the tree with its own parameter count. */
+/**
+ * The rows of {@link summary}: every module in the tree with its own parameter count.
+ * @example const convs = summaryRows(D).filter((r) => r.type === 'Conv2d');
+ */
 export function summaryRows(module: Module): SummaryRow[] {
   return module.namedModules().map(([name, m]) => {
     const own = m.ownParameters();

@@ -47,11 +47,15 @@ export interface SlotSpec {
   readonly init: number;
 }
 
-/** A fed float scalar: float64 data, so the reference backend computes hyperparameters exactly. */
+/**
+ * A fed float scalar: float64 data, so the reference backend computes hyperparameters exactly.
+ * @example const lr = fedScalar(opt.lr); // changes per step without changing the graph's key
+ */
 export function fedScalar(v: number): Tensor {
   return tensor(Float64Array.of(v), []);
 }
 
+/** Checks that `v` is a number in [lo, hi] (or [lo, hi)), naming the owner and the argument. */
 export function checkNumber(owner: string, arg: string, v: unknown, lo: number, hi: number, hiOpen: boolean): number {
   const ok = typeof v === 'number' && Number.isFinite(v) && v >= lo && (hiOpen ? v < hi : v <= hi);
   if (!ok) {
