@@ -14,12 +14,12 @@ import {
   conv2dWithGeometry,
   convOutShape,
   expect4d,
-  forEachTap,
   geometryOf,
   onnxConvAttrs,
   pair2,
   resolvePads,
   samePads,
+  tapRuns,
   type ConvGeometry,
   type Padding2d,
 } from './conv2d.js';
@@ -67,6 +67,9 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     const [N, O, Ho, Wo] = g!.shape as [number, number, number, number];
     const [, C, kh, kw] = w!.shape as [number, number, number, number];
     const [H, W] = out.shape.slice(2) as [number, number];
+    const runs = tapRuns([H, W], [Ho, Wo], [kh, kw], a);
+    const sw = a.stride[1];
+    const gd = g!.data;
     const res = new Float64Array(N * C * H * W);
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < O; o++) {
@@ -74,9 +77,13 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
         for (let c = 0; c < C; c++) {
           const xo = (n * C + c) * H * W;
           const wo = (o * C + c) * kh * kw;
-          forEachTap([H, W], [Ho, Wo], [kh, kw], a, (xi, yi, ki) => {
-            res[xo + xi] += g!.data[go + yi]! * w!.data[wo + ki]!;
-          });
+          for (let r = 0; r < runs.length; r += 4) {
+            const wv = w!.data[wo + runs[r]!]!;
+            let xi = xo + runs[r + 1]!;
+            const y0 = go + runs[r + 2]!;
+            const y1 = y0 + runs[r + 3]!;
+            for (let yi = y0; yi < y1; yi++, xi += sw) res[xi] += wv * gd[yi]!;
+          }
         }
       }
     }

@@ -10,7 +10,7 @@
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkGeometry, conv2dWithGeometry, convOutShape, expect4d, forEachTap, geometryOf, type ConvGeometry } from './conv2d.js';
+import { checkGeometry, conv2dWithGeometry, convOutShape, expect4d, geometryOf, tapRuns, type ConvGeometry } from './conv2d.js';
 import { conv2dInputGrad } from './conv-transpose2d.js';
 import { apply, defineOp } from './registry.js';
 
@@ -70,16 +70,25 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
     const [N, C, H, W] = x!.shape as [number, number, number, number];
     const [, O, Ho, Wo] = g!.shape as [number, number, number, number];
     const [kh, kw] = a.kernel;
-    const res = new Float64Array(out.shape.reduce((p, d) => p * d, 1));
+    const runs = tapRuns([H, W], [Ho, Wo], a.kernel, a);
+    const sw = a.stride[1];
+    const xd = x!.data;
+    const gd = g!.data;
+    const res = new Float64Array(O * C * kh * kw);
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < O; o++) {
         const go = (n * O + o) * Ho * Wo;
         for (let c = 0; c < C; c++) {
           const xo = (n * C + c) * H * W;
           const wo = (o * C + c) * kh * kw;
-          forEachTap([H, W], [Ho, Wo], [kh, kw], a, (xi, yi, ki) => {
-            res[wo + ki] += g!.data[go + yi]! * x!.data[xo + xi]!;
-          });
+          for (let r = 0; r < runs.length; r += 4) {
+            let xi = xo + runs[r + 1]!;
+            const y0 = go + runs[r + 2]!;
+            const y1 = y0 + runs[r + 3]!;
+            let acc = 0;
+            for (let yi = y0; yi < y1; yi++, xi += sw) acc += gd[yi]! * xd[xi]!;
+            res[wo + runs[r]!] += acc;
+          }
         }
       }
     }

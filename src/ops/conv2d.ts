@@ -78,36 +78,35 @@ export function onnxConvAttrs(g: ConvGeometry, kernel: readonly number[]) {
 }
 
 /**
- * Calls `f(xOffset, yOffset)` for every pair of (output position, kernel tap) that reads an input pixel
- * inside the image, for one (n, c) input plane and one (n, o) output plane: the loop nest shared by
- * the three reference kernels (forward, input adjoint and weight adjoint scatter over the same pairs).
+ * The loop structure shared by the three reference kernels, precomputed once per call: for every
+ * kernel tap (i, j) and output row p, the run of output columns q whose input pixel lies inside the
+ * image. Each run is 4 ints: tap index i·kw + j, input offset y·W + x of its first pixel, output
+ * offset p·Wo + q of its first position, and its length; along a run the output offset steps by 1
+ * and the input offset by the column stride. Forward, input adjoint and weight adjoint all sum
+ * x[input] · w[tap] · g[output] over the same runs.
  */
-export function forEachTap(
-  hw: readonly number[],
-  ohw: readonly number[],
-  k: readonly number[],
-  g: ConvGeometry,
-  f: (xi: number, yi: number, ki: number) => void,
-): void {
+export function tapRuns(hw: readonly number[], ohw: readonly number[], k: readonly number[], g: ConvGeometry): Int32Array {
   const [H, W] = hw as [number, number];
   const [Ho, Wo] = ohw as [number, number];
   const [kh, kw] = k as [number, number];
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
   const [pt, pl] = g.pads;
-  for (let p = 0; p < Ho; p++) {
-    for (let i = 0; i < kh; i++) {
-      const y = p * sh - pt + i * dh;
-      if (y < 0 || y >= H) continue;
-      for (let q = 0; q < Wo; q++) {
-        for (let j = 0; j < kw; j++) {
-          const xx = q * sw - pl + j * dw;
-          if (xx < 0 || xx >= W) continue;
-          f(y * W + xx, p * Wo + q, i * kw + j);
-        }
+  const runs: number[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      // Columns q with 0 <= q·sw − pl + j·dw < W.
+      const q0 = Math.max(0, Math.ceil((pl - j * dw) / sw));
+      const q1 = Math.min(Wo, Math.floor((W - 1 + pl - j * dw) / sw) + 1);
+      if (q1 <= q0) continue;
+      for (let p = 0; p < Ho; p++) {
+        const y = p * sh - pt + i * dh;
+        if (y < 0 || y >= H) continue;
+        runs.push(i * kw + j, y * W + q0 * sw - pl + j * dw, p * Wo + q0, q1 - q0);
       }
     }
   }
+  return Int32Array.from(runs);
 }
 
 /** conv2d: x [N,C,H,W] ⋆ w [O,C,kh,kw] → [N,O,Ho,Wo]. */
@@ -132,6 +131,9 @@ export const conv2dOp = defineOp<ConvGeometry>({
     const [N, C, H, W] = x!.shape as [number, number, number, number];
     const [O, , kh, kw] = w!.shape as [number, number, number, number];
     const [, , Ho, Wo] = out.shape as [number, number, number, number];
+    const runs = tapRuns([H, W], [Ho, Wo], [kh, kw], geom);
+    const sw = geom.stride[1];
+    const xd = x!.data;
     const res = new Float64Array(N * O * Ho * Wo);
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < O; o++) {
@@ -139,9 +141,13 @@ export const conv2dOp = defineOp<ConvGeometry>({
         for (let c = 0; c < C; c++) {
           const xo = (n * C + c) * H * W;
           const wo = (o * C + c) * kh * kw;
-          forEachTap([H, W], [Ho, Wo], [kh, kw], geom, (xi, yi, ki) => {
-            res[yo + yi] += x!.data[xo + xi]! * w!.data[wo + ki]!;
-          });
+          for (let r = 0; r < runs.length; r += 4) {
+            const wv = w!.data[wo + runs[r]!]!;
+            let xi = xo + runs[r + 1]!;
+            const y0 = yo + runs[r + 2]!;
+            const y1 = y0 + runs[r + 3]!;
+            for (let yi = y0; yi < y1; yi++, xi += sw) res[yi] += wv * xd[xi]!;
+          }
         }
       }
     }
