@@ -1,0 +1,255 @@
+/**
+ * Benchmarks our engine against PyTorch on the same machine, in the same run, interleaved.
+ *
+ *   npm run bench -- [workload ...] [--rounds 6] [--steps N] [--warmup 3] [--seed 0]
+ *                    [--ours t2s,t2,t1s,t1] [--torch-threads 1,2] [--no-torch]
+ *
+ * Workloads are listed in bench/workloads.ts (`npm run bench -- --list`). Every round times
+ * `steps` steps of each onnxruntime setting (`t<threads>` plus `s` for spinning threads) and of
+ * PyTorch at each thread count, alternating which side goes first; each side reports the median
+ * over all its timed steps and is represented by its best setting. The last line of the output is
+ * one JSON object with every figure (one per workload, or {"results": [...]} for several).
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { ortBackend, type OrtBackend } from '../src/node.js';
+import { setBackend } from '../src/tensor/tensor.js';
+import { TORCH_INSTALL_HINT, TorchServer, torchVersion } from './torch-client.js';
+import { WORKLOADS, type Step, type Workload } from './workloads.js';
+
+interface Args {
+  filters: string[];
+  rounds: number;
+  steps: number | undefined;
+  warmup: number;
+  seed: number;
+  ours: OrtSetting[];
+  torchThreads: number[];
+  torch: boolean;
+  list: boolean;
+}
+
+interface OrtSetting {
+  readonly label: string;
+  readonly threads: number;
+  readonly spinning: boolean;
+}
+
+function parseSetting(s: string): OrtSetting {
+  const m = /^t(\d+)(s?)$/.exec(s.trim());
+  if (!m) throw new Error(`--ours: settings look like t2s (2 threads, spinning) or t1 (1 thread, no spinning), got '${s}'`);
+  return { label: s.trim(), threads: Number(m[1]), spinning: m[2] === 's' };
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = {
+    filters: [],
+    rounds: 6,
+    steps: undefined,
+    warmup: 3,
+    seed: 0,
+    ours: ['t2s', 't2', 't1s', 't1'].map(parseSetting),
+    torchThreads: [1, 2],
+    torch: true,
+    list: false,
+  };
+  const int = (flag: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got '${v ?? ''}'`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i]!;
+    if (f === '--rounds') a.rounds = int(f, argv[++i], 1);
+    else if (f === '--steps') a.steps = int(f, argv[++i], 1);
+    else if (f === '--warmup') a.warmup = int(f, argv[++i], 0);
+    else if (f === '--seed') a.seed = int(f, argv[++i], 0);
+    else if (f === '--ours') a.ours = (argv[++i] ?? '').split(',').map(parseSetting);
+    else if (f === '--torch-threads') a.torchThreads = (argv[++i] ?? '').split(',').map((s) => int(f, s, 1));
+    else if (f === '--no-torch') a.torch = false;
+    else if (f === '--list') a.list = true;
+    else if (f.startsWith('--')) throw new Error(`unknown flag ${f} (see the header of bench/run.ts)`);
+    else a.filters.push(f);
+  }
+  return a;
+}
+
+/** Exact names win; otherwise substring matches; no filter = every workload. */
+function select(filters: readonly string[]): Workload[] {
+  if (filters.length === 0) return [...WORKLOADS];
+  const out = new Set<Workload>();
+  for (const f of filters) {
+    const exact = WORKLOADS.filter((w) => w.name === f);
+    const hits = exact.length > 0 ? exact : WORKLOADS.filter((w) => w.name.includes(f));
+    if (hits.length === 0) throw new Error(`no workload matches '${f}'; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+    hits.forEach((w) => out.add(w));
+  }
+  return [...out];
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+};
+const quantile = (xs: readonly number[], q: number): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))]!;
+};
+const round = (x: number, d = 2): number => Number(x.toFixed(d));
+
+async function timeSteps(step: Step, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await step();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+function ortVersion(): string {
+  try {
+    const url = new URL('../node_modules/onnxruntime-node/package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface OursRun {
+  setting: OrtSetting;
+  backend: OrtBackend;
+  step: Step;
+  times: number[];
+}
+
+async function benchWorkload(w: Workload, args: Args, torch: string | null): Promise<Record<string, unknown>> {
+  const steps = args.steps ?? w.stepsPerRound;
+  const load0 = loadavg();
+  console.log(`\n== ${w.name}: ${w.description}`);
+  console.log(`   ${(w.flops / 1e9).toFixed(3)} GFLOP per step; ${args.rounds} rounds × ${steps} steps per setting, interleaved; warm-up ${args.warmup}`);
+
+  // Ours: one backend (one session cache) and one freshly initialised trainer per setting.
+  const ours: OursRun[] = [];
+  for (const setting of args.ours) {
+    const backend = ortBackend({ threads: setting.threads, spinning: setting.spinning });
+    setBackend(backend);
+    const step = w.setup(args.seed);
+    await timeSteps(step, args.warmup); // first call builds and compiles the session
+    ours.push({ setting, backend, step, times: [] });
+  }
+
+  let server: TorchServer | null = null;
+  const torchTimes = new Map<number, number[]>(args.torchThreads.map((t) => [t, []]));
+  if (torch) {
+    server = new TorchServer();
+    await server.setup(w.torch, args.seed, args.torchThreads[0]!);
+    for (const t of args.torchThreads) await server.run(t, args.warmup);
+  }
+
+  for (let r = 0; r < args.rounds; r++) {
+    const runOurs = async (): Promise<void> => {
+      for (const o of ours) {
+        setBackend(o.backend);
+        o.times.push(...(await timeSteps(o.step, steps)));
+      }
+    };
+    const runTorch = async (): Promise<void> => {
+      if (!server) return;
+      for (const t of args.torchThreads) torchTimes.get(t)!.push(...(await server.run(t, steps)));
+    };
+    if (r % 2 === 0) {
+      await runOurs();
+      await runTorch();
+    } else {
+      await runTorch();
+      await runOurs();
+    }
+    process.stdout.write(`   round ${r + 1}/${args.rounds} done\r`);
+  }
+
+  const gflops = (ms: number): number => w.flops / (ms * 1e-3) / 1e9;
+  const rows: string[][] = [['engine', 'setting', 'median ms', 'p10-p90 ms', 'GFLOP/s', 'sessions']];
+  const oursMedian: Record<string, number> = {};
+  for (const o of ours) {
+    const m = median(o.times);
+    oursMedian[o.setting.label] = round(m);
+    rows.push([
+      `ours (onnxruntime ${ortVersion()})`,
+      `${o.setting.threads} thread${o.setting.threads > 1 ? 's' : ''}, spinning ${o.setting.spinning ? 'on' : 'off'}`,
+      m.toFixed(2),
+      `${quantile(o.times, 0.1).toFixed(1)}-${quantile(o.times, 0.9).toFixed(1)}`,
+      gflops(m).toFixed(1),
+      String(o.backend.sessionsCreated),
+    ]);
+  }
+  const torchMedian: Record<string, number> = {};
+  for (const [t, times] of torchTimes) {
+    if (times.length === 0) continue;
+    const m = median(times);
+    torchMedian[String(t)] = round(m);
+    rows.push([`PyTorch ${torch}`, `${t} thread${t > 1 ? 's' : ''}`, m.toFixed(2), `${quantile(times, 0.1).toFixed(1)}-${quantile(times, 0.9).toFixed(1)}`, gflops(m).toFixed(1), '']);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  for (const row of rows) console.log(`   ${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`);
+
+  const bestOurs = ours.reduce((b, o) => (median(o.times) < median(b.times) ? o : b));
+  const oursMs = median(bestOurs.times);
+  const torchEntries = Object.entries(torchMedian).sort((x, y) => x[1] - y[1]);
+  const oursRss = process.resourceUsage().maxRSS / 1024;
+  const torchRss = server ? await server.peakRssMb() : null;
+  server?.close();
+  for (const o of ours) await o.backend.dispose?.();
+
+  const result: Record<string, unknown> = {
+    workload: w.name,
+    ours_ms: round(oursMs),
+    ours_setting: bestOurs.setting.label,
+    torch_ms: torchEntries.length > 0 ? torchEntries[0]![1] : null,
+    torch_threads: torchEntries.length > 0 ? Number(torchEntries[0]![0]) : null,
+    ratio: torchEntries.length > 0 ? round(torchEntries[0]![1] / oursMs, 3) : null,
+    ours_gflops: round(gflops(oursMs), 1),
+    torch_gflops: torchEntries.length > 0 ? round(gflops(torchEntries[0]![1]), 1) : null,
+    gflop_per_step: round(w.flops / 1e9, 4),
+    ours_peak_rss_mb: round(oursRss, 1),
+    torch_peak_rss_mb: torchRss === null ? null : round(torchRss, 1),
+    ours_by_setting: oursMedian,
+    torch_by_threads: torchMedian,
+    rounds: args.rounds,
+    steps_per_round: steps,
+    loadavg_before: load0.map((x) => round(x)),
+    loadavg_after: loadavg().map((x) => round(x)),
+  };
+  if (result.ratio !== null) {
+    console.log(`   best: ours ${oursMs.toFixed(2)} ms (${bestOurs.setting.label}) vs PyTorch ${String(result.torch_ms)} ms (${String(result.torch_threads)} threads): ${String(result.ratio)}× faster`);
+  }
+  console.log(`   peak RSS: ours ${oursRss.toFixed(0)} MB (whole node process)${torchRss === null ? '' : `, PyTorch ${torchRss.toFixed(0)} MB`}`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.list) {
+    for (const w of WORKLOADS) console.log(`${w.name.padEnd(14)} ${(w.flops / 1e9).toFixed(3)} GFLOP  ${w.description}`);
+    return;
+  }
+  const workloads = select(args.filters);
+  const torch = args.torch ? torchVersion() : null;
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`machine: ${cpu}, ${cpus().length} cores; node ${process.version}; onnxruntime-node ${ortVersion()}; PyTorch ${torch ?? 'not used'}`);
+  if (args.torch && torch === null) {
+    console.log(`PyTorch is not importable by ${process.env.BENCH_PYTHON ?? '/usr/bin/python3'}; reporting ours only. To compare, install it with:\n  ${TORCH_INSTALL_HINT}`);
+  }
+  const results: Record<string, unknown>[] = [];
+  for (const w of workloads) {
+    const r = await benchWorkload(w, args, torch);
+    results.push({ ...r, machine: `${cpu} x${cpus().length}`, node: process.version, onnxruntime: ortVersion(), torch });
+  }
+  console.log(JSON.stringify(results.length === 1 ? results[0] : { results }));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});
