@@ -7,6 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
 import { realize, tensor } from '../tensor/tensor.js';
+import { contourPlot, criticGrid as gridPoints } from '../viz/contour-plot.js';
+import { linePlot, type LineSeries } from '../viz/line-plot.js';
+import { writeFileAtomic } from '../io/safetensors.js';
 import type { ToyConfig } from './config.js';
 import type { EvalSet, MetricsLine, ToyModel } from './toy-run.js';
 
@@ -16,21 +19,12 @@ export const PLOT_RANGE = 3;
 export const GRID_POINTS = 128;
 
 /**
- * The critic's values on an n×n grid over [−range, range]², row-major with y increasing by row
- * (row i has y = −range + 2·range·i/(n−1)); one backend run.
- * @example const v = await criticGrid(D); // Float32Array(128 * 128)
+ * The critic's values at the grid points of {@link gridPoints} (viz's criticGrid order), in one
+ * backend run.
+ * @example const v = await criticValues(D); // Float32Array(128 * 128)
  */
-export async function criticGrid(critic: Module, n = GRID_POINTS, range = PLOT_RANGE): Promise<Float32Array> {
-  const pts = new Float32Array(2 * n * n);
-  for (let i = 0; i < n; i++) {
-    const y = -range + (2 * range * i) / (n - 1);
-    for (let j = 0; j < n; j++) {
-      const x = -range + (2 * range * j) / (n - 1);
-      pts[2 * (i * n + j)] = x;
-      pts[2 * (i * n + j) + 1] = y;
-    }
-  }
-  const d = critic.forward(tensor(pts, [n * n, 2]));
+export async function criticValues(critic: Module, n = GRID_POINTS, range = PLOT_RANGE): Promise<Float32Array> {
+  const d = critic.forward(tensor(gridPoints(n, range), [n * n, 2]));
   await realize([d]);
   return Float32Array.from(d.value!);
 }
@@ -55,12 +49,52 @@ export async function readMetrics(path: string): Promise<MetricsLine[]> {
   return out;
 }
 
-/** Writes the critic contour for the current iteration, the loss curves and the metrics curves. */
+/** The file name of the critic plot of an iteration. */
+export function criticPlotName(iteration: number): string {
+  return `critic-${String(iteration).padStart(7, '0')}.png`;
+}
+
+/** The line series of metrics `keys` that have values. */
+function seriesOf(lines: readonly MetricsLine[], keys: readonly (keyof MetricsLine)[]): LineSeries[] {
+  const out: LineSeries[] = [];
+  for (const k of keys) {
+    const pts = lines.filter((l) => typeof l[k] === 'number');
+    if (pts.length > 0) out.push({ name: k, x: pts.map((l) => l.iteration), y: pts.map((l) => l[k] as number) });
+  }
+  return out;
+}
+
+/**
+ * Writes DIR/plots/critic-NNNNNNN.png for the current iteration (critic surface, real points, fixed-noise
+ * fake points), DIR/plots/losses.png, and, when toy metrics were logged, DIR/plots/quality.png
+ * (modes captured, % high quality) and DIR/plots/distances.png (energy distance, W1; log scale).
+ */
 export async function writeToyPlots(model: ToyModel, dir: string, ev: EvalSet, metricsPath: string): Promise<void> {
-  void model;
-  void dir;
-  void ev;
-  void metricsPath;
+  const { config, trainer } = model;
+  const plots = join(dir, 'plots');
+  const values = await criticValues(model.critic);
+  const fakeT = model.generator.forward(ev.plotNoise);
+  await realize([fakeT]);
+  const png = contourPlot({
+    values,
+    range: PLOT_RANGE,
+    real: ev.plotReal,
+    fake: fakeT.value!,
+    title: `${config.dataset} · ${config.loss} · iteration ${trainer.iteration}`,
+  });
+  await writeFileAtomic(join(plots, criticPlotName(trainer.iteration)), png);
+  const lines = await readMetrics(metricsPath);
+  if (lines.length === 0) return;
+  const losses = seriesOf(lines, ['criticLoss', 'generatorLoss', 'wasserstein', 'penalty']);
+  await writeFileAtomic(join(plots, 'losses.png'), linePlot({ series: losses, title: 'losses (means over each logging interval)', xLabel: 'generator iteration' }));
+  const quality = seriesOf(lines, ['modesCaptured', 'highQualityPct']);
+  if (quality.length > 0) {
+    await writeFileAtomic(join(plots, 'quality.png'), linePlot({ series: quality, title: 'modes captured and % high-quality samples', xLabel: 'generator iteration' }));
+  }
+  const dist = seriesOf(lines, ['energyDistance', 'w1']);
+  if (dist.length > 0) {
+    await writeFileAtomic(join(plots, 'distances.png'), linePlot({ series: dist, title: 'energy distance and W1 to the data', xLabel: 'generator iteration', logY: true }));
+  }
 }
 
 /** Writes DIR/report.html. */
