@@ -27,3 +27,4 @@ export { referenceBackend, interpret } from './backends/reference/reference-back
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './io/index.js';
+export { exportOnnx, type ExportInput } from './backends/onnx/export.js';

@@ -3,7 +3,7 @@
  * each primitive emits its nodes through its own `lower`.
  */
 import type { LowerCtx, OnnxAttr } from '../../ops/registry.js';
-import type { DType, Plan } from '../../tensor/tensor.js';
+import type { DType, Plan, Tensor } from '../../tensor/tensor.js';
 import { encodeModel, ONNX_DTYPE, type InitializerSpec, type NodeSpec, type ValueSpec } from './proto.js';
 
 export const OPSET = 18;
@@ -26,8 +26,18 @@ export interface LoweredModel {
   readonly nodeCount: number;
 }
 
+export interface LowerOptions {
+  /**
+   * For export: the feeds that stay graph inputs, with their names. Every other fed leaf
+   * (parameters) is embedded as an initializer holding its current value.
+   */
+  readonly inputs?: ReadonlyMap<Tensor, string>;
+  /** For export: names of the graph outputs, in `plan.outputs` order. */
+  readonly outputNames?: readonly string[];
+}
+
 /** Builds the ONNX model of a plan. */
-export function lowerPlan(plan: Plan): LoweredModel {
+export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   const nodes: NodeSpec[] = [];
   const inits: InitializerSpec[] = [];
   const inputs: ValueSpec[] = [];
@@ -61,8 +71,12 @@ export function lowerPlan(plan: Plan): LoweredModel {
   const inputNames: string[] = [];
   plan.values.forEach((v, i) => {
     const t = v.tensor;
-    if (v.kind === 'feed') {
-      const name = `in${inputNames.length}`;
+    if (v.kind === 'feed' && opts.inputs && !opts.inputs.has(t)) {
+      const name = `p${i}`;
+      inits.push({ name, dtype: onnxDType(t.dtype), dims: t.shape, raw: rawOf(t.dtype, t.value!) });
+      names[i] = name;
+    } else if (v.kind === 'feed') {
+      const name = opts.inputs?.get(t) ?? `in${inputNames.length}`;
       inputNames.push(name);
       inputs.push({ name, dtype: onnxDType(t.dtype), dims: t.shape });
       names[i] = name;
@@ -78,7 +92,7 @@ export function lowerPlan(plan: Plan): LoweredModel {
   });
   const outputs: ValueSpec[] = [];
   const outputNames = plan.outputs.map((idx, k) => {
-    const name = `out${k}`;
+    const name = opts.outputNames?.[k] ?? `out${k}`;
     nodes.push({ opType: 'Identity', inputs: [names[idx]!], outputs: [name], attrs: {} });
     const t = plan.values[idx]!.tensor;
     outputs.push({ name, dtype: onnxDType(t.dtype), dims: t.shape });
