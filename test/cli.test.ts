@@ -1,0 +1,164 @@
+// The `wgan-gp` command, spawned as a user runs it (bin/wgan-gp.js through tsx, no build step).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'wgan-gp.js');
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `onStderr` may act on the child (e.g. send a signal) as output arrives. */
+function cli(args: readonly string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+// Tiny networks: each run takes well under a second of training.
+const TINY = ['--hidden', '16', '--batch-size', '32', '--log-every', '2', '--eval-every', '2', '--eval-samples', '64', '--checkpoint-every', '2', '--threads', '1'];
+
+let root: string;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wgan-gp-cli-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('wgan-gp CLI', () => {
+  it('--help documents every command, and train --help every flag and preset', async () => {
+    const top = await cli(['--help']);
+    assert.equal(top.code, 0);
+    for (const c of ['train', 'resume', 'sample', 'eval', 'figure']) assert.match(top.stdout, new RegExp(`\\b${c}\\b`));
+    const train = await cli(['train', '--help']);
+    assert.equal(train.code, 0);
+    for (const f of ['--preset', '--config', '--out', '--iters', '--force', '--loss', '--lambda', '--one-sided', '--clip', '--n-critic', '--batch-size', '--lr', '--beta1', '--beta2', '--seed', '--threads', '--device', 'toy-8gaussians', 'toy-25gaussians', 'toy-swissroll']) {
+      assert.ok(train.stdout.includes(f), `train --help mentions ${f}`);
+    }
+  });
+
+  it('rejects an unknown preset, an unknown flag and a negative λ with exit code 2, creating nothing', async () => {
+    const out = join(root, 'never');
+    const preset = await cli(['train', '--preset', 'toy-9gaussians', '--out', out]);
+    assert.equal(preset.code, 2);
+    assert.match(preset.stderr, /unknown preset 'toy-9gaussians'.*toy-8gaussians/);
+    const flag = await cli(['train', '--preset', 'toy-8gaussians', '--lamda', '1', '--out', out]);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /unknown option '--lamda'/);
+    const lambda = await cli(['train', '--preset', 'toy-8gaussians', '--lambda', '-1', '--out', out]);
+    assert.equal(lambda.code, 2);
+    assert.match(lambda.stderr, /lambda must be >= 0, got -1/);
+    const bad = join(root, 'bad.json');
+    await writeFile(bad, '{"lambda": 0.1,');
+    const file = await cli(['train', '--config', bad, '--out', out]);
+    assert.equal(file.code, 2);
+    assert.match(file.stderr, /config file .*bad\.json' is not valid JSON/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('trains a run folder, refuses to overwrite it without --force, resumes, samples and evaluates', async () => {
+    const out = join(root, 'run');
+    const first = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '4', '--out', out, ...TINY]);
+    assert.equal(first.code, 0, first.stderr);
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    assert.equal(config.iters, 4);
+    assert.equal(config.lambda, 0.1);
+    const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.iteration), [2, 4]);
+    for (const l of lines) {
+      for (const k of ['criticLoss', 'generatorLoss', 'wasserstein', 'penalty', 'modesCaptured', 'highQualityPct', 'energyDistance', 'w1']) assert.equal(typeof l[k], 'number', k);
+    }
+    const plots = await readdir(join(out, 'plots'));
+    assert.ok(plots.includes('critic-0000004.png') && plots.includes('losses.png'), plots.join(', '));
+    assert.ok(existsSync(join(out, 'checkpoints', 'checkpoint.json')));
+
+    const before = await stat(join(out, 'metrics.jsonl'));
+    const again = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', out, ...TINY]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /holds another run.*--force/);
+    assert.equal((await stat(join(out, 'metrics.jsonl'))).mtimeMs, before.mtimeMs, 'nothing overwritten');
+
+    const resumed = await cli(['resume', out, '--iters', '6', '--threads', '1']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const after = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(after.map((l) => l.iteration), [2, 4, 6]);
+
+    const sample = await cli(['sample', out, '-n', '5']);
+    assert.equal(sample.code, 0, sample.stderr);
+    const rows = sample.stdout.trim().split('\n');
+    assert.equal(rows[0], 'x,y');
+    assert.equal(rows.length, 6);
+    for (const r of rows.slice(1)) assert.ok(r.split(',').every((v) => Number.isFinite(Number(v))));
+
+    const ev = await cli(['eval', out, '--samples', '100']);
+    assert.equal(ev.code, 0, ev.stderr);
+    const m = JSON.parse(ev.stdout);
+    assert.equal(m.iteration, 6);
+    assert.equal(m.totalModes, 8);
+    assert.equal(typeof m.w1, 'number');
+
+    const forced = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', out, '--force', ...TINY]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(JSON.parse(await readFile(join(out, 'config.json'), 'utf8')).iters, 2);
+  });
+
+  it('reports a missing or corrupted checkpoint with exit code 1', async () => {
+    const missing = await cli(['resume', join(root, 'nowhere')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /is not a run folder/);
+
+    const out = join(root, 'damaged');
+    assert.equal((await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', out, ...TINY])).code, 0);
+    const manifest = JSON.parse(await readFile(join(out, 'checkpoints', 'checkpoint.json'), 'utf8'));
+    const weights = join(out, 'checkpoints', manifest.weights);
+    const bytes = await readFile(weights);
+    bytes[100] ^= 0x55;
+    await writeFile(weights, bytes);
+    const corrupted = await cli(['eval', out]);
+    assert.equal(corrupted.code, 1);
+    assert.match(corrupted.stderr, /corrupted checkpoint/);
+
+    await rm(join(out, 'checkpoints'), { recursive: true });
+    const none = await cli(['resume', out]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no checkpoint/);
+  });
+
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    it(`on ${sig} writes a checkpoint, exits non-zero, and the run resumes from it`, async () => {
+      const out = join(root, `signal-${sig}`);
+      let sent = false;
+      const res = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '100000', '--out', out, ...TINY, '--checkpoint-every', '1000'], (text, child) => {
+        // Wait until training is under way (the first metrics line), then interrupt.
+        if (!sent && /\[\s*2\/100000\]/.test(text)) {
+          sent = true;
+          child.kill(sig);
+        }
+      });
+      assert.equal(res.code, sig === 'SIGINT' ? 130 : 143, res.stderr);
+      assert.match(res.stderr, new RegExp(`stopped by ${sig} at iteration \\d+; checkpoint written`));
+      const manifest = JSON.parse(await readFile(join(out, 'checkpoints', 'checkpoint.json'), 'utf8'));
+      assert.ok(manifest.iteration >= 2, `checkpoint at iteration ${manifest.iteration}`);
+      const resumed = await cli(['resume', out, '--iters', String(manifest.iteration + 2), '--threads', '1']);
+      assert.equal(resumed.code, 0, resumed.stderr);
+    });
+  }
+});
