@@ -89,6 +89,9 @@ describe('wgan-gp CLI', () => {
     const plots = await readdir(join(out, 'plots'));
     assert.ok(plots.includes('critic-0000004.png') && plots.includes('losses.png'), plots.join(', '));
     assert.ok(existsSync(join(out, 'checkpoints', 'checkpoint.json')));
+    const report = await readFile(join(out, 'report.html'), 'utf8');
+    assert.match(report, /data:image\/png;base64,/);
+    assert.match(report, /critic-0000004\.png/);
 
     const before = await stat(join(out, 'metrics.jsonl'));
     const again = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', out, ...TINY]);

@@ -1,15 +1,250 @@
 /**
- * Figure 1 of the paper (stub, filled in below).
+ * Figure 1 of the paper, each as one command writing PNGs.
+ *
+ * - fig1a: WGAN critics trained to optimality against a FIXED generator (real data + unit Gaussian
+ *   noise, gan_toy.py's FIXED_GENERATOR) on the three toy sets, with weight clipping (top row) and
+ *   with the gradient penalty (bottom row): value surfaces with real and fake points. Clipped critics
+ *   learn overly simple functions; penalized critics follow the data.
+ * - fig1b: Swiss roll, 12-layer ReLU MLP critic and generator without normalization, trained as a
+ *   WGAN with clipping c ∈ {0.1, 0.01, 0.001} and as a WGAN-GP: the norm of the critic loss's
+ *   gradient per layer (log scale) explodes or vanishes across layers with clipping and stays stable
+ *   with the penalty; and weight histograms (clipping piles weights at ±c, the penalty spreads them).
  */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { gradients } from '../autodiff/grad.js';
+import { fixedGeneratorSample, toyDataset, TOY_DATASETS, type ToyDatasetName } from '../data/toy.js';
+import { writeFileAtomic } from '../io/safetensors.js';
+import { add } from '../ops/add.js';
+import { mul } from '../ops/mul.js';
+import { sqrt } from '../ops/sqrt.js';
+import { sum } from '../ops/sum.js';
+import { Adam } from '../optim/adam.js';
+import { clipProjection } from '../optim/clip.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { RMSProp } from '../optim/rmsprop.js';
+import { Rng } from '../tensor/random.js';
+import { realize, tensor, type Tensor } from '../tensor/tensor.js';
+import { contourPlot } from '../viz/contour-plot.js';
+import { histogramPlot } from '../viz/histogram-plot.js';
+import { linePlot } from '../viz/line-plot.js';
+import { gradientPenalty, wassersteinCriticLoss } from './losses.js';
+import { ToyMlp } from './models/toy.js';
+import { criticValues, PLOT_RANGE } from './toy-plots.js';
+import { seedStreams, Trainer } from './trainer.js';
+
+export type FigureName = 'fig1a' | 'fig1b';
+export const FIGURES: readonly FigureName[] = ['fig1a', 'fig1b'];
+
 export interface FigureOptions {
+  /** Folder for the PNGs (created if needed). */
   out: string;
-  seed: number;
-  force: boolean;
+  seed?: number;
+  /** Overwrite existing figure files. */
+  force?: boolean;
+  /** fig1a: critic steps per panel (default 1000); fig1b: generator iterations per setting (default 100). */
   iters?: number;
+  /** Hidden width of the networks (default 512, the reference DIM). */
+  hidden?: number;
   log?: (line: string) => void;
 }
 
-export async function runFigure(name: 'fig1a' | 'fig1b', opts: FigureOptions): Promise<string[]> {
-  void opts;
-  throw new Error(`figure ${name}: not implemented yet`);
+/** Thrown when a figure file exists and `force` was not given. */
+export class FigureExistsError extends Error {
+  override readonly name = 'FigureExistsError';
+}
+
+/** Runs a figure; returns the paths of the PNGs written. */
+export async function runFigure(name: FigureName, opts: FigureOptions): Promise<string[]> {
+  if (name === 'fig1a') return figure1a(opts);
+  if (name === 'fig1b') return figure1b(opts);
+  throw new Error(`unknown figure '${String(name)}'; expected one of ${FIGURES.join(', ')}`);
+}
+
+async function prepare(out: string, files: readonly string[], force: boolean): Promise<void> {
+  const existing = files.filter((f) => existsSync(join(out, f)));
+  if (existing.length > 0 && !force) {
+    throw new FigureExistsError(`'${out}' already holds ${existing.join(', ')}; choose another --out, or pass --force to overwrite`);
+  }
+  await mkdir(out, { recursive: true });
+}
+
+/** Tiles PNGs (all the same size) into a grid with `cols` columns. */
+export function tilePngs(pngs: readonly Buffer[], cols: number): Buffer {
+  const imgs = pngs.map((b) => PNG.sync.read(b));
+  const w = Math.max(...imgs.map((i) => i.width));
+  const h = Math.max(...imgs.map((i) => i.height));
+  const rows = Math.ceil(imgs.length / cols);
+  const out = new PNG({ width: w * cols, height: h * rows });
+  out.data.fill(255);
+  imgs.forEach((img, k) => {
+    const ox = (k % cols) * w;
+    const oy = Math.floor(k / cols) * h;
+    for (let y = 0; y < img.height; y++) {
+      img.data.copy(out.data, 4 * ((oy + y) * out.width + ox), 4 * y * img.width, 4 * (y + 1) * img.width);
+    }
+  });
+  return PNG.sync.write(out);
+}
+
+type Constraint = 'clip' | 'gp';
+
+/**
+ * One panel of Figure 1a: a critic trained for `steps` steps against the fixed generator
+ * G = real + N(0, 1) (gan_toy.py FIXED_GENERATOR; 512-wide 3-layer ReLU MLP; clipping: RMSProp 5e-5,
+ * c = 0.01; penalty: Adam(1e-4, 0.5, 0.9), λ = 0.1; batch 256). Returns the critic surface PNG.
+ */
+export async function fixedGeneratorCritic(dataset: ToyDatasetName, constraint: Constraint, steps: number, seed: number, hidden = 512): Promise<Buffer> {
+  const streams = seedStreams(seed);
+  const data = toyDataset(dataset, { seed });
+  const critic = new ToyMlp(2, 1, { hidden, layers: 3, rng: streams.criticInit });
+  const params = critic.namedParameters();
+  const opt: Optimizer =
+    constraint === 'clip' ? new RMSProp(params, { lr: 5e-5, project: clipProjection(0.01) }) : new Adam(params, { lr: 1e-4, beta1: 0.5, beta2: 0.9 });
+  const B = 256;
+  const D = (x: Tensor): Tensor => critic.forward(x);
+  const sampleFake = (real: Float32Array): Float32Array => fixedGeneratorSample(real, streams.noise);
+  for (let s = 0; s < steps; s++) {
+    const realData = data.sample(B, streams.data);
+    const real = tensor(realData, [B, 2]);
+    const fake = tensor(sampleFake(realData), [B, 2]);
+    let loss = wassersteinCriticLoss(D(real), D(fake));
+    if (constraint === 'gp') loss = add(loss, gradientPenalty(D, real, fake, streams.eps.uniform([B]), { lambda: 0.1 }).penalty);
+    await opt.step(gradients(loss, critic.parameters()), [loss]);
+  }
+  const values = await criticValues(critic);
+  const plotReal = data.sample(B, streams.fixedNoise);
+  return contourPlot({
+    values,
+    range: PLOT_RANGE,
+    real: plotReal,
+    fake: sampleFake(plotReal),
+    title: `${dataset}: ${constraint === 'clip' ? 'weight clipping (c = 0.01)' : 'gradient penalty (λ = 0.1)'}`,
+    size: 360,
+  });
+}
+
+async function figure1a(opts: FigureOptions): Promise<string[]> {
+  const steps = opts.iters ?? 1000;
+  const seed = opts.seed ?? 1;
+  const files: string[] = [];
+  for (const c of ['clip', 'gp'] as const) for (const d of TOY_DATASETS) files.push(`fig1a-${d}-${c}.png`);
+  files.push('fig1a.png');
+  await prepare(opts.out, files, opts.force ?? false);
+  const pngs: Buffer[] = [];
+  const written: string[] = [];
+  for (const c of ['clip', 'gp'] as const) {
+    for (const d of TOY_DATASETS) {
+      opts.log?.(`fig1a: ${d}, ${c === 'clip' ? 'weight clipping' : 'gradient penalty'}: ${steps} critic steps against the fixed generator`);
+      const png = await fixedGeneratorCritic(d, c, steps, seed, opts.hidden ?? 512);
+      const path = join(opts.out, `fig1a-${d}-${c}.png`);
+      await writeFileAtomic(path, png);
+      pngs.push(png);
+      written.push(path);
+    }
+  }
+  const all = join(opts.out, 'fig1a.png');
+  await writeFileAtomic(all, tilePngs(pngs, TOY_DATASETS.length));
+  return [...written, all];
+}
+
+/** The settings compared in Figure 1b. */
+export const FIG1B_SETTINGS = [
+  { label: 'weight clipping c = 0.1', loss: { name: 'wgan', clip: 0.1 } },
+  { label: 'weight clipping c = 0.01', loss: { name: 'wgan', clip: 0.01 } },
+  { label: 'weight clipping c = 0.001', loss: { name: 'wgan', clip: 0.001 } },
+  { label: 'gradient penalty', loss: { name: 'wgan-gp', lambda: 0.1 } },
+] as const;
+
+/** Result of one Figure 1b setting: gradient norm of the critic loss per layer, and the critic's weights. */
+export interface DeepCriticResult {
+  /** ‖∂L_D/∂W_l‖ for each linear layer l = 1..13 (input side first), averaged over `probes` batches. */
+  gradNorms: number[];
+  /** Every weight-matrix entry of the critic. */
+  weights: Float32Array;
+}
+
+/**
+ * Trains a 12-layer ReLU MLP WGAN (no normalization) on the Swiss roll with the given constraint
+ * (gan_toy.py's optimisers: clipping with RMSProp 5e-5, penalty with Adam(1e-4, 0.5, 0.9) and λ = 0.1;
+ * 5 critic steps per generator step, batch 256), then measures the critic loss's gradient norm per layer.
+ */
+export async function deepCritic(setting: (typeof FIG1B_SETTINGS)[number], iters: number, seed: number, hidden = 512, probes = 5): Promise<DeepCriticResult> {
+  const streams = seedStreams(seed);
+  const data = toyDataset('swissroll');
+  const mlp = { hidden, layers: 12 };
+  const generator = new ToyMlp(2, 2, { ...mlp, rng: streams.generatorInit });
+  const critic = new ToyMlp(2, 1, { ...mlp, rng: streams.criticInit });
+  const clip = setting.loss.name === 'wgan' ? setting.loss.clip : undefined;
+  const opt = (params: ReturnType<ToyMlp['namedParameters']>, project?: number): Optimizer =>
+    setting.loss.name === 'wgan'
+      ? new RMSProp(params, project === undefined ? { lr: 5e-5 } : { lr: 5e-5, project: clipProjection(project) })
+      : new Adam(params, { lr: 1e-4, beta1: 0.5, beta2: 0.9 });
+  const trainer = new Trainer({
+    generator,
+    critic,
+    data: { sample: (n: number, rng: Rng) => tensor(data.sample(n, rng), [n, 2]) },
+    loss: setting.loss,
+    nCritic: 5,
+    batchSize: 256,
+    generatorOptimizer: opt(generator.namedParameters()),
+    criticOptimizer: opt(critic.namedParameters(), clip),
+    seed,
+  });
+  if (clip !== undefined) {
+    // The clipped WGAN's critic starts inside the box (the reference clips after every step; the
+    // first step would do it anyway).
+    for (const p of critic.parameters()) p.assignData(Array.from(p.value!, (v) => Math.max(-clip, Math.min(clip, v))));
+  }
+  for (let i = 0; i < iters; i++) await trainer.iterate();
+  // Gradient norms of the critic loss with respect to each layer's weight, on fresh batches.
+  const weightsOf = critic.layers.map((l) => l.weight);
+  const sums = new Array<number>(weightsOf.length).fill(0);
+  const rng = new Rng(seed + 1000);
+  for (let k = 0; k < probes; k++) {
+    const real = tensor(data.sample(256, rng), [256, 2]);
+    const fake = generator.forward(rng.normal([256, 2]));
+    const D = (x: Tensor): Tensor => critic.forward(x);
+    let loss = wassersteinCriticLoss(D(real), D(fake));
+    if (setting.loss.name === 'wgan-gp') loss = add(loss, gradientPenalty(D, real, fake, rng.uniform([256]), { lambda: setting.loss.lambda }).penalty);
+    const norms = gradients(loss, weightsOf).map((g) => sqrt(sum(mul(g, g))));
+    await realize(norms);
+    norms.forEach((n, i) => (sums[i]! += Number(n.value![0]) / probes));
+  }
+  const total = weightsOf.reduce((n, w) => n + w.size, 0);
+  const weights = new Float32Array(total);
+  let off = 0;
+  for (const w of weightsOf) {
+    weights.set(w.value!, off);
+    off += w.size;
+  }
+  return { gradNorms: sums, weights };
+}
+
+async function figure1b(opts: FigureOptions): Promise<string[]> {
+  const iters = opts.iters ?? 100;
+  const seed = opts.seed ?? 1;
+  const files = ['fig1b-gradient-norms.png', 'fig1b-weights-clipping.png', 'fig1b-weights-penalty.png'];
+  await prepare(opts.out, files, opts.force ?? false);
+  const results: DeepCriticResult[] = [];
+  for (const s of FIG1B_SETTINGS) {
+    opts.log?.(`fig1b: ${s.label}: ${iters} generator iterations of a 12-layer WGAN on the Swiss roll`);
+    results.push(await deepCritic(s, iters, seed, opts.hidden ?? 512));
+  }
+  const layers = results[0]!.gradNorms.map((_, i) => i + 1);
+  const norms = linePlot({
+    series: FIG1B_SETTINGS.map((s, i) => ({ name: s.label, x: layers, y: results[i]!.gradNorms })),
+    title: `gradient norm of the critic loss per layer (Swiss roll, ${iters} generator iterations)`,
+    xLabel: 'critic layer (input side first)',
+    yLabel: 'gradient norm',
+    logY: true,
+  });
+  const paths = files.map((f) => join(opts.out, f));
+  await writeFileAtomic(paths[0]!, norms);
+  const clipped = results[1]!.weights; // c = 0.01, as in the paper's histogram
+  await writeFileAtomic(paths[1]!, histogramPlot({ series: [{ name: 'weight clipping c = 0.01', values: clipped }], bins: 60, title: 'critic weights, weight clipping (c = 0.01)', xLabel: 'weight' }));
+  await writeFileAtomic(paths[2]!, histogramPlot({ series: [{ name: 'gradient penalty', values: results[3]!.weights }], bins: 60, title: 'critic weights, gradient penalty', xLabel: 'weight' }));
+  return paths;
 }

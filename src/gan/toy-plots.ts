@@ -3,12 +3,13 @@
  * 128×128 grid, evaluated in one backend run) with real and fixed-noise fake points, the loss curves
  * and the toy metrics over time, and the HTML report that gathers them.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
 import { realize, tensor } from '../tensor/tensor.js';
 import { contourPlot, criticGrid as gridPoints } from '../viz/contour-plot.js';
 import { linePlot, type LineSeries } from '../viz/line-plot.js';
+import { writeReport } from '../viz/report.js';
 import { writeFileAtomic } from '../io/safetensors.js';
 import type { ToyConfig } from './config.js';
 import type { EvalSet, MetricsLine, ToyModel } from './toy-run.js';
@@ -97,8 +98,33 @@ export async function writeToyPlots(model: ToyModel, dir: string, ev: EvalSet, m
   }
 }
 
-/** Writes DIR/report.html. */
+/** Critic plots embedded in the report at most (the latest plus evenly spaced earlier ones). */
+export const REPORT_CRITIC_PLOTS = 8;
+
+/**
+ * Writes DIR/report.html: the config, the latest critic plot, the loss and metric curves, earlier
+ * critic plots, and the metrics over time (self-contained: images embedded).
+ */
 export async function writeToyReport(dir: string, config: ToyConfig): Promise<void> {
-  void join(dir, 'report.html');
-  void config;
+  const plots = join(dir, 'plots');
+  let files: string[] = [];
+  try {
+    files = await readdir(plots);
+  } catch {
+    return;
+  }
+  const critic = files.filter((f) => /^critic-\d+\.png$/.test(f)).sort();
+  const latest = critic.slice(-1);
+  const earlier = critic.slice(0, -1);
+  const keep = Math.min(earlier.length, REPORT_CRITIC_PLOTS - 1);
+  const picked = Array.from({ length: keep }, (_, i) => earlier[Math.round((i * (earlier.length - 1)) / Math.max(1, keep - 1))]!);
+  const curves = ['losses.png', 'quality.png', 'distances.png'].filter((f) => files.includes(f));
+  const images = [...latest, ...curves, ...[...new Set(picked)].reverse()].map((f) => join('plots', f));
+  writeReport({
+    dir,
+    config,
+    images,
+    title: `wgan-gp ${config.preset ?? config.dataset}: ${config.loss} on ${config.dataset}`,
+    xKey: 'iteration',
+  });
 }
