@@ -28,3 +28,17 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './io/index.js';
 export { exportOnnx, type ExportInput } from './backends/onnx/export.js';
+export {
+  toyDataset,
+  eightGaussians,
+  twentyFiveGaussians,
+  swissRoll,
+  fixedGeneratorSample,
+  TOY_DATASETS,
+  type ToyDataset,
+  type ToyDatasetName,
+  type ToyDatasetOptions,
+  type ToyDatasetState,
+  type ToyModes,
+} from './data/toy.js';
+export * from './metrics/index.js';
