@@ -1,0 +1,321 @@
+/**
+ * Image-folder datasets (LSUN bedrooms exported to files, ImageNet 64×64, the CIFAR-10 JPEG copy):
+ * one subfolder per class, JPEG and PNG files inside (searched recursively). A folder with images
+ * and no subfolders is one unlabelled set.
+ *
+ * Files are decoded lazily, one batch at a time, with a bounded cache of prepared items, so a
+ * folder of millions of images never sits in memory. Each image is prepared as gan_64x64.py's
+ * pipeline did: the shorter side resized to the target (area filter when shrinking, bilinear when
+ * enlarging), then the centre square cropped, giving `[C, size, size]`.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { resolveTransform, type ImageDataset, type PixelTransform, type PixelTransformSpec } from './batches.js';
+
+/** A decoded image: 8-bit RGBA, row-major. */
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+
+/**
+ * Decodes PNG or JPEG bytes (recognized by their signature, not the file name) to RGBA.
+ * `source` names the file in errors.
+ *
+ * @example
+ * const { width, height, data } = decodeImage(readFileSync('cat.jpg'), 'cat.jpg');
+ */
+export function decodeImage(bytes: Uint8Array, source = '<buffer>'): RgbaImage {
+  const isPng = bytes.length >= 8 && PNG_MAGIC.every((b, i) => bytes[i] === b);
+  const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (!isPng && !isJpeg) {
+    const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new Error(`image ${source}: is neither a PNG nor a JPEG (${bytes.length === 0 ? 'empty file' : `starts with ${head}`})`);
+  }
+  let img: RgbaImage;
+  try {
+    if (isPng) {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      img = { width: png.width, height: png.height, data: png.data };
+    } else {
+      img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    }
+  } catch (e) {
+    throw new Error(`image ${source}: cannot decode the ${isPng ? 'PNG' : 'JPEG'} data (${(e as Error).message})`);
+  }
+  if (img.width < 1 || img.height < 1 || img.data.length < img.width * img.height * 4) {
+    throw new Error(`image ${source}: decoded to an empty or incomplete ${img.width}×${img.height} image`);
+  }
+  return img;
+}
+
+/** How to resample: `'area'` averages the covered pixels when shrinking (bilinear when enlarging). */
+export type ResizeFilter = 'area' | 'bilinear';
+
+/** Per-output-pixel taps of a 1-D resampling: input index and weight. */
+interface Taps {
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly index: Int32Array;
+  readonly weight: Float64Array;
+}
+
+/**
+ * Taps for output pixels `[from, from + n)` of an axis of `inLen` input pixels resized to `outLen`.
+ */
+function axisTaps(inLen: number, outLen: number, from: number, n: number, filter: ResizeFilter): Taps {
+  const s = inLen / outLen;
+  const idx: number[] = [];
+  const wts: number[] = [];
+  const start = new Int32Array(n);
+  const count = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const o = from + j;
+    start[j] = idx.length;
+    if (filter === 'area' && s > 1) {
+      // Output pixel o covers input interval [o·s, (o+1)·s): average with fractional edge weights.
+      const lo = o * s;
+      const hi = (o + 1) * s;
+      for (let i = Math.floor(lo); i < Math.min(Math.ceil(hi), inLen); i++) {
+        const w = Math.min(hi, i + 1) - Math.max(lo, i);
+        if (w > 1e-12) {
+          idx.push(i);
+          wts.push(w / s);
+        }
+      }
+    } else {
+      // Bilinear with pixel centres aligned (half-pixel offsets), clamped at the borders.
+      const x = Math.min(Math.max((o + 0.5) * s - 0.5, 0), inLen - 1);
+      const i0 = Math.floor(x);
+      const f = x - i0;
+      idx.push(i0);
+      wts.push(1 - f);
+      if (f > 0) {
+        idx.push(Math.min(i0 + 1, inLen - 1));
+        wts.push(f);
+      }
+    }
+    count[j] = idx.length - start[j]!;
+  }
+  return { start, count, index: Int32Array.from(idx), weight: Float64Array.from(wts) };
+}
+
+/**
+ * Resizes an image so its shorter side is `size`, crops the centre `size × size` square, and returns
+ * `[C, size, size]` floats in [0, 255] (C = 3: RGB; C = 1: luminance 0.299R + 0.587G + 0.114B as
+ * PIL's `convert('L')`). Alpha is ignored.
+ *
+ * @example
+ * const chw = resizeCentreCrop(decodeImage(bytes), 64); // Float32Array(3 * 64 * 64)
+ */
+export function resizeCentreCrop(img: RgbaImage, size: number, channels: 1 | 3 = 3, filter: ResizeFilter = 'area'): Float32Array {
+  if (!Number.isInteger(size) || size < 1) throw new Error(`resizeCentreCrop: size must be a positive integer, got ${size}`);
+  const { width: w, height: h, data } = img;
+  const scale = size / Math.min(w, h);
+  // The shorter side becomes exactly `size`; the longer one keeps the aspect ratio.
+  const rh = h <= w ? size : Math.max(size, Math.round(h * scale));
+  const rw = w < h ? size : Math.max(size, Math.round(w * scale));
+  const ys = axisTaps(h, rh, Math.floor((rh - size) / 2), size, filter);
+  const xs = axisTaps(w, rw, Math.floor((rw - size) / 2), size, filter);
+  // Vertical pass into rows of full input width, then horizontal pass.
+  const rows = new Float64Array(size * w * 3);
+  for (let y = 0; y < size; y++) {
+    const row = y * w * 3;
+    for (let t = ys.start[y]!; t < ys.start[y]! + ys.count[y]!; t++) {
+      const src = ys.index[t]! * w * 4;
+      const wt = ys.weight[t]!;
+      for (let x = 0; x < w; x++) {
+        rows[row + 3 * x] += wt * data[src + 4 * x]!;
+        rows[row + 3 * x + 1] += wt * data[src + 4 * x + 1]!;
+        rows[row + 3 * x + 2] += wt * data[src + 4 * x + 2]!;
+      }
+    }
+  }
+  const plane = size * size;
+  const out = new Float32Array(channels * plane);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let t = xs.start[x]!; t < xs.start[x]! + xs.count[x]!; t++) {
+        const at = (y * w + xs.index[t]!) * 3;
+        const wt = xs.weight[t]!;
+        r += wt * rows[at]!;
+        g += wt * rows[at + 1]!;
+        b += wt * rows[at + 2]!;
+      }
+      const p = y * size + x;
+      if (channels === 3) {
+        out[p] = r;
+        out[plane + p] = g;
+        out[2 * plane + p] = b;
+      } else {
+        out[p] = (299 * r + 587 * g + 114 * b) / 1000;
+      }
+    }
+  }
+  return out;
+}
+
+/** Options of {@link imageFolder}. */
+export interface ImageFolderOptions {
+  /** Side of the square output images (default 64, as gan_64x64.py). */
+  readonly size?: number;
+  /** 3 for RGB (default), 1 for grayscale. */
+  readonly channels?: 1 | 3;
+  /** Pixel scaling (default `'symmetric'`, gan_64x64.py's 2(x/255 − 0.5)). */
+  readonly transform?: PixelTransformSpec;
+  /** Resampling filter (default `'area'`). */
+  readonly filter?: ResizeFilter;
+  /** Prepared items kept in memory, least recently used evicted first (default 512; 0: none). */
+  readonly cacheItems?: number;
+}
+
+function listImages(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * A lazily decoded folder of images. Build it with {@link imageFolder}.
+ */
+export class ImageFolderDataset implements ImageDataset {
+  readonly name: string;
+  readonly itemShape: readonly [number, number, number];
+  readonly transform: PixelTransform;
+  readonly numClasses: number;
+  /** Class names (subfolder names, sorted), by label; empty for an unlabelled folder. */
+  readonly classes: readonly string[];
+  /** Image paths, by item index. */
+  readonly files: readonly string[];
+  private readonly labels: Uint8Array | Uint16Array;
+  private readonly size: number;
+  private readonly filter: ResizeFilter;
+  private readonly cacheItems: number;
+  private readonly cache = new Map<number, Float32Array>();
+  private decoded = 0;
+
+  constructor(dir: string, options: ImageFolderOptions = {}) {
+    const who = `imageFolder(${dir})`;
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      throw new Error(`${who}: folder does not exist`);
+    }
+    if (!st.isDirectory()) throw new Error(`${who}: not a folder`);
+    this.size = options.size ?? 64;
+    if (!Number.isInteger(this.size) || this.size < 1) throw new Error(`${who}: size must be a positive integer, got ${this.size}`);
+    const channels = options.channels ?? 3;
+    if (channels !== 1 && channels !== 3) throw new Error(`${who}: channels must be 1 or 3, got ${String(channels)}`);
+    this.cacheItems = options.cacheItems ?? 512;
+    if (!Number.isInteger(this.cacheItems) || this.cacheItems < 0) throw new Error(`${who}: cacheItems must be a non-negative integer, got ${this.cacheItems}`);
+    this.filter = options.filter ?? 'area';
+    this.transform = resolveTransform(options.transform ?? 'symmetric', who);
+    this.itemShape = [channels, this.size, this.size];
+
+    const entries = readdirSync(dir, { withFileTypes: true });
+    const subdirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const looseImages = entries.filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()));
+    const files: string[] = [];
+    const labels: number[] = [];
+    if (subdirs.length > 0) {
+      if (looseImages.length > 0) {
+        throw new Error(`${who}: holds both class subfolders (${subdirs.join(', ')}) and loose images (e.g. ${looseImages[0]!.name}); put every image in a class folder`);
+      }
+      subdirs.forEach((c, label) => {
+        const found = listImages(join(dir, c));
+        if (found.length === 0) throw new Error(`${who}: class folder '${c}' holds no JPEG or PNG images`);
+        for (const f of found) {
+          files.push(f);
+          labels.push(label);
+        }
+      });
+      this.classes = subdirs;
+    } else {
+      files.push(...listImages(dir));
+      this.classes = [];
+    }
+    if (files.length === 0) throw new Error(`${who}: no JPEG or PNG images found (looked for ${[...IMAGE_EXTENSIONS].join(', ')})`);
+    this.files = files;
+    this.numClasses = this.classes.length;
+    this.labels = this.numClasses <= 256 ? Uint8Array.from(labels) : Uint16Array.from(labels);
+    this.name = `images ${dir}`;
+  }
+
+  get length(): number {
+    return this.files.length;
+  }
+
+  label(i: number): number {
+    return this.numClasses === 0 ? 0 : this.labels[i]!;
+  }
+
+  /** Files decoded so far (cache misses), for tests and progress reports. */
+  get decodeCount(): number {
+    return this.decoded;
+  }
+
+  /** Prepared items currently cached. */
+  get cachedCount(): number {
+    return this.cache.size;
+  }
+
+  pixels(i: number, out: Float32Array, offset: number): void {
+    out.set(this.item(i), offset);
+  }
+
+  /** Item `i` prepared as `[C, size, size]` floats in [0, 255] (before the transform). */
+  item(i: number): Float32Array {
+    const hit = this.cache.get(i);
+    if (hit) {
+      // Refresh its recency.
+      this.cache.delete(i);
+      this.cache.set(i, hit);
+      return hit;
+    }
+    const path = this.files[i];
+    if (path === undefined) throw new RangeError(`${this.name}: index ${i} out of range [0, ${this.files.length})`);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new Error(`image ${path}: cannot be read (${err.code ?? err.message})`);
+    }
+    const prepared = resizeCentreCrop(decodeImage(bytes, path), this.size, this.itemShape[0] as 1 | 3, this.filter);
+    this.decoded++;
+    if (this.cacheItems > 0) {
+      if (this.cache.size >= this.cacheItems) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(i, prepared);
+    }
+    return prepared;
+  }
+}
+
+/**
+ * Opens a folder of JPEG/PNG images: one subfolder per class (labels by sorted folder name), or a
+ * flat folder of unlabelled images.
+ *
+ * @example
+ * const bedrooms = imageFolder('data/lsun-bedrooms', { size: 64 });
+ * const sampler = new BatchSampler(bedrooms, { batchSize: 64, seed: 0 });
+ */
+export function imageFolder(dir: string, options: ImageFolderOptions = {}): ImageFolderDataset {
+  return new ImageFolderDataset(dir, options);
+}
