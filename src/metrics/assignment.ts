@@ -7,10 +7,10 @@
  * row reduction, then a Dijkstra search on reduced costs for each remaining free row. The exact
  * phases keep prices `v` such that every assigned row's column minimises `c[i][j] - v[j]` over j
  * (complementary slackness), so the final matching is optimal whatever the warm start was.
- * O(n³) worst case. Measured on this project's 2-core machine (under load from other jobs) for
- * 1000×1000 Euclidean costs: 0.2-0.4 s for generic point sets; the hardest case seen, one set
- * collapsed onto a tiny cluster (all costs nearly tied), 1.5-2.2 s, where plain Jonker-Volgenant
- * took 6 s.
+ * O(n³) worst case. Measured on this project's 2-core machine while other jobs kept it busy (load
+ * average about 5) for 1000×1000 Euclidean costs: 0.2-0.6 s for generic point sets; about 1-2.5 s
+ * for the hardest case seen, one set collapsed onto a tiny cluster (all costs nearly tied), where
+ * plain Jonker-Volgenant took 6 s under the same load.
  */
 
 /** The result of {@link linearAssignment}. */
@@ -70,7 +70,7 @@ function augmentingRowReduction(
   const queue = free.slice();
   const stillFree: number[] = [];
   // Tiny price gaps can make the bidding slow (a "price war"): cap the work, the Dijkstra phase finishes.
-  let budget = 64 * n + 100;
+  let budget = 2 * n + 100;
   let k = 0;
   while (k < queue.length) {
     const i = queue[k++]!;
