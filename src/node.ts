@@ -17,3 +17,4 @@ export type { OrtBackend, OrtBackendOptions } from './backends/onnx/ort-backend.
 export function ortBackend(opts: OrtBackendOptions = {}): OrtBackend {
   return createOrtBackend(ort as unknown as OrtLike, opts);
 }
+export * from './viz/index.js';
