@@ -42,3 +42,21 @@ export {
   type ToyModes,
 } from './data/toy.js';
 export * from './metrics/index.js';
+export {
+  ArrayImageDataset,
+  BatchSampler,
+  epochBatches,
+  readItems,
+  applyTransform,
+  resolveTransform,
+  samplerDataSource,
+  PIXEL_TRANSFORMS,
+  type ImageDataset,
+  type PixelTransform,
+  type PixelTransformSpec,
+  type Batch,
+  type Items,
+  type BatchSamplerOptions,
+  type BatchSamplerState,
+  type SamplerDataSource,
+} from './data/batches.js';
