@@ -163,6 +163,20 @@ describe('lazy decoding', () => {
     assert.equal(uncached.cachedCount, 0);
   });
 
+  test('materialize decodes everything once into uint8 memory, rounding resampled values', () => {
+    const ds = imageFolder(dir, { size: 1, cacheItems: 0, transform: 'unit' });
+    const mem = ds.materialize();
+    assert.equal(ds.decodeCount, 6);
+    assert.equal(mem.numClasses, 1); // the one subfolder 'all' is a class
+    assert.deepEqual(mem.itemShape, [3, 1, 1]);
+    assert.deepEqual([...mem.data], [0, 1, 2, 3, 4, 5].flatMap((i) => [i * 40, 0, 0]));
+    const odd = imageFolder(folder('odd', { 'x.png': pngBytes(rgba(2, 2, (x) => [x, 0, 0])) }), { size: 1 });
+    assert.equal(odd.numClasses, 0);
+    assert.equal(odd.item(0)[0], 0.5);
+    assert.equal(odd.materialize().data[0], 1);
+    assert.equal(odd.materialize().labels, undefined);
+  });
+
   test('a cache hit refreshes recency', () => {
     const ds = imageFolder(dir, { size: 2, cacheItems: 2 });
     ds.item(0);
@@ -231,6 +245,11 @@ describe('the CIFAR-10 JPEG copy', { skip: existsSync(TARBALL) ? false : `${TARB
     for (let p = 0; p < 1024; p++) {
       for (let c = 0; c < 3; c++) assert.equal(item[c * 1024 + p], img.data[4 * p + c]);
     }
+    // Materialized once in memory: the same bytes, labels and transform.
+    const mem = ds.materialize();
+    assert.deepEqual([...mem.labels!], [0, 0, 0, 0, 1, 1, 1, 1]);
+    assert.deepEqual(mem.data.subarray(6 * 3072, 7 * 3072), Uint8Array.from(item));
+    assert.deepEqual(readItems(mem, [6]).images, readItems(ds, [6]).images);
     const { images } = new BatchSampler(ds, { batchSize: 4, seed: 0 }).next();
     assert.ok(images.every((v) => v >= -1 && v <= 1));
     assert.ok(new Set(images).size > 50, 'real images have many distinct values');
