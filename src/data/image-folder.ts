@@ -5,9 +5,11 @@
  *
  * Files are decoded lazily, one batch at a time, with a bounded cache of prepared items, so a
  * folder of millions of images never sits in memory (small folders, such as the CIFAR-10 JPEG copy,
- * can instead be decoded once with `materialize()`). Each image is prepared as gan_64x64.py's
- * pipeline did: the shorter side resized to the target (area filter when shrinking, bilinear when
- * enlarging), then the centre square cropped, giving `[C, size, size]`.
+ * can instead be decoded once with `materialize()`). Each image is prepared the usual way for
+ * 64×64 GAN data such as LSUN bedrooms: the shorter side resized to the target (area filter when
+ * shrinking, bilinear when enlarging), then the centre square cropped, giving `[C, size, size]`.
+ * (gan_64x64.py itself reads images already stored at 64×64; for those no resampling happens and
+ * the pixels arrive exactly.)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
