@@ -60,3 +60,13 @@ export {
   type BatchSamplerState,
   type SamplerDataSource,
 } from './data/batches.js';
+export {
+  inceptionScore,
+  fid,
+  frechetDistance,
+  featureStats,
+  traceSqrtProduct,
+  FeatureStatsAccumulator,
+  type ScoreStats,
+  type GaussianStats,
+} from './metrics/inception.js';

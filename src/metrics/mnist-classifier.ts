@@ -1,0 +1,181 @@
+/**
+ * The MNIST judge for Inception Score and FID: a small CNN trained with this engine on the real MNIST
+ * training set and exported to ONNX (models/mnist-classifier.onnx, made by
+ * scripts/train-mnist-classifier.ts), so MNIST samples are scored through the same `OnnxClassifier`
+ * path as Inception scores of CIFAR-10.
+ *
+ * Architecture (LeNet-like, sized for 2 CPU cores): conv3×3 32 → ReLU → 2×2 mean pool → conv3×3 64 →
+ * ReLU → 2×2 mean pool → dense 128 → ReLU (the "features" for FID, like Inception's pool3) → dense 10
+ * ("logits"). Pixels in [0, 1] (the x/256 scaling of the reference gan_mnist.py data).
+ */
+import { fileURLToPath } from 'node:url';
+import { gradients } from '../autodiff/grad.js';
+import { epochBatches, BatchSampler, type ImageDataset } from '../data/batches.js';
+import { Conv2d } from '../nn/conv2d.js';
+import { Linear } from '../nn/linear.js';
+import { Module } from '../nn/module.js';
+import { Adam } from '../optim/adam.js';
+import { avgPool2d } from '../ops/avg-pool2d.js';
+import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
+import { relu } from '../ops/relu.js';
+import { reshape } from '../ops/reshape.js';
+import { exportOnnx } from '../backends/onnx/export.js';
+import { Rng } from '../tensor/random.js';
+import { fmt, ShapeError } from '../tensor/shape.js';
+import { noGrad, realize, tensor, type Backend, type Tensor } from '../tensor/tensor.js';
+import type { OnnxClassifierOptions } from './classifier.js';
+
+/** Number of features the MNIST classifier exposes for FID. */
+export const MNIST_FEATURE_DIM = 128;
+
+/** Batch size the committed ONNX model is exported with (OnnxClassifier pads the last batch). */
+export const MNIST_EXPORT_BATCH = 100;
+
+/**
+ * `OnnxClassifier` settings for models/mnist-classifier.onnx: images [N, 1, 28, 28] with pixels in
+ * [0, 1] (as the MNIST data and gan_mnist.py's sigmoid generator); for images in [−1, 1] pass
+ * `{ ...MNIST_CLASSIFIER, imageRange: [-1, 1] }`.
+ * @example const judge = await OnnxClassifier.load(mnistClassifierPath(), MNIST_CLASSIFIER);
+ */
+export const MNIST_CLASSIFIER: OnnxClassifierOptions = {
+  imageRange: [0, 1],
+  modelRange: [0, 1],
+  scoresOutput: 'logits',
+  scoresKind: 'logits',
+  featuresOutput: 'features',
+  resize: 'none',
+};
+
+/**
+ * The path of the committed models/mnist-classifier.onnx (resolved from this module's location, so it
+ * works from src/ under tsx and from dist/ after a build).
+ * @example const judge = await OnnxClassifier.load(mnistClassifierPath(), MNIST_CLASSIFIER);
+ */
+export function mnistClassifierPath(): string {
+  return fileURLToPath(new URL('../../models/mnist-classifier.onnx', import.meta.url));
+}
+
+/**
+ * The classifier network: `forward` gives logits [N, 10], `features` the 128 penultimate activations.
+ * @example const net = new MnistClassifierNet(new Rng(0)); const logits = net.forward(images);
+ */
+export class MnistClassifierNet extends Module {
+  readonly conv1: Conv2d;
+  readonly conv2: Conv2d;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+
+  constructor(rng: Rng = new Rng(0)) {
+    super();
+    this.conv1 = new Conv2d(1, 32, 3, { rng });
+    this.conv2 = new Conv2d(32, 64, 3, { rng });
+    this.fc1 = new Linear(64 * 7 * 7, MNIST_FEATURE_DIM, { init: 'he', rng });
+    this.fc2 = new Linear(MNIST_FEATURE_DIM, 10, { rng });
+  }
+
+  /** Both outputs of one pass: logits [N, 10] and features [N, 128]. @example const { logits, features } = net.run(x); */
+  run(x: Tensor): { logits: Tensor; features: Tensor } {
+    if (x.rank !== 4 || x.shape[1] !== 1 || x.shape[2] !== 28 || x.shape[3] !== 28) {
+      throw new ShapeError('MnistClassifierNet', `expected images [N, 1, 28, 28], got ${fmt(x.shape)}`);
+    }
+    const h1 = avgPool2d(relu(this.conv1.forward(x)), 2);
+    const h2 = avgPool2d(relu(this.conv2.forward(h1)), 2);
+    const features = relu(this.fc1.forward(reshape(h2, [x.shape[0]!, 64 * 7 * 7])));
+    return { logits: this.fc2.forward(features), features };
+  }
+
+  override forward(x: Tensor): Tensor {
+    return this.run(x).logits;
+  }
+
+  /** The 128-dimensional features. @example const f = net.features(x); */
+  features(x: Tensor): Tensor {
+    return this.run(x).features;
+  }
+}
+
+/** Options of {@link trainMnistClassifier}. */
+export interface TrainMnistClassifierOptions {
+  readonly train: ImageDataset;
+  /** Held-out set whose accuracy is measured after each epoch (e.g. the test set). */
+  readonly test?: ImageDataset;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  /** Adam learning rate (default 1e-3, with β1 = 0.9, β2 = 0.999). */
+  readonly lr?: number;
+  /** Multiplies the learning rate after every epoch (default 0.5). */
+  readonly lrDecay?: number;
+  readonly seed?: number;
+  readonly backend?: Backend;
+  /** Called after each epoch. */
+  readonly onEpoch?: (e: { epoch: number; loss: number; testAccuracy: number | null; seconds: number }) => void;
+}
+
+/**
+ * Trains the network with Adam on softmax cross-entropy: one backend run per step (loss, new
+ * parameters and Adam slots together).
+ * @example
+ * const mnist = loadMnist();
+ * const { net, testAccuracy } = await trainMnistClassifier({ train: mnist.trainFull, test: mnist.test, epochs: 3 });
+ */
+export async function trainMnistClassifier(
+  o: TrainMnistClassifierOptions,
+): Promise<{ net: MnistClassifierNet; testAccuracy: number | null; seconds: number }> {
+  const epochs = o.epochs ?? 3;
+  const batchSize = o.batchSize ?? 64;
+  const seed = o.seed ?? 0;
+  const net = new MnistClassifierNet(new Rng(seed));
+  const opt = new Adam(net.namedParameters(), { lr: o.lr ?? 1e-3, beta1: 0.9, beta2: 0.999 });
+  const sampler = new BatchSampler(o.train, { batchSize, seed: seed + 1 });
+  const start = Date.now();
+  let testAccuracy: number | null = null;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let lossSum = 0;
+    const steps = sampler.batchesPerEpoch;
+    for (let s = 0; s < steps; s++) {
+      const batch = sampler.next();
+      const loss = softmaxCrossEntropy(net.forward(tensor(batch.images, batch.shape)), tensor(batch.labels, [batchSize], 'int32'));
+      await opt.step(gradients(loss, opt.params), [loss], o.backend);
+      lossSum += (await loss.data())[0]!;
+    }
+    opt.lr *= o.lrDecay ?? 0.5;
+    testAccuracy = o.test ? await mnistAccuracy(net, o.test, o.backend) : null;
+    o.onEpoch?.({ epoch, loss: lossSum / steps, testAccuracy, seconds: (Date.now() - start) / 1000 });
+  }
+  return { net, testAccuracy, seconds: (Date.now() - start) / 1000 };
+}
+
+/**
+ * Fraction of a labelled dataset the network classifies correctly.
+ * @example const acc = await mnistAccuracy(net, loadMnist().test);
+ */
+export async function mnistAccuracy(net: MnistClassifierNet, data: ImageDataset, backend?: Backend, batchSize = 500): Promise<number> {
+  let correct = 0;
+  for (const batch of epochBatches(data, batchSize)) {
+    const logits = noGrad(() => net.forward(tensor(batch.images, batch.shape)));
+    await realize([logits], backend);
+    const v = (await logits.data()) as Float32Array;
+    for (let i = 0; i < batch.labels.length; i++) {
+      let best = 0;
+      for (let k = 1; k < 10; k++) if (v[i * 10 + k]! > v[i * 10 + best]!) best = k;
+      if (best === batch.labels[i]) correct++;
+    }
+  }
+  return correct / data.length;
+}
+
+/**
+ * The network as a standalone ONNX model: input 'images' [batch, 1, 28, 28] (pixels in [0, 1]),
+ * outputs 'logits' [batch, 10] and 'features' [batch, 128].
+ * @example writeFileSync('models/mnist-classifier.onnx', exportMnistClassifier(net));
+ */
+export function exportMnistClassifier(net: MnistClassifierNet, batch = MNIST_EXPORT_BATCH): Uint8Array {
+  return exportOnnx(
+    (x) => {
+      const { logits, features } = net.run(x);
+      return [logits, features];
+    },
+    [{ name: 'images', shape: [batch, 1, 28, 28] }],
+    ['logits', 'features'],
+  );
+}
