@@ -121,8 +121,8 @@ export async function fixedGeneratorCritic(dataset: ToyDatasetName, constraint: 
     range: PLOT_RANGE,
     real: plotReal,
     fake: sampleFake(plotReal),
-    title: `${dataset}: ${constraint === 'clip' ? 'weight clipping (c = 0.01)' : 'gradient penalty (λ = 0.1)'}`,
-    size: 360,
+    title: `${dataset}, ${constraint === 'clip' ? 'clipping' : 'penalty'}`,
+    size: 400,
   });
 }
 
