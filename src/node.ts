@@ -18,3 +18,7 @@ export function ortBackend(opts: OrtBackendOptions = {}): OrtBackend {
   return createOrtBackend(ort as unknown as OrtLike, opts);
 }
 export * from './viz/index.js';
+export * from './data/idx.js';
+export * from './data/mnist.js';
+export * from './data/cifar10.js';
+export * from './data/image-folder.js';
