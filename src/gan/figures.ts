@@ -226,12 +226,14 @@ export async function deepCritic(setting: (typeof FIG1B_SETTINGS)[number], iters
 async function figure1b(opts: FigureOptions): Promise<string[]> {
   const iters = opts.iters ?? 100;
   const seed = opts.seed ?? 1;
-  const files = ['fig1b-gradient-norms.png', 'fig1b-weights-clipping.png', 'fig1b-weights-penalty.png'];
+  const files = ['fig1b-gradient-norms.png', 'fig1b-weights-clipping.png', 'fig1b-weights-penalty.png', 'fig1b-gradient-norms.json'];
   await prepare(opts.out, files, opts.force ?? false);
   const results: DeepCriticResult[] = [];
   for (const s of FIG1B_SETTINGS) {
     opts.log?.(`fig1b: ${s.label}: ${iters} generator iterations of a 12-layer WGAN on the Swiss roll`);
-    results.push(await deepCritic(s, iters, seed, opts.hidden ?? 512));
+    const r = await deepCritic(s, iters, seed, opts.hidden ?? 512);
+    results.push(r);
+    opts.log?.(`  gradient norm per layer (input side first): ${r.gradNorms.map((v) => v.toExponential(1)).join(' ')}`);
   }
   const layers = results[0]!.gradNorms.map((_, i) => i + 1);
   const norms = linePlot({
@@ -246,5 +248,7 @@ async function figure1b(opts: FigureOptions): Promise<string[]> {
   const clipped = results[1]!.weights; // c = 0.01, as in the paper's histogram
   await writeFileAtomic(paths[1]!, histogramPlot({ series: [{ name: 'weight clipping c = 0.01', values: clipped }], bins: 60, title: 'critic weights, weight clipping (c = 0.01)', xLabel: 'weight' }));
   await writeFileAtomic(paths[2]!, histogramPlot({ series: [{ name: 'gradient penalty', values: results[3]!.weights }], bins: 60, title: 'critic weights, gradient penalty', xLabel: 'weight' }));
+  const table = { iters, seed, layers: layers.length, settings: FIG1B_SETTINGS.map((s, i) => ({ setting: s.label, gradNorms: results[i]!.gradNorms })) };
+  await writeFileAtomic(paths[3]!, new TextEncoder().encode(`${JSON.stringify(table, null, 2)}\n`));
   return paths;
 }
