@@ -166,7 +166,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
       await runTorch();
       await runOurs();
     }
-    process.stdout.write(`   round ${r + 1}/${args.rounds} done\r`);
+    if (process.stdout.isTTY) process.stdout.write(`   round ${r + 1}/${args.rounds} done\r`);
   }
 
   const gflops = (ms: number): number => w.flops / (ms * 1e-3) / 1e9;
