@@ -56,7 +56,7 @@ export function criticPlotName(iteration: number): string {
 }
 
 /** The line series of metrics `keys` that have values. */
-function seriesOf(lines: readonly MetricsLine[], keys: readonly (keyof MetricsLine)[]): LineSeries[] {
+function seriesOf(lines: readonly MetricsLine[], keys: readonly string[]): LineSeries[] {
   const out: LineSeries[] = [];
   for (const k of keys) {
     const pts = lines.filter((l) => typeof l[k] === 'number');

@@ -10,14 +10,12 @@
  * DIR/report.html            a self-contained report of the above
  * ```
  *
- * The run stops cleanly on SIGINT/SIGTERM: it finishes the current iteration, writes a checkpoint and
- * the report, and returns `interrupted`. Resuming continues exactly where the checkpoint was taken.
+ * The loop, logging, checkpoints and signal handling are run.ts's; this file adds the toy models,
+ * the toy metrics and the plots.
  */
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toyDataset, type ToyDataset } from '../data/toy.js';
-import { writeFileAtomic } from '../io/safetensors.js';
 import { energyDistance, modeCoverage, wasserstein1 } from '../metrics/toy.js';
 import { Adam } from '../optim/adam.js';
 import { clipProjection } from '../optim/clip.js';
@@ -28,67 +26,16 @@ import { SGD } from '../optim/sgd.js';
 import type { ParamList } from '../optim/optimizer.js';
 import type { Rng } from '../tensor/random.js';
 import { realize, tensor, type Tensor } from '../tensor/tensor.js';
-import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { checkPartialConfig, CONFIG_KEYS, ConfigError, type ToyConfig } from './config.js';
 import { ToyMlp } from './models/toy.js';
 import { writeToyPlots, writeToyReport } from './toy-plots.js';
-import { seedStreams, Trainer, type IterationStats, type LossSpec } from './trainer.js';
+import { createRunFolder, resumeRun, RunFolderError, runTraining, writeJson, type MetricsLine, type RunHooks, type RunOptions, type RunResult, type RunSchedule } from './run.js';
+import { seedStreams, Trainer, type LossSpec } from './trainer.js';
 
-/** One line of metrics.jsonl. */
-export interface MetricsLine {
-  /** Generator iterations completed. */
-  iteration: number;
-  /** Seconds of training so far (across resumes). */
-  elapsed: number;
-  /** Means over the iterations since the previous line. */
-  criticLoss: number;
-  wasserstein: number;
-  generatorLoss?: number;
-  penalty?: number;
-  gradNorm?: number;
-  /** Toy metrics on `evalSamples` fixed-noise samples (Gaussian mixtures: modes; all: distances). */
-  modesCaptured?: number;
-  totalModes?: number;
-  highQualityPct?: number;
-  energyDistance?: number;
-  /** Exact W1 between `w1Samples` generated and real points. */
-  w1?: number;
-}
-
-/** Receives progress events (the CLI draws a bar or prints lines). */
-export interface RunReporter {
-  start?(info: { dir: string; startIteration: number; iters: number; config: ToyConfig }): void;
-  iteration?(iteration: number, stats: IterationStats): void;
-  logged?(line: MetricsLine): void;
-  message?(text: string): void;
-  stop?(): void;
-}
-
-export interface ToyRunOptions {
-  /** Stop after this many completed iterations (as if interrupted; for tests). */
-  stopAfter?: number;
-  /** Catch SIGINT/SIGTERM: finish the iteration, checkpoint, stop. Default true. */
-  handleSignals?: boolean;
-  reporter?: RunReporter;
-}
-
-export interface ToyRunResult {
-  dir: string;
-  /** Iterations completed. */
-  iteration: number;
-  /** Set when the run stopped early (signal or `stopAfter`). */
-  interrupted?: 'SIGINT' | 'SIGTERM' | 'stopAfter';
-  /** The last metrics line written. */
-  last?: MetricsLine;
-}
-
-/** A problem with the run folder (exists, not a run, ...): the CLI prints it and exits non-zero. */
-export class RunFolderError extends Error {
-  override readonly name = 'RunFolderError';
-}
-
-/** The files and folders a run writes (removed by `--force`). */
-const RUN_ENTRIES = ['config.json', 'metrics.jsonl', 'plots', 'checkpoints', 'report.html'];
+export type ToyRunOptions = RunOptions;
+export type ToyRunResult = RunResult;
+export { checkRunFolder, RunFolderError, type MetricsLine, type RunReporter } from './run.js';
 
 /** Everything a toy run is made of. */
 export interface ToyModel {
@@ -250,186 +197,46 @@ export function toyMetrics(dataset: ToyDataset, fake: Float32Array, real: Float3
   return out;
 }
 
-/** Means over a logging interval (saved in checkpoints so a resumed run logs the same numbers). */
-interface Accumulator {
-  n: number;
-  sums: Record<string, number>;
-  counts: Record<string, number>;
+/** The run schedule of a toy config. */
+function scheduleOf(c: ToyConfig): RunSchedule {
+  return { iters: c.iters, logEvery: c.logEvery, evalEvery: c.evalEvery, plotEvery: c.plotEvery, checkpointEvery: c.checkpointEvery };
 }
 
-function emptyAcc(): Accumulator {
-  return { n: 0, sums: {}, counts: {} };
-}
-
-function accumulate(acc: Accumulator, stats: IterationStats): void {
-  acc.n++;
-  for (const k of ['criticLoss', 'wasserstein', 'generatorLoss', 'penalty', 'gradNorm'] as const) {
-    const v = stats[k];
-    if (v === undefined) continue;
-    acc.sums[k] = (acc.sums[k] ?? 0) + v;
-    acc.counts[k] = (acc.counts[k] ?? 0) + 1;
-  }
-}
-
-function means(acc: Accumulator): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, s] of Object.entries(acc.sums)) out[k] = s / acc.counts[k]!;
-  return out;
+/** The toy experiment's hooks: toy metrics on fixed noise, critic/curve plots and the report. */
+function toyHooks(model: ToyModel, dir: string): RunHooks {
+  const ev = evalSet(model.config);
+  return {
+    evaluate: async () => toyMetrics(model.dataset, await generate(model, ev.evalNoise), ev.evalReal) as Record<string, number>,
+    plot: async () => {
+      await writeToyPlots(model, dir, ev, join(dir, 'metrics.jsonl'));
+      await writeToyReport(dir, model.config);
+    },
+  };
 }
 
 /**
- * Throws a {@link RunFolderError} unless `dir` can hold a new run: it must not exist, be empty, or
- * `force` must be given. Changes nothing.
- */
-export async function checkRunFolder(dir: string, force: boolean): Promise<void> {
-  if (!existsSync(dir)) return;
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch (e) {
-    throw new RunFolderError(`cannot use '${dir}' as a run folder: ${(e as Error).message}`);
-  }
-  if (entries.length > 0 && !force) {
-    const what = entries.includes('config.json') ? 'holds another run' : 'is not empty';
-    throw new RunFolderError(`output folder '${dir}' ${what}; choose another --out, or pass --force to overwrite it`);
-  }
-}
-
-/** Checks `dir` (see {@link checkRunFolder}); with `force`, removes a previous run's files; creates it. */
-export async function prepareRunFolder(dir: string, force: boolean): Promise<void> {
-  await checkRunFolder(dir, force);
-  if (force) for (const e of RUN_ENTRIES) await rm(join(dir, e), { recursive: true, force: true });
-  await mkdir(join(dir, 'plots'), { recursive: true });
-}
-
-/**
- * Starts a new toy run in folder `dir` and trains it for `config.iters` iterations.
- * @example await trainToy(resolveConfig({ preset: 'toy-8gaussians' }), 'runs/8g', { force: false });
+ * Starts a new toy run in folder `dir` and trains it for `config.iters` iterations. Refuses a folder
+ * that is not empty unless `force`.
+ * @example await trainToy(resolveConfig({ preset: 'toy-8gaussians' }), 'runs/8g');
  */
 export async function trainToy(config: ToyConfig, dir: string, opts: ToyRunOptions & { force?: boolean } = {}): Promise<ToyRunResult> {
-  await prepareRunFolder(dir, opts.force ?? false);
-  await writeFileAtomic(join(dir, 'config.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
-  await writeFile(join(dir, 'metrics.jsonl'), '');
+  await createRunFolder(dir, config, opts.force ?? false);
   const model = buildToyModel(config);
-  return runLoop(model, dir, { acc: emptyAcc(), elapsed: 0 }, opts);
+  return runTraining(model.trainer, dir, scheduleOf(config), toyHooks(model, dir), opts);
 }
 
 /**
  * Continues the run in `dir` from its latest checkpoint, up to `iters` iterations in total (default:
- * the config's). Lines of metrics.jsonl past the checkpoint are dropped first, so the file ends up
- * exactly as an uninterrupted run's.
+ * the config's). The result equals an uninterrupted run's: parameters and metrics.jsonl alike.
  * @example await resumeToy('runs/8g', { iters: 2000 });
  */
 export async function resumeToy(dir: string, opts: ToyRunOptions & { iters?: number } = {}): Promise<ToyRunResult> {
   const config = await readRunConfig(dir);
-  if (opts.iters !== undefined) {
-    config.iters = checkPartialConfig({ iters: opts.iters }, '--iters').iters!;
-    await writeFileAtomic(join(dir, 'config.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
-  }
+  if (opts.iters !== undefined) config.iters = checkPartialConfig({ iters: opts.iters }, '--iters').iters!;
   const model = buildToyModel(config);
-  const ckptDir = join(dir, 'checkpoints');
-  if (!(await hasCheckpoint(ckptDir))) throw new CheckpointError(`cannot resume '${dir}': no checkpoint ('${join(ckptDir, 'checkpoint.json')}' is missing)`);
-  const ckpt = await loadCheckpoint(ckptDir);
-  applyCheckpoint(model.trainer, ckpt);
-  const extra = ckpt.manifest.extra as { acc?: Accumulator; elapsed?: number };
-  // Drop log lines written after the checkpoint (the iterations being redone).
-  const metricsPath = join(dir, 'metrics.jsonl');
-  const text = existsSync(metricsPath) ? await readFile(metricsPath, 'utf8') : '';
-  const kept = text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .filter((l) => {
-      try {
-        return (JSON.parse(l) as MetricsLine).iteration <= ckpt.manifest.iteration;
-      } catch {
-        return false;
-      }
-    });
-  await writeFileAtomic(metricsPath, new TextEncoder().encode(kept.map((l) => `${l}\n`).join('')));
-  return runLoop(model, dir, { acc: extra.acc ?? emptyAcc(), elapsed: extra.elapsed ?? 0 }, opts);
-}
-
-async function runLoop(model: ToyModel, dir: string, init: { acc: Accumulator; elapsed: number }, opts: ToyRunOptions): Promise<ToyRunResult> {
-  const { config, trainer } = model;
-  const rep = opts.reporter ?? {};
-  const ev = evalSet(config);
-  const metricsPath = join(dir, 'metrics.jsonl');
-  const ckptDir = join(dir, 'checkpoints');
-  let acc = init.acc;
-  let elapsedBefore = init.elapsed;
-  let t0 = performance.now();
-  const elapsed = (): number => elapsedBefore + (performance.now() - t0) / 1000;
-  let last: MetricsLine | undefined;
-  let signal: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (s: 'SIGINT' | 'SIGTERM') => () => {
-    if (signal) {
-      // Second signal: the checkpoint on disk is always consistent (atomic writes), so just leave.
-      process.exit(s === 'SIGINT' ? 130 : 143);
-    }
-    signal = s;
-    rep.message?.(`\n${s}: finishing the current iteration, then writing a checkpoint (press again to quit at once)`);
-  };
-  const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
-  const handle = opts.handleSignals ?? true;
-  if (handle) {
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
-  }
-  const checkpoint = async (): Promise<void> => {
-    // Elapsed time is stored but excluded from comparisons; the accumulators make logging exact.
-    await saveCheckpoint(ckptDir, trainer, { acc, elapsed: elapsed() });
-  };
-  const plots = async (): Promise<void> => {
-    await writeToyPlots(model, dir, ev, metricsPath);
-    await writeToyReport(dir, config);
-  };
-  let stoppedBy: ToyRunResult['interrupted'];
-  try {
-    rep.start?.({ dir, startIteration: trainer.iteration, iters: config.iters, config });
-    while (trainer.iteration < config.iters) {
-      const stats = await trainer.iterate();
-      accumulate(acc, stats);
-      const it = trainer.iteration;
-      rep.iteration?.(it, stats);
-      if (it % config.logEvery === 0 || it === config.iters) {
-        const line: MetricsLine = { iteration: it, elapsed: round(elapsed(), 3), ...(means(acc) as Pick<MetricsLine, 'criticLoss' | 'wasserstein'>) };
-        if (config.evalEvery > 0 && (it % config.evalEvery === 0 || it === config.iters)) {
-          const fake = await generate(model, ev.evalNoise);
-          Object.assign(line, toyMetrics(model.dataset, fake, ev.evalReal));
-        }
-        await appendFile(metricsPath, `${JSON.stringify(line)}\n`);
-        acc = emptyAcc();
-        last = line;
-        rep.logged?.(line);
-      }
-      const done = it === config.iters;
-      if ((config.plotEvery > 0 && it % config.plotEvery === 0) || done) await plots();
-      if (it % config.checkpointEvery === 0 || done) await checkpoint();
-      if (!done && (signal || (opts.stopAfter !== undefined && it >= opts.stopAfter))) {
-        stoppedBy = signal ?? 'stopAfter';
-        if (it % config.checkpointEvery !== 0) await checkpoint();
-        await plots();
-        break;
-      }
-    }
-  } finally {
-    rep.stop?.();
-    if (handle) {
-      process.off('SIGINT', handlers.SIGINT);
-      process.off('SIGTERM', handlers.SIGTERM);
-    }
-    elapsedBefore = elapsed();
-    t0 = performance.now();
-  }
-  const result: ToyRunResult = { dir, iteration: trainer.iteration };
-  if (stoppedBy) result.interrupted = stoppedBy;
-  if (last) result.last = last;
-  return result;
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+  const start = await resumeRun(dir, model.trainer);
+  if (opts.iters !== undefined) await writeJson(join(dir, 'config.json'), config);
+  return runTraining(model.trainer, dir, scheduleOf(config), toyHooks(model, dir), opts, start);
 }
 
 export { ConfigError };
