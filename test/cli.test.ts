@@ -104,6 +104,10 @@ describe('wgan-gp CLI', () => {
     const after = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(after.map((l) => l.iteration), [2, 4, 6]);
 
+    const backwards = await cli(['resume', out, '--iters', '3']);
+    assert.equal(backwards.code, 2);
+    assert.match(backwards.stderr, /--iters 3 does not go beyond the checkpoint .* at iteration 6/);
+
     const sample = await cli(['sample', out, '-n', '5']);
     assert.equal(sample.code, 0, sample.stderr);
     const rows = sample.stdout.trim().split('\n');

@@ -235,6 +235,9 @@ export async function resumeToy(dir: string, opts: ToyRunOptions & { iters?: num
   if (opts.iters !== undefined) config.iters = checkPartialConfig({ iters: opts.iters }, '--iters').iters!;
   const model = buildToyModel(config);
   const start = await resumeRun(dir, model.trainer);
+  if (opts.iters !== undefined && opts.iters <= model.trainer.iteration) {
+    throw new ConfigError(`--iters ${opts.iters} does not go beyond the checkpoint of '${dir}' at iteration ${model.trainer.iteration}`);
+  }
   if (opts.iters !== undefined) await writeJson(join(dir, 'config.json'), config);
   return runTraining(model.trainer, dir, scheduleOf(config), toyHooks(model, dir), opts, start);
 }

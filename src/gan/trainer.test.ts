@@ -90,6 +90,9 @@ describe('Trainer', () => {
       await b.trainer.iterate();
     }
     assert.equal(changed(snapshot(a.critic.parameters()), b.critic.parameters()), false);
+    const [fa, fb] = [await a.trainer.fixedSamples(), await b.trainer.fixedSamples()];
+    assert.deepEqual(fa.shape, [128, 2]);
+    assert.deepEqual(Array.from(fa.value!), Array.from(fb.value!));
     const c = buildToyModel(tiny({ seed: 2 }));
     assert.equal(changed(snapshot(a.generator.parameters()), c.generator.parameters()), true);
   });

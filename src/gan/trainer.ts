@@ -62,8 +62,10 @@ export interface TrainerOptions {
   generatorBatchSize?: number;
   generatorOptimizer: Optimizer;
   criticOptimizer: Optimizer;
-  /** Seed of the data, noise and ε streams. */
+  /** Seed of the data, noise and ε streams (and of the fixed noise). */
   seed: number;
+  /** Size of the fixed noise batch behind {@link Trainer.fixedSamples} (default 128, as gan_mnist.py). */
+  fixedNoiseSize?: number;
   /**
    * Called before each generator iteration with its index, e.g. to set a decaying learning rate on
    * the optimizers (the rate is fed as a tensor, so the cached step is reused).
@@ -117,6 +119,8 @@ export class Trainer {
   private noiseRng: Rng;
   private epsRng: Rng;
   private readonly noise: (n: number, rng: Rng) => Tensor;
+  /** Noise drawn once from the seed; samples from it show the generator's progress over time. */
+  readonly fixedNoise: Tensor;
 
   constructor(opts: TrainerOptions) {
     checkLoss(opts.loss);
@@ -138,6 +142,18 @@ export class Trainer {
     this.epsRng = streams.eps;
     const noiseDim = opts.noiseDim ?? 2;
     this.noise = opts.noise ?? ((n, rng) => rng.normal([n, noiseDim]));
+    this.fixedNoise = this.noise(opts.fixedNoiseSize ?? 128, streams.fixedNoise);
+  }
+
+  /**
+   * The generator's samples for the fixed noise (one backend run), e.g. for sample grids every N
+   * iterations (the reference scripts' `fixed_noise_samples`).
+   * @example const x = await trainer.fixedSamples(); // realized [128, ...] tensor
+   */
+  async fixedSamples(): Promise<Tensor> {
+    const x = this.generator.forward(this.fixedNoise);
+    await realize([x]);
+    return x;
   }
 
   /**
