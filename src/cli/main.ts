@@ -125,7 +125,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
 
   const runtime = (cmd: Command): Command =>
     cmd
-      .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: the run config, 2)').argParser(parseInteger))
+      .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: the run config; figures: 2)').argParser(parseInteger))
       .addOption(new Option('--device <name>', 'onnxruntime device').choices(DEVICES as string[]));
   const progressOpt = (): Option =>
     new Option('--progress <mode>', 'progress output: a bar on a terminal, plain lines otherwise (auto)').choices(PROGRESS_MODES as string[]).default('auto');
@@ -225,11 +225,14 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .description('reproduce a figure of the paper as PNGs: fig1a (critic value surfaces, clipping vs penalty) or fig1b (gradient norms per layer and weight histograms)')
       .addArgument(new Argument('<name>', 'fig1a or fig1b').choices(['fig1a', 'fig1b']))
       .option('--out <dir>', 'folder for the PNGs', 'figures')
-      .addOption(new Option('--iters <n>', 'critic (fig1a) or training (fig1b) iterations (default: the figure\'s own)').argParser(parseInteger))
+      .addOption(new Option('--iters <n>', 'fig1a: critic steps per panel (default 1000); fig1b: generator iterations per setting (default 100)').argParser(parseInteger))
+      .addOption(new Option('--hidden <n>', 'hidden width of the networks (default 512, the reference)').argParser(parseInteger))
       .addOption(new Option('--seed <n>', 'random seed').argParser(parseInteger).default(1))
       .option('--force', 'overwrite existing figure files'),
-  ).action(async (name: 'fig1a' | 'fig1b', opts: { out: string; iters?: number; seed: number; force?: boolean; threads?: number; device?: DeviceName }) => {
+  ).action(async (name: 'fig1a' | 'fig1b', opts: { out: string; iters?: number; hidden?: number; seed: number; force?: boolean; threads?: number; device?: DeviceName }) => {
     if (opts.iters !== undefined && !(opts.iters >= 1)) throw new UsageError(`--iters must be >= 1, got ${opts.iters}`);
+    if (opts.hidden !== undefined && !(opts.hidden >= 1)) throw new UsageError(`--hidden must be >= 1, got ${opts.hidden}`);
+    if (!(opts.seed >= 0)) throw new UsageError(`--seed must be >= 0, got ${opts.seed}`);
     const figures = await import('../gan/figures.js');
     await useBackend(opts.threads ?? 2, opts.device ?? 'cpu');
     const files = await figures.runFigure(name, {
@@ -237,6 +240,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       seed: opts.seed,
       force: opts.force === true,
       ...(opts.iters !== undefined ? { iters: opts.iters } : {}),
+      ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {}),
       log: (t: string) => process.stderr.write(`${t}\n`),
     });
     for (const f of files) process.stdout.write(`${f}\n`);
