@@ -10,14 +10,17 @@ describe('toy run config', () => {
     assert.equal(c.lambda, 0.1);
     assert.equal(c.nCritic, 5);
     assert.equal(c.batchSize, 256);
-    assert.deepEqual([c.optimizer, c.lr, c.beta1, c.beta2], ['adam', 1e-4, 0.5, 0.9]);
+    assert.deepEqual([c.optimizer, c.beta1, c.beta2], ['adam', 0.5, 0.9]);
+    // The one departure, for a few-minute run: lr 1e-3 decayed linearly (reference: 1e-4 for 100k iterations).
+    assert.deepEqual([c.lr, c.lrDecay], [1e-3, 'linear']);
+    assert.deepEqual([resolveConfig({ flags: { loss: 'wgan-gp' } }).lr, resolveConfig({ flags: { loss: 'wgan-gp' } }).lrDecay], [1e-4, 'none']);
     assert.deepEqual([c.hidden, c.layers, c.noiseDim], [512, 3, 2]);
     assert.equal(c.preset, 'toy-8gaussians');
   });
 
   it('choosing a loss brings its reference optimiser, and explicit settings win over it', () => {
     const w = resolveConfig({ preset: 'toy-swissroll', flags: { loss: 'wgan' } });
-    assert.deepEqual([w.optimizer, w.lr, w.clip, w.nCritic], ['rmsprop', 5e-5, 0.01, 5]);
+    assert.deepEqual([w.optimizer, w.lr, w.clip, w.nCritic, w.lrDecay], ['rmsprop', 5e-5, 0.01, 5, 'none']);
     const g = resolveConfig({ preset: 'toy-swissroll', flags: { loss: 'gan', lr: 1e-3 } });
     assert.deepEqual([g.optimizer, g.lr, g.beta1, g.nCritic], ['adam', 1e-3, 0.5, 1]);
     // The loss may come from the config file too; flags still override the file.
