@@ -78,6 +78,18 @@ test('classify runs a fixed-batch model over any number of images (padding the l
     // A lazy engine tensor is accepted too, and the metrics run through the same path.
     const again = await judge.classify(tensor(images, [n, 1, 8, 8]));
     assert.deepEqual(again.probs, got.probs);
+    // A stream of batches (sizes unrelated to the model's batch) gives the same answers.
+    async function* stream(): AsyncGenerator<{ data: Float32Array; shape: number[] }> {
+      yield { data: images.subarray(0, 64), shape: [1, 1, 8, 8] };
+      yield { data: images.subarray(64), shape: [5, 1, 8, 8] };
+    }
+    const streamed = await judge.classify(stream());
+    assert.deepEqual(streamed.probs, got.probs);
+    assert.deepEqual(streamed.features, got.features);
+    const statsA = await judge.featureStats(stream());
+    const statsB = await judge.featureStats([{ data: images, shape: [n, 1, 8, 8] }]);
+    statsA.cov.forEach((c, i) => assert.ok(Math.abs(c - statsB.cov[i]!) < 1e-12));
+    await assert.rejects(judge.classify([]), /classify: no images/);
     const is = await judge.inceptionScore({ data: images, shape: [n, 1, 8, 8] }, 2);
     assert.ok(is.mean >= 1 && is.mean <= 3);
     const d = await judge.fid({ data: images, shape: [n, 1, 8, 8] }, { data: images, shape: [n, 1, 8, 8] });

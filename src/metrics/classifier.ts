@@ -80,6 +80,16 @@ export interface ClassifierOutput {
 /** Images as a realized/realizable [N, C, H, W] tensor or a flat array with its shape. */
 export type ImageBatch = Tensor | { readonly data: Float32Array; readonly shape: readonly number[] };
 
+/** One batch of images, or a stream of batches (all with the same C, H, W). */
+export type ImageSource = ImageBatch | Iterable<ImageBatch> | AsyncIterable<ImageBatch>;
+
+interface BatchResult {
+  readonly probs: Float32Array;
+  readonly classes: number;
+  readonly features: Float32Array | null;
+  readonly featureDim: number;
+}
+
 const SCORE_NAMES = ['logits', 'probs', 'probabilities', 'softmax', 'prob'];
 const FEATURE_NAMES = ['features', 'pool3', 'pool_3', 'pool3:0'];
 
@@ -206,54 +216,43 @@ export class OnnxClassifier {
   }
 
   /**
-   * Class probabilities and features of every image, in batches.
+   * Class probabilities and features of every image, run in model-sized batches. `images` is one
+   * [N, C, H, W] batch or a (sync or async) stream of batches, e.g. a generator's samples drawn batch
+   * by batch, so 50,000 samples need not sit in memory as one array.
    * @example const { probs, classes } = await judge.classify(samplesTensor); // [N, C, H, W] in [−1, 1]
    */
-  async classify(images: ImageBatch): Promise<ClassifierOutput> {
-    const { data, shape } = await unpack(images, `OnnxClassifier(${this.path}).classify`);
-    const [n, c, h, w] = shape;
-    const per = c * h * w;
-    let probs: Float32Array | null = null;
-    let features: Float32Array | null = null;
+  async classify(images: ImageSource): Promise<ClassifierOutput> {
+    const probs: Float32Array[] = [];
+    const features: Float32Array[] = [];
     let classes = 0;
     let featureDim = 0;
-    for (let start = 0; start < n; start += this.batchSize) {
-      const m = Math.min(this.batchSize, n - start);
-      const res = await this.runBatch(data.subarray(start * per, (start + m) * per), [m, c, h, w]);
-      if (!probs) {
-        classes = res.classes;
-        featureDim = res.featureDim;
-        probs = new Float32Array(n * classes);
-        if (res.features) features = new Float32Array(n * featureDim);
-      }
-      probs.set(res.probs, start * classes);
-      if (features && res.features) features.set(res.features, start * featureDim);
+    for await (const res of this.runAll(images, 'classify')) {
+      classes = res.classes;
+      featureDim = res.featureDim;
+      probs.push(res.probs);
+      if (res.features) features.push(res.features);
     }
-    return { probs: probs ?? new Float32Array(0), classes, features, featureDim };
+    return { probs: concat(probs), classes, features: this.featuresOutput ? concat(features) : null, featureDim };
   }
 
   /**
    * The Inception Score of the images under this classifier (OpenAI protocol: `splits` parts).
    * @example const { mean, std } = await judge.inceptionScore(samples, 10);
    */
-  async inceptionScore(images: ImageBatch, splits = 10): Promise<ScoreStats> {
+  async inceptionScore(images: ImageSource, splits = 10): Promise<ScoreStats> {
     const { probs, classes } = await this.classify(images);
     return inceptionScore(probs, classes, splits);
   }
 
   /**
-   * Mean and covariance of the classifier's features over the images (for FID; cache the real set's).
+   * Mean and covariance of the classifier's features over the images, accumulated batch by batch
+   * (for FID; compute the real set's once and reuse it).
    * @example const real = await judge.featureStats(testImages);
    */
-  async featureStats(images: ImageBatch): Promise<GaussianStats> {
-    const { data, shape } = await unpack(images, `OnnxClassifier(${this.path}).featureStats`);
+  async featureStats(images: ImageSource): Promise<GaussianStats> {
     this.requireFeatures('featureStats');
-    const [n, c, h, w] = shape;
-    const per = c * h * w;
     let acc: FeatureStatsAccumulator | null = null;
-    for (let start = 0; start < n; start += this.batchSize) {
-      const m = Math.min(this.batchSize, n - start);
-      const res = await this.runBatch(data.subarray(start * per, (start + m) * per), [m, c, h, w]);
+    for await (const res of this.runAll(images, 'featureStats')) {
       acc ??= new FeatureStatsAccumulator(res.featureDim);
       acc.add(res.features!);
     }
@@ -265,7 +264,7 @@ export class OnnxClassifier {
    * FID between two image sets (or precomputed feature statistics) under this classifier's features.
    * @example const score = await judge.fid(realStats, samples);
    */
-  async fid(a: ImageBatch | GaussianStats, b: ImageBatch | GaussianStats): Promise<number> {
+  async fid(a: ImageSource | GaussianStats, b: ImageSource | GaussianStats): Promise<number> {
     const sa = isStats(a) ? a : await this.featureStats(a);
     const sb = isStats(b) ? b : await this.featureStats(b);
     return frechetDistance(sa, sb);
@@ -284,11 +283,29 @@ export class OnnxClassifier {
     }
   }
 
+  /** Runs every image of `source` through the model, in chunks of at most `batchSize`. */
+  private async *runAll(source: ImageSource, what: string): AsyncGenerator<BatchResult> {
+    const who = `OnnxClassifier(${this.path}).${what}`;
+    const batches: Iterable<ImageBatch> | AsyncIterable<ImageBatch> = isBatch(source) ? [source] : source;
+    let any = false;
+    for await (const batch of batches) {
+      const { data, shape } = await unpack(batch, who);
+      const [n, c, h, w] = shape;
+      const per = c * h * w;
+      for (let start = 0; start < n; start += this.batchSize) {
+        const m = Math.min(this.batchSize, n - start);
+        yield await this.runBatch(data.subarray(start * per, (start + m) * per), [m, c, h, w]);
+        any = true;
+      }
+    }
+    if (!any) throw new Error(`${who}: no images`);
+  }
+
   /** Prepares and runs at most one batch; a fixed-batch model gets the batch zero-padded. */
   private async runBatch(
     images: Float32Array,
     shape: readonly [number, number, number, number],
-  ): Promise<{ probs: Float32Array; classes: number; features: Float32Array | null; featureDim: number }> {
+  ): Promise<BatchResult> {
     const who = `OnnxClassifier(${this.path})`;
     const [m, c] = shape;
     const input = this.prepare(images, shape);
@@ -357,6 +374,20 @@ export class OnnxClassifier {
     }
     return out;
   }
+}
+
+function isBatch(x: ImageSource): x is ImageBatch {
+  return x instanceof Tensor || (typeof x === 'object' && x !== null && 'data' in x && 'shape' in x);
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function isStats(x: unknown): x is GaussianStats {
