@@ -312,14 +312,14 @@ export class CifarResnetCritic extends Module {
     this.acganOutput = opts.acgan ? new Linear(dim, opts.numClasses ?? 10, { rng }) : null;
   }
 
-  /** The pooled features [B, DIM] that both heads read. */
+  /** The pooled features [B, DIM] that both heads read. @example const f = D.features(images); */
   features(x: Tensor): Tensor {
     let h = this.block1.forward(asImages(x, [3, 32, 32], 'CifarResnetCritic'));
     for (const block of this.blocks) h = block.forward(h);
     return mean(relu(h), [2, 3]);
   }
 
-  /** Critic scores [B]. */
+  /** Critic scores [B]. @example const s = D.forward(images); */
   override forward(x: Tensor): Tensor {
     const f = this.features(x);
     return reshape(this.output.forward(f), [f.shape[0]!]);

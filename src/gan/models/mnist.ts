@@ -65,14 +65,14 @@ export function asImages(x: Tensor, chw: readonly [number, number, number], who:
   throw new ShapeError(who, `expected images [B, ${c}, ${h}, ${w}] or flattened [B, ${c * h * w}], got ${fmt(x.shape)}`);
 }
 
-/** Checks a generator's noise input [B, noiseDim]. */
+/** Checks a generator's noise input [B, noiseDim]. @example checkNoise(z, NOISE_DIM, 'MnistGenerator'); */
 export function checkNoise(z: Tensor, noiseDim: number, who: string): void {
   if (z.rank !== 2 || z.shape[1] !== noiseDim) {
     throw new ShapeError(who, `expected noise [B, ${noiseDim}], got ${fmt(z.shape)}`);
   }
 }
 
-/** Checks a model width option (the reference's DIM). */
+/** Checks a model width option (the reference's DIM). @example checkDim('Lsun64BottleneckGenerator', dim, 4); */
 export function checkDim(who: string, dim: number, multipleOf = 1): void {
   if (!Number.isInteger(dim) || dim < 1 || dim % multipleOf !== 0) {
     throw new Error(`${who}: dim must be a positive integer${multipleOf > 1 ? ` divisible by ${multipleOf}` : ''}, got ${String(dim)}`);
