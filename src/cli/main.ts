@@ -159,7 +159,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .command('resume')
       .description('continue a run from its latest checkpoint (exactly as if it had not stopped)')
       .argument('<dir>', 'run folder')
-      .addOption(new Option('--iters <n>', 'new total number of iterations (default: the run config)').argParser(parseInteger))
+      .addOption(new Option('--iters <n>', 'new total number of iterations (default: the run config; a linear lr decay stretches to the new length)').argParser(parseInteger))
       .addOption(progressOpt()),
   );
   resume.action(async (dir: string, opts: Record<string, unknown>) => {

@@ -5,7 +5,7 @@
  * DIR/config.json            the resolved config
  * DIR/metrics.jsonl          one JSON object per logged iteration (losses; toy metrics when computed)
  * DIR/plots/critic-NNNNNNN.png  critic value contour over [−3,3]² with real and fixed-noise fake points
- * DIR/plots/losses.png       loss curves;  DIR/plots/metrics.png  toy metrics over time
+ * DIR/plots/losses.png       loss curves; quality.png (modes, % high quality) and distances.png over time
  * DIR/checkpoints/           checkpoint.json + weights-NNNNNNN.safetensors (see checkpoint.ts)
  * DIR/report.html            a self-contained report of the above
  * ```
@@ -124,7 +124,13 @@ export async function readRunConfig(dir: string): Promise<ToyConfig> {
   } catch (e) {
     throw new RunFolderError(`'${path}' is not valid JSON: ${(e as Error).message}`);
   }
-  const c = checkPartialConfig(raw, path);
+  let c: Partial<ToyConfig>;
+  try {
+    c = checkPartialConfig(raw, path);
+  } catch (e) {
+    // A damaged run folder is a runtime problem, not a usage error.
+    throw new RunFolderError((e as Error).message);
+  }
   const missing = CONFIG_KEYS.filter((k) => !(k in c));
   if (missing.length > 0) throw new RunFolderError(`'${path}' lacks settings: ${missing.join(', ')}`);
   return c as ToyConfig;
