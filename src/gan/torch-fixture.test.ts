@@ -10,12 +10,11 @@
  *   every parameter gradient (float32 accumulation over ~10⁵-term sums through two backward passes).
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gradients } from '../autodiff/grad.js';
 import { referenceBackend } from '../backends/reference/reference-backend.js';
-import { decodeSafetensors, type SafetensorsFile } from '../io/safetensors.js';
+import { readSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import { LeakyReLU } from '../nn/activations.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Linear } from '../nn/linear.js';
@@ -118,8 +117,7 @@ const mnist: Fixture = {
 
 /** The critic with the fixture's weights, and the fixture's batch. */
 async function load(fx: Fixture): Promise<{ file: SafetensorsFile; critic: Module; params: [string, Tensor][]; real: Tensor; fake: Tensor; eps: Tensor; lambda: number }> {
-  // A plain Uint8Array copy of the bytes (not the Node Buffer itself).
-  const file = decodeSafetensors(new Uint8Array(await readFile(FIXTURES + fx.file)), fx.file);
+  const file = await readSafetensors(FIXTURES + fx.file);
   const critic = fx.build(file);
   const params = critic.namedParameters();
   assert.deepEqual(params.map(([n]) => n).sort(), Object.keys(fx.names).sort(), 'critic parameters and fixture names differ');
