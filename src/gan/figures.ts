@@ -18,8 +18,14 @@ import { gradients } from '../autodiff/grad.js';
 import { fixedGeneratorSample, toyDataset, TOY_DATASETS, type ToyDatasetName } from '../data/toy.js';
 import { writeFileAtomic } from '../io/safetensors.js';
 import { add } from '../ops/add.js';
+import { concat } from '../ops/concat.js';
+import { mean } from '../ops/math.js';
 import { mul } from '../ops/mul.js';
+import { relu } from '../ops/relu.js';
+import { reshape } from '../ops/reshape.js';
+import { slice } from '../ops/slice.js';
 import { sqrt } from '../ops/sqrt.js';
+import { sub } from '../ops/sub.js';
 import { sum } from '../ops/sum.js';
 import { Adam } from '../optim/adam.js';
 import { clipProjection } from '../optim/clip.js';
@@ -158,10 +164,17 @@ export const FIG1B_SETTINGS = [
   { label: 'gradient penalty', loss: { name: 'wgan-gp', lambda: 0.1 } },
 ] as const;
 
-/** Result of one Figure 1b setting: gradient norm of the critic loss per layer, and the critic's weights. */
+/** Result of one Figure 1b setting. */
 export interface DeepCriticResult {
-  /** ‖∂L_D/∂W_l‖ for each linear layer l = 1..13 (input side first), averaged over `probes` batches. */
+  /**
+   * ‖∂L/∂h_l‖ for the output h_l of each linear layer l = 1..13 (input side first), where
+   * L = E[D(fake)] − E[D(real)] on a batch: how the critic's backward pass grows or shrinks the
+   * gradient from layer to layer (the explosion/vanishing of the paper's Figure 1b). Averaged over
+   * `probes` batches.
+   */
   gradNorms: number[];
+  /** ‖∂L_D/∂W_l‖ of the full critic loss (with the penalty for WGAN-GP) for each layer's weight. */
+  weightGradNorms: number[];
   /** Every weight-matrix entry of the critic. */
   weights: Float32Array;
 }
@@ -199,19 +212,35 @@ export async function deepCritic(setting: (typeof FIG1B_SETTINGS)[number], iters
     for (const p of critic.parameters()) p.assignData(Array.from(p.value!, (v) => Math.max(-clip, Math.min(clip, v))));
   }
   for (let i = 0; i < iters; i++) await trainer.iterate();
-  // Gradient norms of the critic loss with respect to each layer's weight, on fresh batches.
+  // Gradient norms on fresh batches: per layer output (Wasserstein loss) and per weight (full loss).
   const weightsOf = critic.layers.map((l) => l.weight);
-  const sums = new Array<number>(weightsOf.length).fill(0);
+  const L = weightsOf.length;
+  const act = new Array<number>(L).fill(0);
+  const wgt = new Array<number>(L).fill(0);
   const rng = new Rng(seed + 1000);
+  const norm = (g: Tensor): Tensor => sqrt(sum(mul(g, g)));
   for (let k = 0; k < probes; k++) {
-    const real = tensor(data.sample(256, rng), [256, 2]);
-    const fake = generator.forward(rng.normal([256, 2]));
+    const B = 256;
+    const real = tensor(data.sample(B, rng), [B, 2]);
+    const fake = generator.forward(rng.normal([B, 2]));
+    // One pass over [real; fake] that keeps every linear layer's output.
+    const outs: Tensor[] = [];
+    let h = concat([real, fake], 0);
+    critic.layers.forEach((layer, i) => {
+      h = layer.forward(h);
+      outs.push(h);
+      if (i < L - 1) h = relu(h);
+    });
+    const d = reshape(h, [2 * B]);
+    const wLoss = sub(mean(slice(d, [B], [2 * B], [0])), mean(slice(d, [0], [B], [0])));
     const D = (x: Tensor): Tensor => critic.forward(x);
     let loss = wassersteinCriticLoss(D(real), D(fake));
-    if (setting.loss.name === 'wgan-gp') loss = add(loss, gradientPenalty(D, real, fake, rng.uniform([256]), { lambda: setting.loss.lambda }).penalty);
-    const norms = gradients(loss, weightsOf).map((g) => sqrt(sum(mul(g, g))));
-    await realize(norms);
-    norms.forEach((n, i) => (sums[i]! += Number(n.value![0]) / probes));
+    if (setting.loss.name === 'wgan-gp') loss = add(loss, gradientPenalty(D, real, fake, rng.uniform([B]), { lambda: setting.loss.lambda }).penalty);
+    const an = gradients(wLoss, outs).map(norm);
+    const wn = gradients(loss, weightsOf).map(norm);
+    await realize([...an, ...wn]);
+    an.forEach((n, i) => (act[i]! += Number(n.value![0]) / probes));
+    wn.forEach((n, i) => (wgt[i]! += Number(n.value![0]) / probes));
   }
   const total = weightsOf.reduce((n, w) => n + w.size, 0);
   const weights = new Float32Array(total);
@@ -220,27 +249,27 @@ export async function deepCritic(setting: (typeof FIG1B_SETTINGS)[number], iters
     weights.set(w.value!, off);
     off += w.size;
   }
-  return { gradNorms: sums, weights };
+  return { gradNorms: act, weightGradNorms: wgt, weights };
 }
 
 async function figure1b(opts: FigureOptions): Promise<string[]> {
   const iters = opts.iters ?? 100;
   const seed = opts.seed ?? 1;
-  const files = ['fig1b-gradient-norms.png', 'fig1b-weights-clipping.png', 'fig1b-weights-penalty.png', 'fig1b-gradient-norms.json'];
+  const files = ['fig1b-gradient-norms.png', 'fig1b-weights-clipping.png', 'fig1b-weights-penalty.png', 'fig1b-weight-gradient-norms.png', 'fig1b-gradient-norms.json'];
   await prepare(opts.out, files, opts.force ?? false);
   const results: DeepCriticResult[] = [];
   for (const s of FIG1B_SETTINGS) {
     opts.log?.(`fig1b: ${s.label}: ${iters} generator iterations of a 12-layer WGAN on the Swiss roll`);
     const r = await deepCritic(s, iters, seed, opts.hidden ?? 512);
     results.push(r);
-    opts.log?.(`  gradient norm per layer (input side first): ${r.gradNorms.map((v) => v.toExponential(1)).join(' ')}`);
+    opts.log?.(`  ‖∂L/∂h_l‖, layers 1..13: ${r.gradNorms.map((v) => v.toExponential(1)).join(' ')}`);
   }
   const layers = results[0]!.gradNorms.map((_, i) => i + 1);
   const norms = linePlot({
     series: FIG1B_SETTINGS.map((s, i) => ({ name: s.label, x: layers, y: results[i]!.gradNorms })),
-    title: `gradient norm of the critic loss per layer (Swiss roll, ${iters} generator iterations)`,
+    title: `critic loss gradient at each layer's output, ${iters} its`,
     xLabel: 'critic layer (input side first)',
-    yLabel: 'gradient norm',
+    yLabel: '‖∂L/∂h‖',
     logY: true,
   });
   const paths = files.map((f) => join(opts.out, f));
@@ -248,7 +277,22 @@ async function figure1b(opts: FigureOptions): Promise<string[]> {
   const clipped = results[1]!.weights; // c = 0.01, as in the paper's histogram
   await writeFileAtomic(paths[1]!, histogramPlot({ series: [{ name: 'weight clipping c = 0.01', values: clipped }], bins: 60, title: 'critic weights, weight clipping (c = 0.01)', xLabel: 'weight' }));
   await writeFileAtomic(paths[2]!, histogramPlot({ series: [{ name: 'gradient penalty', values: results[3]!.weights }], bins: 60, title: 'critic weights, gradient penalty', xLabel: 'weight' }));
-  const table = { iters, seed, layers: layers.length, settings: FIG1B_SETTINGS.map((s, i) => ({ setting: s.label, gradNorms: results[i]!.gradNorms })) };
-  await writeFileAtomic(paths[3]!, new TextEncoder().encode(`${JSON.stringify(table, null, 2)}\n`));
+  await writeFileAtomic(
+    paths[3]!,
+    linePlot({
+      series: FIG1B_SETTINGS.map((s, i) => ({ name: s.label, x: layers, y: results[i]!.weightGradNorms })),
+      title: `critic loss gradient at each layer's weights, ${iters} its`,
+      xLabel: 'critic layer (input side first)',
+      yLabel: '‖∂L/∂W‖',
+      logY: true,
+    }),
+  );
+  const table = {
+    iters,
+    seed,
+    layers: layers.length,
+    settings: FIG1B_SETTINGS.map((s, i) => ({ setting: s.label, outputGradNorms: results[i]!.gradNorms, weightGradNorms: results[i]!.weightGradNorms })),
+  };
+  await writeFileAtomic(paths[4]!, new TextEncoder().encode(`${JSON.stringify(table, null, 2)}\n`));
   return paths;
 }
