@@ -273,7 +273,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version are not errors; every parse error is a usage error.
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT.ok;
+      // --help, `help CMD` and --version exit 0; help shown because no command was given is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+      if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
       return EXIT.usage;
     }
