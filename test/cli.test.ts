@@ -122,9 +122,17 @@ describe('wgan-gp CLI', () => {
     assert.equal(m.totalModes, 8);
     assert.equal(typeof m.w1, 'number');
 
-    const forced = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', out, '--force', ...TINY]);
+    // --force replaces the run; settings from a JSON config file, flags overriding the file.
+    const file = join(root, 'settings.json');
+    await writeFile(file, JSON.stringify({ dataset: 'swissroll', iters: 5, lambda: 0.5 }));
+    const forced = await cli(['train', '--config', file, '--iters', '2', '--out', out, '--force', ...TINY]);
     assert.equal(forced.code, 0, forced.stderr);
-    assert.equal(JSON.parse(await readFile(join(out, 'config.json'), 'utf8')).iters, 2);
+    const replaced = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    assert.deepEqual([replaced.dataset, replaced.iters, replaced.lambda], ['swissroll', 2, 0.5]);
+    const swiss = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(swiss.map((l) => l.iteration), [2]);
+    assert.equal(swiss[0].modesCaptured, undefined, 'the Swiss roll has no modes');
+    assert.equal(typeof swiss[0].w1, 'number');
   });
 
   it('reports a missing or corrupted checkpoint with exit code 1', async () => {
