@@ -70,3 +70,16 @@ export {
   type ScoreStats,
   type GaussianStats,
 } from './metrics/inception.js';
+export * from './gan/losses.js';
+export {
+  Trainer,
+  seedStreams,
+  checkLoss,
+  type LossSpec,
+  type DataSource,
+  type TrainerOptions,
+  type IterationStats,
+  type TrainerState,
+} from './gan/trainer.js';
+export { ToyMlp, type ToyMlpOptions } from './gan/models/toy.js';
+export { resolveConfig, checkPartialConfig, PRESETS, LOSS_DEFAULTS, BASE_CONFIG, ConfigError, type ToyConfig, type Preset } from './gan/config.js';
