@@ -88,8 +88,8 @@ export const BASE_CONFIG: ToyConfig = {
   logEvery: 100,
   evalEvery: 100,
   evalSamples: 2500,
-  plotEvery: 500,
-  checkpointEvery: 500,
+  plotEvery: 250,
+  checkpointEvery: 250,
   threads: 2,
   device: 'cpu',
 };
