@@ -115,6 +115,10 @@ describe('wgan-gp CLI', () => {
     assert.equal(rows.length, 6);
     for (const r of rows.slice(1)) assert.ok(r.split(',').every((v) => Number.isFinite(Number(v))));
 
+    const png = await cli(['sample', out, '-n', '50', '--out', join(root, 'samples.png')]);
+    assert.equal(png.code, 0, png.stderr);
+    assert.deepEqual([...(await readFile(join(root, 'samples.png'))).subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+
     const ev = await cli(['eval', out, '--samples', '100']);
     assert.equal(ev.code, 0, ev.stderr);
     const m = JSON.parse(ev.stdout);

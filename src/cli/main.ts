@@ -179,7 +179,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .argument('<dir>', 'run folder')
       .addOption(new Option('-n, --num <n>', 'number of samples').argParser(parseInteger).default(1000))
       .addOption(new Option('--seed <n>', 'seed of the noise').argParser(parseInteger).default(0))
-      .option('--out <file>', 'write to FILE: .csv (x,y rows) or .json; default: CSV on stdout'),
+      .option('--out <file>', 'write to FILE: .csv (x,y rows), .json, or .png (samples over the critic surface); default: CSV on stdout'),
   ).action(async (dir: string, opts: { num: number; seed: number; out?: string; threads?: number; device?: DeviceName }) => {
     if (!(opts.num >= 1)) throw new UsageError(`--num must be >= 1, got ${opts.num}`);
     if (!(opts.seed >= 0)) throw new UsageError(`--seed must be >= 0, got ${opts.seed}`);
@@ -191,7 +191,14 @@ export function buildProgram(setCode: (code: number) => void): Command {
     const pts = await generate(model, new Rng(opts.seed).normal([opts.num, c.noiseDim]));
     const rows: number[][] = [];
     for (let i = 0; i < opts.num; i++) rows.push([pts[2 * i]!, pts[2 * i + 1]!]);
-    if (opts.out?.endsWith('.json')) {
+    if (opts.out?.endsWith('.png')) {
+      // The samples over the critic's value surface, with real points, as in the run's plots.
+      const { criticValues, PLOT_RANGE } = await import('../gan/toy-plots.js');
+      const { contourPlot } = await import('../viz/contour-plot.js');
+      const real = model.dataset.sample(Math.min(opts.num, 1000), new Rng(opts.seed + 1));
+      const png = contourPlot({ values: await criticValues(model.critic), range: PLOT_RANGE, real, fake: pts, title: `${c.dataset} · iteration ${model.trainer.iteration}` });
+      await writeFile(opts.out, png);
+    } else if (opts.out?.endsWith('.json')) {
       await writeFile(opts.out, `${JSON.stringify({ iteration: model.trainer.iteration, samples: rows })}\n`);
     } else {
       const csv = `x,y\n${rows.map((r) => r.join(',')).join('\n')}\n`;
