@@ -81,6 +81,7 @@ export function progressReporter(mode: ProgressMode, stream: NodeJS.WriteStream 
       },
       iteration(it: number, _stats: IterationStats) {
         track(it);
+        if (!started) return; // stopped to print a message (e.g. after Ctrl-C)
         const r = rate();
         bar.update(it, { speed: r > 0 ? r.toFixed(2) : '-', etaText: r > 0 ? formatDuration((total - it) / r) : '-', info });
       },
