@@ -96,7 +96,6 @@ export function progressReporter(mode: ProgressMode, stream: NodeJS.WriteStream 
       stop() {
         if (started) bar.stop();
         started = false;
-        void t0;
       },
     };
   }
