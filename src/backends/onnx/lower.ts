@@ -36,42 +36,51 @@ export interface LowerOptions {
   readonly outputNames?: readonly string[];
 }
 
-/** Builds the ONNX model of a plan. */
+/**
+ * Builds the ONNX model of a plan. Within the model, identical nodes (same op, inputs and
+ * attributes: e.g. the `Transpose(x)` two conv weight gradients of the same x emit) and identical
+ * initializers are emitted once, and an output is named by the node computing it (an Identity is
+ * added only for outputs that are inputs, constants or repeated).
+ */
 export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   const nodes: NodeSpec[] = [];
   const inits: InitializerSpec[] = [];
   const inputs: ValueSpec[] = [];
+  const seenNodes = new Map<string, string[]>();
+  const seenInits = new Map<string, string>();
   let counter = 0;
   const fresh = (): string => `t${counter++}`;
+  const emit = (opType: string, ins: readonly string[], n: number, attrs: Readonly<Record<string, OnnxAttr>>, domain?: string): string[] => {
+    const key = `${domain ?? ''}:${opType}(${ins.join(',')})${n}${JSON.stringify(attrs)}`;
+    const hit = seenNodes.get(key);
+    if (hit) return hit;
+    const outs = Array.from({ length: n }, fresh);
+    nodes.push({ opType, inputs: ins, outputs: outs, attrs: attrs as Record<string, OnnxAttr>, ...(domain ? { domain } : {}) });
+    seenNodes.set(key, outs);
+    return outs;
+  };
+  const init = (dtype: number, dims: readonly number[], raw: Uint8Array, name?: string): string => {
+    const key = `${dtype}[${dims.join(',')}]${raw.join(',')}`;
+    const hit = seenInits.get(key);
+    if (hit) return hit;
+    const n = name ?? fresh();
+    inits.push({ name: n, dtype, dims, raw });
+    seenInits.set(key, n);
+    return n;
+  };
   const ctx: LowerCtx = {
     none: '',
-    node(opType, ins, attrs = {}, domain) {
-      const out = fresh();
-      nodes.push({ opType, inputs: ins, outputs: [out], attrs: attrs as Record<string, OnnxAttr>, ...(domain ? { domain } : {}) });
-      return out;
-    },
-    nodeN(opType, ins, n, attrs = {}) {
-      const outs = Array.from({ length: n }, fresh);
-      nodes.push({ opType, inputs: ins, outputs: outs, attrs });
-      return outs;
-    },
-    i64(values) {
-      const name = fresh();
-      const arr = BigInt64Array.from(values.map((v) => BigInt(v)));
-      inits.push({ name, dtype: ONNX_DTYPE.int64, dims: [values.length], raw: new Uint8Array(arr.buffer) });
-      return name;
-    },
-    f32(values, shape) {
-      const name = fresh();
-      inits.push({ name, dtype: ONNX_DTYPE.float32, dims: shape, raw: rawOf('float32', values) });
-      return name;
-    },
+    node: (opType, ins, attrs = {}, domain) => emit(opType, ins, 1, attrs, domain)[0]!,
+    nodeN: (opType, ins, n, attrs = {}) => emit(opType, ins, n, attrs),
+    i64: (values) => init(ONNX_DTYPE.int64, [values.length], new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer)),
+    f32: (values, shape) => init(ONNX_DTYPE.float32, shape, rawOf('float32', values)),
   };
   const names: string[] = new Array(plan.values.length);
   const inputNames: string[] = [];
   plan.values.forEach((v, i) => {
     const t = v.tensor;
     if (v.kind === 'feed' && opts.inputs && !opts.inputs.has(t)) {
+      // Parameters of an export: embedded, never shared (a model keeps one initializer per weight).
       const name = `p${i}`;
       inits.push({ name, dtype: onnxDType(t.dtype), dims: t.shape, raw: rawOf(t.dtype, t.value!) });
       names[i] = name;
@@ -81,23 +90,30 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
       inputs.push({ name, dtype: onnxDType(t.dtype), dims: t.shape });
       names[i] = name;
     } else if (v.kind === 'const') {
-      const name = `c${i}`;
-      inits.push({ name, dtype: onnxDType(t.dtype), dims: t.shape, raw: rawOf(t.dtype, t.value!) });
-      names[i] = name;
+      names[i] = init(onnxDType(t.dtype), t.shape, rawOf(t.dtype, t.value!), `c${i}`);
     } else {
       const ins = v.inputs.map((j) => names[j]!);
       const meta = { inputs: v.inputs.map((j) => plan.values[j]!.tensor), output: t };
       names[i] = v.op.lower(ctx, ins, t.attrs, meta);
     }
   });
+  // Name each output after the node computing it when that node's output is not an output already,
+  // a graph input or an initializer; otherwise copy it with an Identity.
+  const producedBy = new Map<string, NodeSpec>();
+  for (const n of nodes) for (const o of n.outputs) producedBy.set(o, n);
+  const rename = new Map<string, string>();
   const outputs: ValueSpec[] = [];
   const outputNames = plan.outputs.map((idx, k) => {
     const name = opts.outputNames?.[k] ?? `out${k}`;
-    nodes.push({ opType: 'Identity', inputs: [names[idx]!], outputs: [name], attrs: {} });
+    const src = names[idx]!;
+    if (producedBy.has(src) && !rename.has(src)) rename.set(src, name);
+    else nodes.push({ opType: 'Identity', inputs: [src], outputs: [name], attrs: {} });
     const t = plan.values[idx]!.tensor;
     outputs.push({ name, dtype: onnxDType(t.dtype), dims: t.shape });
     return name;
   });
-  const bytes = encodeModel({ nodes, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets: [{ domain: 'com.microsoft', version: 1 }] });
-  return { bytes, inputNames, outputNames, nodeCount: nodes.length };
+  const renamed = rename.size === 0 ? nodes : nodes.map((n) => ({ ...n, inputs: n.inputs.map((x) => rename.get(x) ?? x), outputs: n.outputs.map((x) => rename.get(x) ?? x) }));
+  // (The Identity copies read the original names too, so the renaming covers them.)
+  const bytes = encodeModel({ nodes: renamed, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets: [{ domain: 'com.microsoft', version: 1 }] });
+  return { bytes, inputNames, outputNames, nodeCount: renamed.length };
 }

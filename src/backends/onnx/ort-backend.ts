@@ -2,6 +2,7 @@
  * A backend over an onnxruntime JS API (onnxruntime-node or onnxruntime-web): each distinct plan
  * structure becomes one InferenceSession, created once and cached by the plan's key.
  */
+import { simplifyPlan, type SimplifyStats } from '../../compile/simplify.js';
 import type { Backend, DType, Plan, Storage } from '../../tensor/tensor.js';
 import { lowerPlan } from './lower.js';
 
@@ -29,6 +30,37 @@ export interface OrtBackendOptions {
   spinning?: boolean;
   /** Keep at most this many cached sessions (least recently used are released). Default 64. */
   maxSessions?: number;
+  /**
+   * onnxruntime's graph optimizations for each session. 'auto' (default): 'all' up to
+   * {@link AUTO_ALL_MAX_NODES} ONNX nodes, 'basic' above, where 'all' costs seconds of session creation
+   * for little run-time gain (see docs/BENCHMARKS.md, "Graph simplification").
+   */
+  graphOptimizationLevel?: GraphOptimizationLevel | 'auto';
+  /** Simplify each plan before lowering it (CSE, constant folding, identities; compile/simplify.ts). Default true. */
+  simplify?: boolean;
+  /** Called once per compiled plan with its sizes and times (for benchmarks and diagnostics). */
+  onCompile?: (info: CompileInfo) => void;
+}
+
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+/** Above this many ONNX nodes, `graphOptimizationLevel: 'auto'` uses 'basic' instead of 'all'. */
+export const AUTO_ALL_MAX_NODES = 4000;
+
+/** What one compilation did: plan and graph sizes, and where the time went. */
+export interface CompileInfo {
+  /** Op nodes of the plan before and after simplification (equal when `simplify` is false). */
+  readonly opsBefore: number;
+  readonly opsAfter: number;
+  /** Nodes of the lowered ONNX graph. */
+  readonly onnxNodes: number;
+  /** The level the session was created with. */
+  readonly level: GraphOptimizationLevel;
+  readonly simplifyMs: number;
+  readonly lowerMs: number;
+  readonly sessionMs: number;
+  /** The simplifier's statistics (absent when `simplify` is false). */
+  readonly simplify?: SimplifyStats;
 }
 
 export interface OrtBackend extends Backend {
@@ -49,36 +81,59 @@ function feedData(d: DType, v: Storage): Storage {
 interface Compiled {
   session: OrtSession;
   inputNames: readonly string[];
+  /** For each graph input, the index into `plan.feeds` of the feed it takes (simplification drops unused feeds). */
+  feedMap: readonly number[];
   outputNames: readonly string[];
 }
+
+const LEVELS: readonly string[] = ['disabled', 'basic', 'extended', 'all', 'auto'];
 
 /** Creates a backend over the given onnxruntime module. */
 export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): OrtBackend {
   const device = opts.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'webgpu') throw new Error(`ortBackend: device must be 'cpu' or 'webgpu', got '${String(device)}'`);
   const maxSessions = opts.maxSessions ?? 64;
+  const levelOpt = opts.graphOptimizationLevel ?? 'auto';
+  if (!LEVELS.includes(levelOpt)) throw new Error(`ortBackend: graphOptimizationLevel must be one of ${LEVELS.join(', ')}, got '${String(levelOpt)}'`);
+  const simplify = opts.simplify ?? true;
   const cache = new Map<string, Promise<Compiled>>();
   let created = 0;
 
   const sessionOptions: Record<string, unknown> = {
     executionProviders: [device],
-    graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
   };
   if (opts.threads !== undefined) sessionOptions.intraOpNumThreads = opts.threads;
 
   async function compile(plan: Plan): Promise<Compiled> {
-    const m = lowerPlan(plan);
+    const t0 = performance.now();
+    const simple = simplify ? simplifyPlan(plan) : null;
+    const t1 = performance.now();
+    const m = lowerPlan(simple ?? plan);
+    const t2 = performance.now();
+    const level: GraphOptimizationLevel = levelOpt !== 'auto' ? levelOpt : m.nodeCount <= AUTO_ALL_MAX_NODES ? 'all' : 'basic';
     let session: OrtSession;
     try {
-      session = await ort.InferenceSession.create(m.bytes, sessionOptions);
+      session = await ort.InferenceSession.create(m.bytes, { ...sessionOptions, graphOptimizationLevel: level });
     } catch (e) {
       const ops = [...new Set(plan.values.flatMap((v) => (v.kind === 'op' ? [v.op.name] : [])))].join(', ');
       throw new Error(`onnxruntime (${device}) rejected the lowered graph of ops [${ops}]: ${(e as Error).message}`);
     }
     created++;
-    return { session, inputNames: m.inputNames, outputNames: m.outputNames };
+    const opsBefore = plan.values.filter((v) => v.kind === 'op').length;
+    opts.onCompile?.({
+      opsBefore,
+      opsAfter: simple ? simple.stats.opsAfter : opsBefore,
+      onnxNodes: m.nodeCount,
+      level,
+      simplifyMs: t1 - t0,
+      lowerMs: t2 - t1,
+      sessionMs: performance.now() - t2,
+      ...(simple ? { simplify: simple.stats } : {}),
+    });
+    const feedMap = simple ? simple.feedMap : plan.feeds.map((_, k) => k);
+    return { session, inputNames: m.inputNames, feedMap, outputNames: m.outputNames };
   }
 
   return {
@@ -105,8 +160,8 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
       }
       const c = await entry;
       const feeds: Record<string, unknown> = {};
-      plan.feeds.forEach((vi, k) => {
-        const t = plan.values[vi]!.tensor;
+      c.feedMap.forEach((f, k) => {
+        const t = plan.values[plan.feeds[f]!]!.tensor;
         feeds[c.inputNames[k]!] = new ort.Tensor(ortType(t.dtype), feedData(t.dtype, t.value!), t.shape);
       });
       const res = await c.session.run(feeds);
