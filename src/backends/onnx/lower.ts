@@ -24,6 +24,10 @@ export interface LoweredModel {
   /** Graph output names, in `plan.outputs` order. */
   readonly outputNames: readonly string[];
   readonly nodeCount: number;
+  /** The graph's nodes (for tests and diagnostics). */
+  readonly nodes: readonly NodeSpec[];
+  /** Number of initializers (embedded constants, shapes, axes). */
+  readonly initializerCount: number;
 }
 
 export interface LowerOptions {
@@ -115,5 +119,5 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   const renamed = rename.size === 0 ? nodes : nodes.map((n) => ({ ...n, inputs: n.inputs.map((x) => rename.get(x) ?? x), outputs: n.outputs.map((x) => rename.get(x) ?? x) }));
   // (The Identity copies read the original names too, so the renaming covers them.)
   const bytes = encodeModel({ nodes: renamed, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets: [{ domain: 'com.microsoft', version: 1 }] });
-  return { bytes, inputNames, outputNames, nodeCount: renamed.length };
+  return { bytes, inputNames, outputNames, nodeCount: renamed.length, nodes: renamed, initializerCount: inits.length };
 }

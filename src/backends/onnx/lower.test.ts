@@ -1,0 +1,125 @@
+/**
+ * Lowering details that keep the ONNX graph small (shared nodes and initializers, outputs named
+ * after their nodes) and the onnxruntime backend's compile options (simplification, optimization
+ * level, the feeds a simplified graph drops, compile reports).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import * as ortNode from 'onnxruntime-node';
+import { ortBackend } from '../../node.js';
+import * as o from '../../ops/index.js';
+import { Rng } from '../../tensor/random.js';
+import { buildPlan, constant, realize, tensor, type Tensor } from '../../tensor/tensor.js';
+import { AUTO_ALL_MAX_NODES, type CompileInfo } from './ort-backend.js';
+import { lowerPlan } from './lower.js';
+
+const rng = new Rng(7);
+
+describe('lowerPlan', () => {
+  test('identical nodes and initializers are emitted once', () => {
+    const x = rng.normal([2, 3, 4, 4]);
+    const w = rng.normal([5, 3, 3, 3]);
+    // Two weight gradients of the same input both transpose it: one Transpose node.
+    const g1 = rng.normal([2, 5, 2, 2]);
+    const g2 = rng.normal([2, 5, 2, 2]);
+    const y = o.add(o.conv2dWeightGrad(x, g1, { stride: [1, 1], pads: [0, 0, 0, 0], dilation: [1, 1] }, [3, 3]), o.conv2dWeightGrad(x, g2, { stride: [1, 1], pads: [0, 0, 0, 0], dilation: [1, 1] }, [3, 3]));
+    const m = lowerPlan(buildPlan([y, o.reshape(x, [2, 48]), o.reshape(w, [5, 27])]));
+    const transposesOfX = m.nodes.filter((n) => n.opType === 'Transpose' && n.inputs[0] === m.inputNames[0]);
+    assert.equal(transposesOfX.length, 1);
+    // Two Reshapes with different target shapes: two shape initializers.
+    assert.equal(m.nodes.filter((n) => n.opType === 'Reshape').length, 2);
+    const shapeInits = new Set(m.nodes.filter((n) => n.opType === 'Reshape').map((n) => n.inputs[1]));
+    assert.equal(shapeInits.size, 2);
+  });
+
+  test('equal constants share one initializer', () => {
+    const x = rng.normal([3]);
+    const m = lowerPlan(buildPlan([o.add(o.mul(x, constant([2, 2, 2], [3])), constant([2, 2, 2], [3]))]));
+    assert.equal(m.initializerCount, 1);
+  });
+
+  test('outputs are named after the nodes computing them; inputs, constants and repeats get an Identity', async () => {
+    const x = rng.normal([2, 2]);
+    const y = o.mul(x, 3);
+    const plan = buildPlan([y, o.add(y, 1)]);
+    const m = lowerPlan(plan);
+    assert.equal(m.nodes.filter((n) => n.opType === 'Identity').length, 0);
+    assert.deepEqual(m.nodes.map((n) => n.outputs[0]), ['out0', 'out1']);
+    // A plan whose outputs repeat, or are an input or a constant, still runs (as a simplified plan can be).
+    const values = [...plan.values];
+    const xi = values.findIndex((v) => v.tensor === x);
+    const ci = values.findIndex((v) => v.kind === 'const');
+    const odd = { ...plan, outputs: [plan.outputs[0]!, plan.outputs[0]!, xi, ci] };
+    const m2 = lowerPlan(odd);
+    assert.equal(m2.nodes.filter((n) => n.opType === 'Identity').length, 3);
+    const session = await ortNode.InferenceSession.create(m2.bytes);
+    const res = await session.run({ [m2.inputNames[0]!]: new ortNode.Tensor('float32', Float32Array.from(x.value!), [2, 2]) });
+    const xs = Array.from(x.value!);
+    assert.deepEqual(Array.from(res[m2.outputNames[0]!]!.data as Float32Array), xs.map((v) => Math.fround(v * 3)));
+    assert.deepEqual(Array.from(res[m2.outputNames[1]!]!.data as Float32Array), xs.map((v) => Math.fround(v * 3)));
+    assert.deepEqual(Array.from(res[m2.outputNames[2]!]!.data as Float32Array), xs);
+    assert.deepEqual(Array.from(res[m2.outputNames[3]!]!.data as Float32Array), [3]);
+  });
+});
+
+describe('ortBackend compile options', () => {
+  const infos: CompileInfo[] = [];
+  const simple = ortBackend({ threads: 1, onCompile: (i) => infos.push(i) });
+  const plain = ortBackend({ threads: 1, simplify: false, graphOptimizationLevel: 'basic', onCompile: (i) => infos.push(i) });
+  after(async () => {
+    await simple.dispose?.();
+    await plain.dispose?.();
+  });
+
+  const program = (x: Tensor, unused: Tensor): Tensor[] => {
+    // The mask is a constant, so `unused` is dead after simplification: its feed is dropped.
+    const yes = constant([1], [], 'bool');
+    return [o.where(yes, o.mul(o.add(x, 0), 1), o.exp(unused)), o.reshape(o.sum(o.mul(x, x), [1], true), [2])];
+  };
+
+  test('a simplified graph drops dead feeds and still binds the feeds of later plans with the same key', async () => {
+    infos.length = 0;
+    const runs: number[][][] = [];
+    for (const seed of [1, 2]) {
+      const r = new Rng(seed);
+      const x = r.normal([2, 3]);
+      const outs = program(x, r.normal([3]));
+      await realize(outs, simple);
+      runs.push(await Promise.all(outs.map((t) => t.toArray())));
+      const xs = Array.from(x.value!);
+      assert.deepEqual(runs[runs.length - 1]![0], xs);
+      const f = Math.fround;
+      const rowSum = (i: number): number => f(f(f(xs[3 * i]! * xs[3 * i]!) + f(xs[3 * i + 1]! * xs[3 * i + 1]!)) + f(xs[3 * i + 2]! * xs[3 * i + 2]!));
+      assert.deepEqual(runs[runs.length - 1]![1], [rowSum(0), rowSum(1)]);
+    }
+    assert.equal(simple.sessionsCreated, 1, 'one session for both plans');
+    assert.equal(infos.length, 1);
+    const info = infos[0]!;
+    assert.ok(info.opsAfter < info.opsBefore, `${info.opsBefore} → ${info.opsAfter}`);
+    assert.equal(info.level, 'all', `'auto' picks 'all' for small graphs (≤ ${AUTO_ALL_MAX_NODES} nodes)`);
+    assert.ok(info.simplify && info.simplify.rules['where-constant-mask'] === 1);
+  });
+
+  test('simplify: false and an explicit level are honoured, with the same values', async () => {
+    infos.length = 0;
+    const r = new Rng(1);
+    const outs = program(r.normal([2, 3]), r.normal([3]));
+    await realize(outs, plain);
+    assert.equal(infos[0]!.level, 'basic');
+    assert.equal(infos[0]!.opsAfter, infos[0]!.opsBefore);
+    assert.equal(infos[0]!.simplify, undefined);
+  });
+
+  test('a bad level is refused by name', () => {
+    assert.throws(() => ortBackend({ graphOptimizationLevel: 'max' as never }), /graphOptimizationLevel must be one of disabled, basic, extended, all, auto, got 'max'/);
+  });
+
+  test('the feed values reach the right inputs when several feeds survive', async () => {
+    const a = tensor([1, 2, 3], [3]);
+    const b = tensor([10, 20, 30], [3]);
+    const c = tensor([100, 200, 300], [3]);
+    const y = o.add(o.sub(c, a), o.mul(o.stopGradient(b), 1));
+    await realize([y], simple);
+    assert.deepEqual(await y.toArray(), [109, 218, 327]);
+  });
+});
