@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../tensor/random.js';
-import { featureStats, FeatureStatsAccumulator, fid, frechetDistance, inceptionScore, traceSqrtProduct } from './inception.js';
+import { EigenvalueDecomposition, Matrix, QrDecomposition } from 'ml-matrix';
+import {
+  featureStats,
+  FeatureStatsAccumulator,
+  fid,
+  frechetDistance,
+  inceptionScore,
+  pivotedCholesky,
+  symmetricEigenvalues,
+  traceSqrtProduct,
+} from './inception.js';
 
 const close = (got: number, want: number, tol: number, what = ''): void =>
   assert.ok(Math.abs(got - want) <= tol, `${what} got ${got}, want ${want} (tol ${tol})`);
@@ -219,4 +229,77 @@ test('FID and statistics reject malformed input, naming it', () => {
   const s2 = featureStats([1, 2, 3, 4], 2);
   const s3 = featureStats([1, 2, 3, 4, 5, 6], 3);
   assert.throws(() => frechetDistance(s2, s3), /different dimensions \(2 vs 3\)/);
+});
+
+/** A random symmetric matrix Q·diag(λ)·Qᵀ with the given spectrum (Q from a QR of a Gaussian matrix). */
+function withSpectrum(lambdas: readonly number[], rng: Rng): Float64Array {
+  const n = lambdas.length;
+  const q = new QrDecomposition(new Matrix(Array.from({ length: n }, () => Array.from(rng.normalArray(n))))).orthogonalMatrix;
+  const m = q.mmul(Matrix.diag(lambdas as number[])).mmul(q.transpose());
+  return Float64Array.from({ length: n * n }, (_, i) => {
+    const [r, c] = [Math.floor(i / n), i % n];
+    return (m.get(r, c) + m.get(c, r)) / 2;
+  });
+}
+
+test('symmetric eigenvalues match ml-matrix and known spectra (repeated, zero, negative, tiny sizes)', () => {
+  const rng = new Rng(8);
+  const spectra = [
+    [3],
+    [1, 2],
+    [0, 0, 0, 0, 0],
+    [-2, 0.5, 0.5, 0.5, 4, 4, 1e-9, 7, 0, 0],
+    Array.from({ length: 40 }, (_, i) => (i % 7) * 0.3 - 0.4),
+  ];
+  for (const lambdas of spectra) {
+    const n = lambdas.length;
+    const m = withSpectrum(lambdas, rng);
+    const got = symmetricEigenvalues(m, n);
+    const want = [...lambdas].sort((a, b) => a - b);
+    got.forEach((v, i) => close(v, want[i]!, 1e-12 * (1 + Math.max(...lambdas.map(Math.abs))), `n=${n} λ${i}`));
+    const lib = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, r) => Array.from(m.subarray(r * n, (r + 1) * n)))), { assumeSymmetric: true });
+    [...lib.realEigenvalues].sort((a, b) => a - b).forEach((v, i) => close(got[i]!, v, 1e-11, `vs ml-matrix n=${n} λ${i}`));
+  }
+  // A general random symmetric matrix, checked against ml-matrix only.
+  const n = 60;
+  const g = rng.normalArray(n * n);
+  const sym = Float64Array.from({ length: n * n }, (_, i) => g[i]! + g[(i % n) * n + Math.floor(i / n)]!);
+  const lib = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, r) => Array.from(sym.subarray(r * n, (r + 1) * n)))), { assumeSymmetric: true });
+  const want = [...lib.realEigenvalues].sort((a, b) => a - b);
+  symmetricEigenvalues(sym, n).forEach((v, i) => close(v, want[i]!, 1e-10, `random λ${i}`));
+});
+
+test('pivoted Cholesky reveals the rank of a singular covariance and reconstructs it', () => {
+  const rng = new Rng(9);
+  const n = 12;
+  const m = withSpectrum([5, 3, 2, 1, 0.5, 0, 0, 0, 0, 0, 0, 0], rng);
+  const { factor, perm, rank } = pivotedCholesky(m, n);
+  assert.equal(rank, 5);
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < n; b++) {
+      let s = 0;
+      for (let k = 0; k < rank; k++) s += factor[a * n + k]! * factor[b * n + k]!;
+      close(s, m[perm[a]! * n + perm[b]!]!, 1e-12, `(${a}, ${b})`);
+    }
+  }
+  assert.equal(pivotedCholesky(new Float64Array(9), 3).rank, 0);
+});
+
+test('the trace of (C1C2)^½ matches the eigen-decomposition route C1^½ C2 C1^½ (ml-matrix), also for singular C1 and C2', () => {
+  const rng = new Rng(10);
+  const d = 25;
+  for (const [r1, r2] of [[25, 25], [10, 25], [25, 6], [8, 8]] as const) {
+    const c1 = withSpectrum(Array.from({ length: d }, (_, i) => (i < r1 ? 0.1 + rng.next() * 3 : 0)), rng);
+    const c2 = withSpectrum(Array.from({ length: d }, (_, i) => (i < r2 ? 0.1 + rng.next() * 3 : 0)), rng);
+    const mat = (x: Float64Array): Matrix => new Matrix(Array.from({ length: d }, (_, r) => Array.from(x.subarray(r * d, (r + 1) * d))));
+    const e1 = new EigenvalueDecomposition(mat(c1), { assumeSymmetric: true });
+    const v = e1.eigenvectorMatrix;
+    // Eigenvalues at rounding level are set to 0: their square roots (~1e-8) would add a bias.
+    const sqrtClean = (ls: number[]): number[] => ls.map((l) => (l > 1e-12 * Math.max(...ls) ? Math.sqrt(l) : 0));
+    const root = v.mmul(Matrix.diag(sqrtClean(e1.realEigenvalues))).mmul(v.transpose());
+    const inner = root.mmul(mat(c2)).mmul(root);
+    const e2 = new EigenvalueDecomposition(inner.add(inner.transpose()).mul(0.5), { assumeSymmetric: true });
+    const want = sqrtClean(e2.realEigenvalues).reduce((t, x) => t + x, 0);
+    close(traceSqrtProduct(c1, c2, d), want, 1e-9 * want, `ranks ${r1}, ${r2}`);
+  }
 });
