@@ -16,8 +16,10 @@ import { gradients } from '../autodiff/grad.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { add } from '../ops/add.js';
+import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
+import { mul } from '../ops/mul.js';
 import { Rng, type RngState } from '../tensor/random.js';
-import { realize, type Tensor } from '../tensor/tensor.js';
+import { realize, tensor, type Tensor } from '../tensor/tensor.js';
 import {
   ganDiscriminatorLoss,
   ganGeneratorLoss,
@@ -42,10 +44,29 @@ export type LossSpec =
  */
 export interface DataSource {
   sample(n: number, rng: Rng): Tensor;
+  /** Class labels of the batch the last `sample` returned (needed by conditional training). */
+  lastLabels?(): Int32Array | undefined;
   state?(): unknown;
   restore?(state: unknown): void;
 }
 
+/**
+ * Class-conditional training (gan_cifar_resnet.py CONDITIONAL): the generator is called as
+ * `generator.forward(z, labels)` with int32 labels [n]. In a critic step the fakes take the real
+ * batch's labels (`data.lastLabels()`), in a generator step labels are drawn uniformly, as the
+ * reference does. With `acgan` the critic must be an {@link AcganCritic}: its class logits add
+ * `criticScale`·CE on REAL data to the critic loss and `generatorScale`·CE on the generated batch to
+ * the generator loss (reference ACGAN_SCALE = 1, ACGAN_SCALE_G = 0.1).
+ */
+export interface ConditionalSpec {
+  numClasses: number;
+  acgan?: { criticScale: number; generatorScale: number };
+}
+
+/** A critic with an AC-GAN head: scores [B] and class logits [B, classes] from one pass. */
+export interface AcganCritic extends Module {
+  scoresAndLogits(x: Tensor): { scores: Tensor; logits: Tensor | null };
+}
 
 export interface TrainerOptions {
   generator: Module;
@@ -66,6 +87,8 @@ export interface TrainerOptions {
   seed: number;
   /** Size of the fixed noise batch behind {@link Trainer.fixedSamples} (default 128, as gan_mnist.py). */
   fixedNoiseSize?: number;
+  /** Train a class-conditional generator (and AC-GAN critic); absent: unconditional. */
+  conditional?: ConditionalSpec;
   /**
    * Called before each generator iteration with its index, e.g. to set a decaying learning rate on
    * the optimizers (the rate is fed as a tensor, so the cached step is reused).
@@ -121,6 +144,9 @@ export class Trainer {
   private readonly noise: (n: number, rng: Rng) => Tensor;
   /** Noise drawn once from the seed; samples from it show the generator's progress over time. */
   readonly fixedNoise: Tensor;
+  /** Labels of the fixed samples of a conditional model (item i has class i mod numClasses), else null. */
+  readonly fixedLabels: Tensor | null;
+  private readonly conditional: ConditionalSpec | undefined;
 
   constructor(opts: TrainerOptions) {
     checkLoss(opts.loss);
@@ -143,6 +169,28 @@ export class Trainer {
     const noiseDim = opts.noiseDim ?? 2;
     this.noise = opts.noise ?? ((n, rng) => rng.normal([n, noiseDim]));
     this.fixedNoise = this.noise(opts.fixedNoiseSize ?? 128, streams.fixedNoise);
+    this.conditional = opts.conditional;
+    this.fixedLabels = null;
+    if (opts.conditional) {
+      const k = opts.conditional.numClasses;
+      if (!Number.isInteger(k) || k < 2) throw new Error(`Trainer: conditional.numClasses must be an integer >= 2, got ${k}`);
+      if (opts.conditional.acgan && typeof (opts.critic as Partial<AcganCritic>).scoresAndLogits !== 'function') {
+        throw new Error('Trainer: conditional.acgan needs a critic with scoresAndLogits(x) (an AC-GAN head)');
+      }
+      const n = this.fixedNoise.shape[0]!;
+      this.fixedLabels = tensor(Int32Array.from({ length: n }, (_, i) => i % k), [n], 'int32');
+    }
+  }
+
+  /** G(z), or G(z, labels) for a conditional model. */
+  private generate(z: Tensor, labels: Tensor | undefined): Tensor {
+    return labels ? this.generator.forward(z, labels) : this.generator.forward(z);
+  }
+
+  /** Scores [B] and, for an AC-GAN critic, its class logits. */
+  private scoreWithLogits(x: Tensor): { scores: Tensor; logits: Tensor | null } {
+    if (this.conditional?.acgan) return (this.critic as AcganCritic).scoresAndLogits(x);
+    return { scores: this.critic.forward(x), logits: null };
   }
 
   /**
@@ -151,7 +199,7 @@ export class Trainer {
    * @example const x = await trainer.fixedSamples(); // realized [128, ...] tensor
    */
   async fixedSamples(): Promise<Tensor> {
-    const x = this.generator.forward(this.fixedNoise);
+    const x = this.generate(this.fixedNoise, this.fixedLabels ?? undefined);
     await realize([x]);
     return x;
   }
@@ -176,10 +224,42 @@ export class Trainer {
   async criticStep(): Promise<Omit<IterationStats, 'iteration' | 'generatorLoss'>> {
     const B = this.batchSize;
     const real = this.opts.data.sample(B, this.dataRng);
-    const z = this.noise(B, this.noiseRng);
-    const fake = this.generator.forward(z);
+    const labels = this.conditional ? this.realLabels(B) : undefined;
+    const { loss, wLoss, penalty, gradNorm } = this.criticLoss(real, labels, this.noiseRng, this.epsRng);
+    const params = this.critic.parameters();
+    const grads = gradients(loss, params);
+    const { outputs, commit } = this.criticOptimizer.update(grads);
+    const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : [])];
+    await realize([...logged, ...outputs]);
+    commit();
+    const out: Omit<IterationStats, 'iteration' | 'generatorLoss'> = { criticLoss: scalarOf(loss), wasserstein: -scalarOf(wLoss) };
+    if (penalty) {
+      out.penalty = scalarOf(penalty);
+      out.gradNorm = scalarOf(gradNorm!);
+    }
+    return out;
+  }
+
+  /**
+   * The critic loss on a given real batch (with its labels for a conditional model), changing
+   * nothing: e.g. gan_mnist.py's dev-set critic cost. Noise and ε come from `rng`, never from the
+   * training streams, so evaluating does not alter the run. One backend run.
+   * @example const devCost = await trainer.criticLossOn(devBatch, new Rng(7));
+   */
+  async criticLossOn(real: Tensor, rng: Rng, labels?: Tensor): Promise<number> {
+    if (this.conditional && !labels) throw new Error('Trainer.criticLossOn: a conditional model needs the batch labels');
+    const { loss } = this.criticLoss(real, labels, rng, rng);
+    await realize([loss]);
+    return scalarOf(loss);
+  }
+
+  /** The pending critic loss of a real batch against fresh fakes, with its logged parts. */
+  private criticLoss(real: Tensor, labels: Tensor | undefined, noiseRng: Rng, epsRng: Rng): { loss: Tensor; wLoss: Tensor; penalty?: Tensor; gradNorm?: Tensor } {
+    const B = real.shape[0]!;
+    const z = this.noise(B, noiseRng);
+    const fake = this.generate(z, labels);
     const D = (x: Tensor): Tensor => this.critic.forward(x);
-    const dReal = D(real);
+    const { scores: dReal, logits: realLogits } = this.scoreWithLogits(real);
     const dFake = D(fake);
     const wLoss = wassersteinCriticLoss(dReal, dFake);
     let loss: Tensor;
@@ -188,7 +268,7 @@ export class Trainer {
     switch (this.loss.name) {
       case 'wgan-gp': {
         // One ε ~ U[0, 1] per sample (Algorithm 1), from its own stream.
-        const eps = this.epsRng.uniform([B]);
+        const eps = epsRng.uniform([B]);
         const gp = gradientPenalty(D, real, fake, eps, { lambda: this.loss.lambda, oneSided: this.loss.oneSided ?? false });
         penalty = gp.penalty;
         gradNorm = gp.gradNorm;
@@ -205,24 +285,21 @@ export class Trainer {
         loss = lsganDiscriminatorLoss(dReal, dFake);
         break;
     }
-    const params = this.critic.parameters();
-    const grads = gradients(loss, params);
-    const { outputs, commit } = this.criticOptimizer.update(grads);
-    const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : [])];
-    await realize([...logged, ...outputs]);
-    commit();
-    const out: Omit<IterationStats, 'iteration' | 'generatorLoss'> = { criticLoss: scalarOf(loss), wasserstein: -scalarOf(wLoss) };
-    if (penalty) {
-      out.penalty = scalarOf(penalty);
-      out.gradNorm = scalarOf(gradNorm!);
-    }
-    return out;
+    // AC-GAN: the critic's classifier learns from real data only (reference ACGAN_SCALE).
+    if (realLogits) loss = add(loss, mul(softmaxCrossEntropy(realLogits, labels!), this.conditional!.acgan!.criticScale));
+    return penalty ? { loss, wLoss, penalty, gradNorm: gradNorm! } : { loss, wLoss };
   }
 
   /** One generator step on fresh noise; one backend run. Returns the generator loss. */
   async generatorStep(): Promise<number> {
-    const z = this.noise(this.generatorBatchSize, this.noiseRng);
-    const dFake = this.critic.forward(this.generator.forward(z));
+    const n = this.generatorBatchSize;
+    const z = this.noise(n, this.noiseRng);
+    let labels: Tensor | undefined;
+    if (this.conditional) {
+      const k = this.conditional.numClasses;
+      labels = tensor(Int32Array.from({ length: n }, () => this.noiseRng.int(k)), [n], 'int32');
+    }
+    const { scores: dFake, logits } = this.scoreWithLogits(this.generate(z, labels));
     let loss: Tensor;
     switch (this.loss.name) {
       case 'wgan-gp':
@@ -236,11 +313,21 @@ export class Trainer {
         loss = lsganGeneratorLoss(dFake);
         break;
     }
+    if (logits) loss = add(loss, mul(softmaxCrossEntropy(logits, labels!), this.conditional!.acgan!.generatorScale));
     const grads = gradients(loss, this.generator.parameters());
     const { outputs, commit } = this.generatorOptimizer.update(grads);
     await realize([loss, ...outputs]);
     commit();
     return scalarOf(loss);
+  }
+
+  /** The real batch's labels as an int32 tensor (conditional training). */
+  private realLabels(n: number): Tensor {
+    const l = this.opts.data.lastLabels?.();
+    if (!l || l.length !== n) {
+      throw new Error(`Trainer: conditional training needs the data source's labels of each batch (lastLabels() gave ${l ? `${l.length} labels for a batch of ${n}` : 'none'})`);
+    }
+    return tensor(Int32Array.from(l), [n], 'int32');
   }
 
   /** The trainer's resumable state (iteration, random streams, data position). */
