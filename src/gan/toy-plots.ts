@@ -3,13 +3,13 @@
  * 128×128 grid, evaluated in one backend run) with real and fixed-noise fake points, the loss curves
  * and the toy metrics over time, and the HTML report that gathers them.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
 import { realize, tensor } from '../tensor/tensor.js';
 import { contourPlot, criticGrid as gridPoints } from '../viz/contour-plot.js';
 import { linePlot, type LineSeries } from '../viz/line-plot.js';
-import { writeReport } from '../viz/report.js';
+import { readMetricsJsonl, writeReport } from '../viz/report.js';
 import { writeFileAtomic } from '../io/safetensors.js';
 import type { ToyConfig } from './config.js';
 import type { EvalSet, MetricsLine, ToyModel } from './toy-run.js';
@@ -28,26 +28,6 @@ export async function criticValues(critic: Module, n = GRID_POINTS, range = PLOT
   const d = critic.forward(tensor(gridPoints(n, range), [n * n, 2]));
   await realize([d]);
   return Float32Array.from(d.value!);
-}
-
-/** Reads metrics.jsonl (skipping blank or damaged lines). */
-export async function readMetrics(path: string): Promise<MetricsLine[]> {
-  let text = '';
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: MetricsLine[] = [];
-  for (const l of text.split('\n')) {
-    if (!l.trim()) continue;
-    try {
-      out.push(JSON.parse(l) as MetricsLine);
-    } catch {
-      // a line cut by a crash: ignore
-    }
-  }
-  return out;
 }
 
 /** The file name of the critic plot of an iteration. */
@@ -84,7 +64,7 @@ export async function writeToyPlots(model: ToyModel, dir: string, ev: EvalSet, m
     title: `${config.dataset} · ${config.loss} · iteration ${trainer.iteration}`,
   });
   await writeFileAtomic(join(plots, criticPlotName(trainer.iteration)), png);
-  const lines = await readMetrics(metricsPath);
+  const lines = readMetricsJsonl(metricsPath) as MetricsLine[];
   if (lines.length === 0) return;
   const losses = seriesOf(lines, ['criticLoss', 'generatorLoss', 'wasserstein', 'penalty']);
   await writeFileAtomic(join(plots, 'losses.png'), linePlot({ series: losses, title: 'losses (means over each logging interval)', xLabel: 'generator iteration' }));
