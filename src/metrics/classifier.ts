@@ -77,8 +77,14 @@ export interface ClassifierOutput {
   readonly featureDim: number;
 }
 
-/** Images as a realized/realizable [N, C, H, W] tensor or a flat array with its shape. */
-export type ImageBatch = Tensor | { readonly data: Float32Array; readonly shape: readonly number[] };
+/**
+ * Images as a realized/realizable [N, C, H, W] tensor, or a flat array with its shape: `{ data, shape }`
+ * or the data loaders' `{ images, shape }` batches (so `epochBatches(mnist.test, 500)` can be passed as is).
+ */
+export type ImageBatch =
+  | Tensor
+  | { readonly data: Float32Array; readonly shape: readonly number[] }
+  | { readonly images: Float32Array; readonly shape: readonly number[] };
 
 /** One batch of images, or a stream of batches (all with the same C, H, W). */
 export type ImageSource = ImageBatch | Iterable<ImageBatch> | AsyncIterable<ImageBatch>;
@@ -377,7 +383,7 @@ export class OnnxClassifier {
 }
 
 function isBatch(x: ImageSource): x is ImageBatch {
-  return x instanceof Tensor || (typeof x === 'object' && x !== null && 'data' in x && 'shape' in x);
+  return x instanceof Tensor || (typeof x === 'object' && x !== null && ('data' in x || 'images' in x) && 'shape' in x);
 }
 
 function concat(parts: readonly Float32Array[]): Float32Array {
@@ -402,8 +408,13 @@ async function unpack(images: ImageBatch, who: string): Promise<{ data: Float32A
     data = (await images.data()) as Float32Array;
     shape = images.shape;
   } else {
-    ({ data, shape } = images);
-    if (!(data instanceof Float32Array)) throw new Error(`${who}: images.data must be a Float32Array`);
+    if (typeof images !== 'object' || images === null || !('shape' in images)) {
+      throw new Error(`${who}: a batch must be a Tensor, { data, shape } or { images, shape } with a Float32Array, got ${String(images)}`);
+    }
+    const flat: unknown = 'data' in images ? images.data : (images as { images?: unknown }).images;
+    if (!(flat instanceof Float32Array)) throw new Error(`${who}: a batch must be a Tensor, { data, shape } or { images, shape } with a Float32Array`);
+    data = flat;
+    shape = images.shape;
   }
   if (shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new Error(`${who}: images must be [N, C, H, W], got shape [${shape.join(', ')}]`);

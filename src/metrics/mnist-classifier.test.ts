@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { readItems } from '../data/batches.js';
+import { epochBatches, readItems } from '../data/batches.js';
 import { loadMnist } from '../data/mnist.js';
 import { ortBackend } from '../node.js';
 import { Rng } from '../tensor/random.js';
@@ -49,6 +49,10 @@ test('the committed models/mnist-classifier.onnx classifies 100 real test digits
     // Confident, varied predictions on real digits: a high Inception Score even on 100 images.
     const is = await judge.inceptionScore({ data: items.images, shape: items.shape }, 1);
     assert.ok(is.mean > 8, `IS of 100 real digits: ${is.mean}`);
+    // The data loaders' batches ({ images, shape }) stream straight in.
+    const streamed = await judge.classify(epochBatches(mnist.test.subset(0, 100), 30));
+    assert.deepEqual(streamed.probs, probs);
+    await assert.rejects(judge.classify([42 as never]), /a batch must be a Tensor, \{ data, shape \} or \{ images, shape \}.*got 42/);
     // Same images given in [−1, 1] with the matching imageRange give the same answer.
     const sym = await OnnxClassifier.load(path, { ...MNIST_CLASSIFIER, imageRange: [-1, 1] });
     const again = await sym.classify({ data: items.images.map((x) => 2 * x - 1), shape: items.shape });
