@@ -22,3 +22,5 @@ export * from './data/idx.js';
 export * from './data/mnist.js';
 export * from './data/cifar10.js';
 export * from './data/image-folder.js';
+export * from './metrics/classifier.js';
+export * from './metrics/mnist-classifier.js';
