@@ -10,23 +10,28 @@
  * over all its timed steps and is represented by its best setting. The last line of the output is
  * one JSON object with every figure (one per workload, or {"results": [...]} for several).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { ortBackend, type OrtBackend } from '../src/node.js';
-import { setBackend } from '../src/tensor/tensor.js';
+import { matmul } from '../src/ops/matmul.js';
+import { Rng } from '../src/tensor/random.js';
+import { realize, setBackend, tensor } from '../src/tensor/tensor.js';
 import { TORCH_INSTALL_HINT, TorchServer, torchVersion } from './torch-client.js';
 import { WORKLOADS, type Step, type Workload } from './workloads.js';
 
 interface Args {
   filters: string[];
   rounds: number;
+  /** undefined: each workload's own default (Workload.stepsPerRound, .warmup, .ours, .torchThreads). */
   steps: number | undefined;
-  warmup: number;
+  warmup: number | undefined;
   seed: number;
-  ours: OrtSetting[];
-  torchThreads: number[];
+  ours: OrtSetting[] | undefined;
+  torchThreads: number[] | undefined;
   torch: boolean;
   list: boolean;
+  /** Measure the matmul ceiling (default true). */
+  ceiling: boolean;
 }
 
 interface OrtSetting {
@@ -46,12 +51,13 @@ function parseArgs(argv: readonly string[]): Args {
     filters: [],
     rounds: 6,
     steps: undefined,
-    warmup: 3,
+    warmup: undefined,
     seed: 0,
-    ours: ['t2s', 't2', 't1s', 't1'].map(parseSetting),
-    torchThreads: [1, 2],
+    ours: undefined,
+    torchThreads: undefined,
     torch: true,
     list: false,
+    ceiling: true,
   };
   const int = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -67,6 +73,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (f === '--ours') a.ours = (argv[++i] ?? '').split(',').map(parseSetting);
     else if (f === '--torch-threads') a.torchThreads = (argv[++i] ?? '').split(',').map((s) => int(f, s, 1));
     else if (f === '--no-torch') a.torch = false;
+    else if (f === '--no-ceiling') a.ceiling = false;
     else if (f === '--list') a.list = true;
     else if (f.startsWith('--')) throw new Error(`unknown flag ${f} (see the header of bench/run.ts)`);
     else a.filters.push(f);
@@ -117,6 +124,72 @@ function ortVersion(): string {
   }
 }
 
+/**
+ * Resets this process's peak-RSS mark (Linux: writing 5 to /proc/self/clear_refs sets VmHWM to the
+ * current RSS), so that {@link peakRssMb} reports the peak of what follows. False where unsupported.
+ */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** This process's peak RSS in MB since the last {@link resetPeakRss} (VmHWM), else since it started. */
+function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** This process's current RSS in MB. */
+function rssMb(): number {
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+/** The machine's matmul ceiling: onnxruntime's best time for one float32 [n, n] × [n, n] product. */
+interface Ceiling {
+  readonly gflops: number;
+  readonly setting: string;
+  readonly bySetting: Record<string, number>;
+}
+
+const CEILING_N = 2048;
+
+/**
+ * Times one MatMul of two fed 2048×2048 float32 matrices (a one-node ONNX session, through our
+ * backend: the same onnxruntime kernels the steps use) at 1 and 2 threads; median of `runs` runs
+ * after one warm-up, best setting. The feed/fetch copies (48 MB) are included: ~1% of the time.
+ */
+async function measureCeiling(runs = 5): Promise<Ceiling> {
+  const n = CEILING_N;
+  const rng = new Rng(1);
+  const a = rng.uniformArray(n * n, -1, 1);
+  const b = rng.uniformArray(n * n, -1, 1);
+  const flops = 2 * n * n * n;
+  const bySetting: Record<string, number> = {};
+  for (const s of ['t1', 't2'].map(parseSetting)) {
+    const backend = ortBackend({ threads: s.threads, spinning: s.spinning });
+    const times: number[] = [];
+    for (let i = 0; i <= runs; i++) {
+      const c = matmul(tensor(a, [n, n]), tensor(b, [n, n]));
+      const t0 = performance.now();
+      await realize([c], backend);
+      if (i > 0) times.push(performance.now() - t0);
+    }
+    await backend.dispose?.();
+    bySetting[s.label] = round(flops / (median(times) * 1e-3) / 1e9, 1);
+  }
+  const best = Object.entries(bySetting).sort((x, y) => y[1] - x[1])[0]!;
+  return { gflops: best[1], setting: best[0], bySetting };
+}
+
 interface OursRun {
   setting: OrtSetting;
   backend: OrtBackend;
@@ -126,26 +199,42 @@ interface OursRun {
 
 async function benchWorkload(w: Workload, args: Args, torch: string | null): Promise<Record<string, unknown>> {
   const steps = args.steps ?? w.stepsPerRound;
+  const warmup = args.warmup ?? w.warmup ?? 3;
+  const settings = args.ours ?? (w.ours ?? ['t2s', 't2', 't1s', 't1']).map(parseSetting);
+  const torchThreads = args.torchThreads ?? [...(w.torchThreads ?? [1, 2])];
   const load0 = loadavg();
   console.log(`\n== ${w.name}: ${w.description}`);
-  console.log(`   ${(w.flops / 1e9).toFixed(3)} GFLOP per step; ${args.rounds} rounds × ${steps} steps per setting, interleaved; warm-up ${args.warmup}`);
+  console.log(`   ${(w.flops / 1e9).toFixed(3)} GFLOP per step; ${args.rounds} rounds × ${steps} steps per setting, interleaved; warm-up ${warmup}`);
 
-  // Ours: one backend (one session cache) and one freshly initialised trainer per setting.
+  // Ours: one backend (one session cache) and one freshly initialised trainer per setting. The peak
+  // RSS is measured over the first setting's set-up and warm-up: one trainer, its sessions, a step
+  // (in a process that already holds node, onnxruntime and what earlier workloads left: rss before).
+  const oursRssBase = rssMb();
+  const rssReset = resetPeakRss();
+  let oursRss = 0;
   const ours: OursRun[] = [];
-  for (const setting of args.ours) {
+  for (const setting of settings) {
     const backend = ortBackend({ threads: setting.threads, spinning: setting.spinning });
     setBackend(backend);
     const step = w.setup(args.seed);
-    await timeSteps(step, args.warmup); // first call builds and compiles the session
+    await timeSteps(step, Math.max(1, warmup)); // the first call builds and compiles the sessions
+    if (ours.length === 0) oursRss = peakRssMb();
     ours.push({ setting, backend, step, times: [] });
   }
+  if (!rssReset) oursRss = peakRssMb(); // the whole process so far
 
   let server: TorchServer | null = null;
-  const torchTimes = new Map<number, number[]>(args.torchThreads.map((t) => [t, []]));
+  const torchTimes = new Map<number, number[]>(torchThreads.map((t) => [t, []]));
   if (torch) {
     server = new TorchServer();
-    await server.setup(w.torch, args.seed, args.torchThreads[0]!);
-    for (const t of args.torchThreads) await server.run(t, args.warmup);
+    await server.setup(w.torch, args.seed, torchThreads[0]!);
+    for (const t of torchThreads) await server.run(t, Math.max(1, warmup));
+  }
+
+  const ceilings: Ceiling[] = [];
+  if (args.ceiling) {
+    ceilings.push(await measureCeiling());
+    console.log(`   matmul ceiling (${CEILING_N}³, onnxruntime): ${JSON.stringify(ceilings[0]!.bySetting)} GFLOP/s`);
   }
 
   for (let r = 0; r < args.rounds; r++) {
@@ -157,7 +246,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     };
     const runTorch = async (): Promise<void> => {
       if (!server) return;
-      for (const t of args.torchThreads) torchTimes.get(t)!.push(...(await server.run(t, steps)));
+      for (const t of torchThreads) torchTimes.get(t)!.push(...(await server.run(t, steps)));
     };
     if (r % 2 === 0) {
       await runOurs();
@@ -168,9 +257,19 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     }
     if (process.stdout.isTTY) process.stdout.write(`   round ${r + 1}/${args.rounds} done\r`);
   }
+  const torchRss = server ? await server.peakRssMb() : null;
+  server?.close();
+  for (const o of ours) await o.backend.dispose?.();
+
+  if (args.ceiling) {
+    ceilings.push(await measureCeiling());
+    console.log(`   matmul ceiling after the rounds: ${JSON.stringify(ceilings[1]!.bySetting)} GFLOP/s`);
+  }
+  const ceiling = ceilings.length > 0 ? ceilings.reduce((b, c) => (c.gflops > b.gflops ? c : b)) : null;
 
   const gflops = (ms: number): number => w.flops / (ms * 1e-3) / 1e9;
-  const rows: string[][] = [['engine', 'setting', 'median ms', 'p10-p90 ms', 'GFLOP/s', 'sessions']];
+  const pct = (ms: number): string => (ceiling ? `${((100 * gflops(ms)) / ceiling.gflops).toFixed(1)}%` : '');
+  const rows: string[][] = [['engine', 'setting', 'median ms', 'p10-p90 ms', 'GFLOP/s', '% ceiling', 'sessions']];
   const oursMedian: Record<string, number> = {};
   for (const o of ours) {
     const m = median(o.times);
@@ -181,6 +280,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
       m.toFixed(2),
       `${quantile(o.times, 0.1).toFixed(1)}-${quantile(o.times, 0.9).toFixed(1)}`,
       gflops(m).toFixed(1),
+      pct(m),
       String(o.backend.sessionsCreated),
     ]);
   }
@@ -189,7 +289,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     if (times.length === 0) continue;
     const m = median(times);
     torchMedian[String(t)] = round(m);
-    rows.push([`PyTorch ${torch}`, `${t} thread${t > 1 ? 's' : ''}`, m.toFixed(2), `${quantile(times, 0.1).toFixed(1)}-${quantile(times, 0.9).toFixed(1)}`, gflops(m).toFixed(1), '']);
+    rows.push([`PyTorch ${torch}`, `${t} thread${t > 1 ? 's' : ''}`, m.toFixed(2), `${quantile(times, 0.1).toFixed(1)}-${quantile(times, 0.9).toFixed(1)}`, gflops(m).toFixed(1), pct(m), '']);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) console.log(`   ${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`);
@@ -197,47 +297,56 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
   const bestOurs = ours.reduce((b, o) => (median(o.times) < median(b.times) ? o : b));
   const oursMs = median(bestOurs.times);
   const torchEntries = Object.entries(torchMedian).sort((x, y) => x[1] - y[1]);
-  const oursRss = process.resourceUsage().maxRSS / 1024;
-  const torchRss = server ? await server.peakRssMb() : null;
-  server?.close();
-  for (const o of ours) await o.backend.dispose?.();
+  const torchMs = torchEntries.length > 0 ? torchEntries[0]![1] : null;
+  const ofCeiling = (ms: number | null): number | null => (ceiling && ms !== null ? round((100 * gflops(ms)) / ceiling.gflops, 1) : null);
 
   const result: Record<string, unknown> = {
     workload: w.name,
     ours_ms: round(oursMs),
     ours_setting: bestOurs.setting.label,
-    torch_ms: torchEntries.length > 0 ? torchEntries[0]![1] : null,
+    torch_ms: torchMs,
     torch_threads: torchEntries.length > 0 ? Number(torchEntries[0]![0]) : null,
-    ratio: torchEntries.length > 0 ? round(torchEntries[0]![1] / oursMs, 3) : null,
+    ratio: torchMs !== null ? round(torchMs / oursMs, 3) : null,
     ours_gflops: round(gflops(oursMs), 1),
-    torch_gflops: torchEntries.length > 0 ? round(gflops(torchEntries[0]![1]), 1) : null,
+    torch_gflops: torchMs !== null ? round(gflops(torchMs), 1) : null,
     gflop_per_step: round(w.flops / 1e9, 4),
+    ceiling_gflops: ceiling?.gflops ?? null,
+    ceiling_setting: ceiling?.setting ?? null,
+    ceiling_by_setting: ceilings.map((c) => c.bySetting),
+    ours_pct_of_ceiling: ofCeiling(oursMs),
+    torch_pct_of_ceiling: ofCeiling(torchMs),
     ours_peak_rss_mb: round(oursRss, 1),
+    ours_rss_before_mb: round(oursRssBase, 1),
     torch_peak_rss_mb: torchRss === null ? null : round(torchRss, 1),
     ours_by_setting: oursMedian,
     torch_by_threads: torchMedian,
     rounds: args.rounds,
     steps_per_round: steps,
+    warmup,
     loadavg_before: load0.map((x) => round(x)),
     loadavg_after: loadavg().map((x) => round(x)),
   };
   if (result.ratio !== null) {
-    console.log(`   best: ours ${oursMs.toFixed(2)} ms (${bestOurs.setting.label}) vs PyTorch ${String(result.torch_ms)} ms (${String(result.torch_threads)} threads): ${String(result.ratio)}× faster`);
+    console.log(`   best: ours ${oursMs.toFixed(2)} ms (${bestOurs.setting.label}) vs PyTorch ${String(torchMs)} ms (${String(result.torch_threads)} threads): ${String(result.ratio)}× faster`);
   }
-  console.log(`   peak RSS: ours ${oursRss.toFixed(0)} MB (whole node process)${torchRss === null ? '' : `, PyTorch ${torchRss.toFixed(0)} MB`}`);
+  if (ceiling) console.log(`   of the matmul ceiling (${ceiling.gflops} GFLOP/s, ${ceiling.setting}): ours ${String(result.ours_pct_of_ceiling)}%${torchMs !== null ? `, PyTorch ${String(result.torch_pct_of_ceiling)}%` : ''}`);
+  console.log(
+    `   peak RSS: ours ${oursRss.toFixed(0)} MB (${rssReset ? `node process during one trainer's set-up and warm-up; ${oursRssBase.toFixed(0)} MB before` : 'whole node process'})${torchRss === null ? '' : `, PyTorch ${torchRss.toFixed(0)} MB (its server process)`}`,
+  );
   return result;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.list) {
-    for (const w of WORKLOADS) console.log(`${w.name.padEnd(14)} ${(w.flops / 1e9).toFixed(3)} GFLOP  ${w.description}`);
+    for (const w of WORKLOADS) console.log(`${w.name.padEnd(22)} ${(w.flops / 1e9).toFixed(3).padStart(9)} GFLOP  ${w.description}`);
     return;
   }
   const workloads = select(args.filters);
   const torch = args.torch ? torchVersion() : null;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`machine: ${cpu}, ${cpus().length} cores; node ${process.version}; onnxruntime-node ${ortVersion()}; PyTorch ${torch ?? 'not used'}`);
+  console.log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
   if (args.torch && torch === null) {
     console.log(`PyTorch is not importable by ${process.env.BENCH_PYTHON ?? '/usr/bin/python3'}; reporting ours only. To compare, install it with:\n  ${TORCH_INSTALL_HINT}`);
   }

@@ -121,6 +121,236 @@ class ToyGan:
         return loss
 
 
+# ---- the image scripts' networks (src/gan/models), as torch.nn modules ----------------------------
+# TensorFlow SAME padding: a 5x5 stride-2 conv whose padding total is odd pads 1 before, 2 after
+# (F.pad), and tflib's stride-2 Deconv2D is ConvTranspose2d(padding=1) minus its last row and column.
+# Parameter counts are asserted against the engine's models (src/gan/models/*.test.ts).
+
+import torch.nn as nn
+
+
+def same_pad_s2(size, k=5):
+    """(before, after) padding of TF SAME for a stride-2 conv over `size` pixels."""
+    total = max((-(-size // 2) - 1) * 2 + k - size, 0)
+    return total // 2, total - total // 2
+
+
+class ConvSame(nn.Module):
+    """tflib Conv2D: k x k, stride 1 or 2, TF SAME padding."""
+
+    def __init__(self, cin, cout, k, stride, size):
+        super().__init__()
+        if stride == 1:
+            self.pad = None
+            self.conv = nn.Conv2d(cin, cout, k, stride=1, padding=(k - 1) // 2)
+        else:
+            lo, hi = same_pad_s2(size, k)
+            self.pad = None if lo == hi else (lo, hi, lo, hi)
+            self.conv = nn.Conv2d(cin, cout, k, stride=2, padding=lo if lo == hi else 0)
+
+    def forward(self, x):
+        if self.pad is not None:
+            x = F.pad(x, self.pad)
+        return self.conv(x)
+
+
+class DeconvSame(nn.Module):
+    """tflib Deconv2D: 5x5, stride 2, SAME: output 2H x 2W."""
+
+    def __init__(self, cin, cout, k=5):
+        super().__init__()
+        self.deconv = nn.ConvTranspose2d(cin, cout, k, stride=2, padding=1)
+
+    def forward(self, x):
+        h, w = x.shape[2], x.shape[3]
+        return self.deconv(x)[:, :, : 2 * h, : 2 * w]
+
+
+class MnistG(nn.Module):
+    def __init__(self, dim=64):
+        super().__init__()
+        self.dim = dim
+        self.input = nn.Linear(128, 4 * 4 * 4 * dim)
+        self.deconv2 = DeconvSame(4 * dim, 2 * dim)
+        self.deconv3 = DeconvSame(2 * dim, dim)
+        self.deconv5 = DeconvSame(dim, 1)
+
+    def forward(self, z):
+        h = F.relu(self.input(z)).view(-1, 4 * self.dim, 4, 4)
+        h = F.relu(self.deconv2(h))[:, :, :7, :7]
+        h = F.relu(self.deconv3(h))
+        return torch.sigmoid(self.deconv5(h))
+
+
+class DcganD(nn.Module):
+    """gan_mnist.py / gan_cifar.py critic: three 5x5 stride-2 convs, LeakyReLU(0.2), Linear(., 1)."""
+
+    def __init__(self, channels, size, dim):
+        super().__init__()
+        s2, s3 = -(-size // 2), -(-size // 4)
+        self.conv1 = ConvSame(channels, dim, 5, 2, size)
+        self.conv2 = ConvSame(dim, 2 * dim, 5, 2, s2)
+        self.conv3 = ConvSame(2 * dim, 4 * dim, 5, 2, s3)
+        self.output = nn.Linear(4 * 4 * 4 * dim, 1)
+
+    def forward(self, x):
+        h = F.leaky_relu(self.conv1(x), 0.2)
+        h = F.leaky_relu(self.conv2(h), 0.2)
+        h = F.leaky_relu(self.conv3(h), 0.2)
+        return self.output(h.flatten(1)).view(-1)
+
+
+class CifarDcganG(nn.Module):
+    def __init__(self, dim=128):
+        super().__init__()
+        self.dim = dim
+        self.input = nn.Linear(128, 4 * 4 * 4 * dim)
+        self.bn1 = nn.BatchNorm1d(4 * 4 * 4 * dim)
+        self.deconv2 = DeconvSame(4 * dim, 2 * dim)
+        self.bn2 = nn.BatchNorm2d(2 * dim)
+        self.deconv3 = DeconvSame(2 * dim, dim)
+        self.bn3 = nn.BatchNorm2d(dim)
+        self.deconv5 = DeconvSame(dim, 3)
+
+    def forward(self, z):
+        h = F.relu(self.bn1(self.input(z))).view(-1, 4 * self.dim, 4, 4)
+        h = F.relu(self.bn2(self.deconv2(h)))
+        h = F.relu(self.bn3(self.deconv3(h)))
+        return torch.tanh(self.deconv5(h))
+
+
+def up2(x):
+    return F.interpolate(x, scale_factor=2, mode="nearest")
+
+
+class ResBlock(nn.Module):
+    """gan_cifar_resnet.py ResidualBlock, 3x3; resample 'up' (with BN), 'down' or None (critic: no norm)."""
+
+    def __init__(self, dim, resample, norm):
+        super().__init__()
+        self.resample = resample
+        self.bn1 = nn.BatchNorm2d(dim) if norm else None
+        self.bn2 = nn.BatchNorm2d(dim) if norm else None
+        self.shortcut = nn.Conv2d(dim, dim, 1) if resample else None
+        self.conv1 = nn.Conv2d(dim, dim, 3, padding=1)
+        self.conv2 = nn.Conv2d(dim, dim, 3, padding=1)
+
+    def forward(self, x):
+        if self.resample == "up":
+            skip = self.shortcut(up2(x))
+        elif self.resample == "down":
+            skip = F.avg_pool2d(self.shortcut(x), 2)
+        else:
+            skip = x
+        h = F.relu(self.bn1(x) if self.bn1 is not None else x)
+        h = self.conv1(up2(h) if self.resample == "up" else h)
+        h = F.relu(self.bn2(h) if self.bn2 is not None else h)
+        h = self.conv2(h)
+        if self.resample == "down":
+            h = F.avg_pool2d(h, 2)
+        return skip + h
+
+
+class ResnetG(nn.Module):
+    def __init__(self, dim=128):
+        super().__init__()
+        self.dim = dim
+        self.input = nn.Linear(128, 4 * 4 * dim)
+        self.blocks = nn.Sequential(*[ResBlock(dim, "up", True) for _ in range(3)])
+        self.bn = nn.BatchNorm2d(dim)
+        self.output = nn.Conv2d(dim, 3, 3, padding=1)
+
+    def forward(self, z):
+        h = self.blocks(self.input(z).view(-1, self.dim, 4, 4))
+        return torch.tanh(self.output(F.relu(self.bn(h))))
+
+
+class ResnetD(nn.Module):
+    def __init__(self, dim=128):
+        super().__init__()
+        self.shortcut1 = nn.Conv2d(3, dim, 1)
+        self.conv1 = nn.Conv2d(3, dim, 3, padding=1)
+        self.conv2 = nn.Conv2d(dim, dim, 3, padding=1)
+        self.blocks = nn.Sequential(ResBlock(dim, "down", False), ResBlock(dim, None, False), ResBlock(dim, None, False))
+        self.output = nn.Linear(dim, 1)
+
+    def forward(self, x):
+        h = self.shortcut1(F.avg_pool2d(x, 2)) + F.avg_pool2d(self.conv2(F.relu(self.conv1(x))), 2)
+        h = F.relu(self.blocks(h)).mean(dim=(2, 3))
+        return self.output(h).view(-1)
+
+
+def n_params(m):
+    return sum(p.numel() for p in m.parameters())
+
+
+class ImageGan:
+    """An image script under wgan-gp: lambda 10, 5 critic steps, N(0, 1) noise of size 128, Adam."""
+
+    # name: (G, D, [C, H, W], data range, critic batch, generator batch, Adam (lr, b1, b2), decay iters, (#G, #D))
+    SPECS = {
+        "mnist": (MnistG, lambda: DcganD(1, 28, 64), (1, 28, 28), (0, 1), 50, 50, (1e-4, 0.5, 0.9), None, (1554177, 1030145)),
+        "cifar10-dcgan": (CifarDcganG, lambda: DcganD(3, 32, 128), (3, 32, 32), (-1, 1), 64, 64, (1e-4, 0.5, 0.9), None, (5179907, 4114689)),
+        "cifar10-resnet": (ResnetG, ResnetD, (3, 32, 32), (-1, 1), 64, 128, (2e-4, 0.0, 0.9), 100000, (1204483, 1053825)),
+    }
+
+    def __init__(self, family, lam=10.0, n_critic=5):
+        make_g, make_d, self.shape, self.range, self.batch, self.gbatch, adam, self.decay, counts = self.SPECS[family]
+        self.lam, self.n_critic, self.lr = lam, n_critic, adam[0]
+        self.G, self.D = make_g(), make_d()
+        got = (n_params(self.G), n_params(self.D))
+        assert got == counts, "%s: parameter counts %r, expected %r (the engine's models)" % (family, got, counts)
+        self.G.train()
+        self.D.train()
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=adam[0], betas=adam[1:])
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=adam[0], betas=adam[1:])
+        self.iteration = 1
+
+    def real_batch(self):
+        lo, hi = self.range
+        return torch.randint(0, 256, (self.batch,) + self.shape).float() / 256 * (hi - lo) + lo
+
+    def critic_step(self):
+        real = self.real_batch()
+        with torch.no_grad():
+            fake = self.G(torch.randn(self.batch, 128))
+        eps = torch.rand(self.batch, 1, 1, 1)
+        xhat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (g,) = torch.autograd.grad(self.D(xhat).sum(), xhat, create_graph=True)
+        penalty = self.lam * ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()
+        loss = self.D(fake).mean() - self.D(real).mean() + penalty
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        return loss
+
+    def generator_step(self):
+        for p in self.D.parameters():
+            p.requires_grad_(False)
+        loss = -self.D(self.G(torch.randn(self.gbatch, 128))).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        for p in self.D.parameters():
+            p.requires_grad_(True)
+        return loss
+
+    def iteration_step(self):
+        if self.decay:
+            lr = self.lr * max(0.0, 1.0 - self.iteration / self.decay)
+            for opt in (self.opt_g, self.opt_d):
+                for group in opt.param_groups:
+                    group["lr"] = lr
+        self.generator_step()
+        for _ in range(self.n_critic):
+            loss = self.critic_step()
+        self.iteration += 1
+        return loss
+
+
+WORKLOADS = ["toy-critic", "toy"] + [n + s for n in ImageGan.SPECS for s in ("-critic", "")]
+
+
 def make_workload(name, seed):
     """Returns a function running ONE step of the workload (and synchronising: .item())."""
     torch.manual_seed(seed)
@@ -130,7 +360,13 @@ def make_workload(name, seed):
     if name == "toy":
         gan = ToyGan()
         return lambda: gan.iteration().item()
-    raise SystemExit("torch_bench.py: unknown workload %r (known: toy-critic, toy)" % name)
+    if name.endswith("-critic") and name[: -len("-critic")] in ImageGan.SPECS:
+        gan = ImageGan(name[: -len("-critic")])
+        return lambda: gan.critic_step().item()
+    if name in ImageGan.SPECS:
+        gan = ImageGan(name)
+        return lambda: gan.iteration_step().item()
+    raise SystemExit("torch_bench.py: unknown workload %r (known: %s)" % (name, ", ".join(WORKLOADS)))
 
 
 def time_steps(step, steps):

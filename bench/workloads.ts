@@ -5,13 +5,31 @@
  * Our steps are built from the trainer the CLI uses (src/gan/trainer.ts), so the benchmark times
  * the code that trains, not a hand-tuned copy of it.
  */
+import { ArrayImageDataset, BatchSampler, samplerDataSource, type PixelTransformSpec } from '../src/data/batches.js';
 import { eightGaussians } from '../src/data/toy.js';
-import { Trainer, seedStreams, type DataSource } from '../src/gan/trainer.js';
+import { createCifarDcgan } from '../src/gan/models/cifar-dcgan.js';
+import { createCifarResnet } from '../src/gan/models/cifar-resnet.js';
+import { createMnist, NOISE_DIM } from '../src/gan/models/mnist.js';
 import { ToyMlp } from '../src/gan/models/toy.js';
+import { Trainer, seedStreams, type DataSource } from '../src/gan/trainer.js';
+import type { Module } from '../src/nn/module.js';
 import { Adam } from '../src/optim/adam.js';
-import type { Rng } from '../src/tensor/random.js';
+import { linearDecay } from '../src/optim/schedule.js';
+import { Rng } from '../src/tensor/random.js';
 import { tensor } from '../src/tensor/tensor.js';
-import { mlpCriticStepFlops, mlpGeneratorStepFlops } from './flops.js';
+import {
+  cifarDcganCriticLayers,
+  cifarDcganGeneratorLayers,
+  cifarResnetCriticLayers,
+  cifarResnetGeneratorLayers,
+  ganCriticStepFlops,
+  ganGeneratorStepFlops,
+  mlpCriticStepFlops,
+  mlpGeneratorStepFlops,
+  mnistCriticLayers,
+  mnistGeneratorLayers,
+  type LayerCosts,
+} from './flops.js';
 
 /** Runs one step to completion (its outputs realized). */
 export type Step = () => Promise<unknown>;
@@ -25,6 +43,12 @@ export interface Workload {
   readonly torch: string;
   /** Steps timed per round (each timed separately); fewer for long steps. */
   readonly stepsPerRound: number;
+  /** Untimed steps per setting before the rounds (default: the runner's --warmup, 3). */
+  readonly warmup?: number;
+  /** onnxruntime settings tried when --ours is not given (default t2s,t2,t1s,t1). */
+  readonly ours?: readonly string[];
+  /** PyTorch thread counts tried when --torch-threads is not given (default 1,2). */
+  readonly torchThreads?: readonly number[];
   /** Builds the models and returns one step. Runs on the active backend (set by the runner). */
   setup(seed: number): Step;
 }
@@ -60,6 +84,128 @@ function toyTrainer(seed: number): Trainer {
 const toyCriticFlops = mlpCriticStepFlops(TOY_BATCH, TOY_CRITIC, TOY_GENERATOR);
 const toyGeneratorFlops = mlpGeneratorStepFlops(TOY_BATCH, TOY_CRITIC, TOY_GENERATOR);
 
+// ---- the image scripts: gan_mnist.py, gan_cifar.py, gan_cifar_resnet.py (wgan-gp mode) ------------
+
+/** The settings of one image script that a step depends on (as the CLI's presets, src/gan/image-config.ts). */
+interface ImageSpec {
+  readonly itemShape: readonly [number, number, number];
+  /** How the reference scales pixels (as src/gan/image-data.ts FAMILY_TRANSFORM). */
+  readonly transform: PixelTransformSpec;
+  readonly batchSize: number;
+  readonly generatorBatchSize: number;
+  readonly adam: { lr: number; beta1: number; beta2: number };
+  /** Linear decay of the learning rate to 0 over this many iterations (gan_cifar_resnet.py). */
+  readonly decayIters?: number;
+  readonly models: (rng: Rng) => { generator: Module; critic: Module };
+}
+
+const MNIST: ImageSpec = {
+  itemShape: [1, 28, 28],
+  transform: 'unit256',
+  batchSize: 50,
+  generatorBatchSize: 50,
+  adam: { lr: 1e-4, beta1: 0.5, beta2: 0.9 },
+  models: (rng) => createMnist({ dim: 64, loss: 'wgan-gp', rng }),
+};
+
+const CIFAR_DCGAN: ImageSpec = {
+  itemShape: [3, 32, 32],
+  transform: 'symmetric',
+  batchSize: 64,
+  generatorBatchSize: 64,
+  adam: { lr: 1e-4, beta1: 0.5, beta2: 0.9 },
+  models: (rng) => createCifarDcgan({ dim: 128, loss: 'wgan-gp', rng }),
+};
+
+const CIFAR_RESNET: ImageSpec = {
+  itemShape: [3, 32, 32],
+  transform: 'symmetricDequantized',
+  batchSize: 64,
+  generatorBatchSize: 128,
+  adam: { lr: 2e-4, beta1: 0, beta2: 0.9 },
+  decayIters: 100_000,
+  models: (rng) => createCifarResnet({ dim: 128, rng }),
+};
+
+/** Random 8-bit images of the right shape, scaled as the reference scales its data (uint8 → range). */
+function randomImages(spec: ImageSpec, seed: number, count = 512): DataSource {
+  const [c, h, w] = spec.itemShape;
+  const pixels = new Uint8Array(count * c * h * w);
+  const rng = new Rng(seed + 7);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
+  const labels = new Uint8Array(count).map((_, i) => i % 10);
+  const ds = new ArrayImageDataset({ name: 'random', pixels, itemShape: spec.itemShape, labels, numClasses: 10, transform: spec.transform });
+  return samplerDataSource(new BatchSampler(ds, { batchSize: spec.batchSize, seed }));
+}
+
+/**
+ * An image script's WGAN-GP trainer, built as the CLI builds it (src/gan/image-run.ts
+ * buildImageModel): the real models, Adam on each, λ = 10, 5 critic steps, N(0, 1) noise of size 128.
+ */
+function imageTrainer(spec: ImageSpec, seed: number): Trainer {
+  const streams = seedStreams(seed);
+  const { generator, critic } = spec.models(streams.generatorInit);
+  const optG = new Adam(generator.namedParameters(), spec.adam);
+  const optD = new Adam(critic.namedParameters(), spec.adam);
+  const schedule = spec.decayIters ? linearDecay(spec.adam.lr, spec.decayIters) : undefined;
+  return new Trainer({
+    generator,
+    critic,
+    data: randomImages(spec, seed),
+    noise: (n, rng) => rng.normal([n, NOISE_DIM]),
+    loss: { name: 'wgan-gp', lambda: 10 },
+    nCritic: 5,
+    batchSize: spec.batchSize,
+    generatorBatchSize: spec.generatorBatchSize,
+    generatorOptimizer: optG,
+    criticOptimizer: optD,
+    seed,
+    ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
+  });
+}
+
+/** Options shared by the image workloads: one warm-up step, fewer settings (steps take seconds). */
+const IMAGE_DEFAULTS = { warmup: 1, ours: ['t2', 't1'], torchThreads: [1, 2] } as const;
+
+/** The critic-step and generator-iteration workloads of one image script. */
+function imageWorkloads(
+  name: string,
+  what: string,
+  spec: ImageSpec,
+  layers: { critic: (batch: number) => LayerCosts; generator: (batch: number) => LayerCosts },
+  stepsPerRound: { critic: number; iteration: number },
+): Workload[] {
+  const critic = ganCriticStepFlops(layers.critic(spec.batchSize), layers.generator(spec.batchSize));
+  const gen = ganGeneratorStepFlops(layers.critic(spec.generatorBatchSize), layers.generator(spec.generatorBatchSize));
+  return [
+    {
+      name: `${name}-critic`,
+      description: `one WGAN-GP critic step of ${what}`,
+      flops: critic,
+      torch: `${name}-critic`,
+      stepsPerRound: stepsPerRound.critic,
+      ...IMAGE_DEFAULTS,
+      setup(seed) {
+        const trainer = imageTrainer(spec, seed);
+        return () => trainer.criticStep();
+      },
+    },
+    {
+      name,
+      description: `one generator iteration of ${what}: 1 generator step + 5 critic steps`,
+      flops: 5 * critic + gen,
+      torch: name,
+      stepsPerRound: stepsPerRound.iteration,
+      ...IMAGE_DEFAULTS,
+      setup(seed) {
+        const trainer = imageTrainer(spec, seed);
+        trainer.iteration = 1; // the reference skips the generator step at iteration 0 only
+        return () => trainer.iterate();
+      },
+    },
+  ];
+}
+
 export const WORKLOADS: readonly Workload[] = [
   {
     name: 'toy-critic',
@@ -84,4 +230,25 @@ export const WORKLOADS: readonly Workload[] = [
       return () => trainer.iterate();
     },
   },
+  ...imageWorkloads(
+    'mnist',
+    'gan_mnist.py (DIM 64, batch 50, λ 10, Adam(1e-4, 0.5, 0.9); G 1,554,177 and D 1,030,145 parameters)',
+    MNIST,
+    { critic: mnistCriticLayers, generator: mnistGeneratorLayers },
+    { critic: 2, iteration: 1 },
+  ),
+  ...imageWorkloads(
+    'cifar10-dcgan',
+    'gan_cifar.py (DIM 128, batch 64, batch norm in G, λ 10, Adam(1e-4, 0.5, 0.9); G 5,179,907 and D 4,114,689 parameters)',
+    CIFAR_DCGAN,
+    { critic: cifarDcganCriticLayers, generator: cifarDcganGeneratorLayers },
+    { critic: 1, iteration: 1 },
+  ),
+  ...imageWorkloads(
+    'cifar10-resnet',
+    'gan_cifar_resnet.py (DIM 128, critic batch 64, generator batch 128, λ 10, Adam(2e-4, 0, 0.9) with linear decay; G 1,204,483 and D 1,053,825 parameters)',
+    CIFAR_RESNET,
+    { critic: cifarResnetCriticLayers, generator: cifarResnetGeneratorLayers },
+    { critic: 1, iteration: 1 },
+  ),
 ];

@@ -1,0 +1,152 @@
+/**
+ * Where the time of a benchmark workload goes, per onnxruntime kernel: runs the workload's step
+ * (bench/workloads.ts, the trainer the CLI uses) under onnxruntime's profiler and sums kernel time
+ * per op type, with the FLOPs each convolution and product does (from the shapes the profiler
+ * records) and the GFLOP/s it reaches.
+ *
+ *   node --import tsx bench/profile.ts <workload> [--threads 1] [--spinning] [--steps 2] [--top 12]
+ *
+ * The first run of each session (allocations, first touches) is left out. Conv nodes are split
+ * by what they compute: a weight gradient is lowered as Conv(xᵀ, gᵀ) whose kernel is the layer's
+ * OUTPUT activation (src/ops/conv2d-weight-grad.ts), so a Conv with a kernel not in {1, 3, 5} (the
+ * models' kernel sizes) is counted as a weight gradient; ConvTranspose nodes are the transposed
+ * convolutions of the generators and the input gradients of every conv.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { createOrtBackend, type OrtLike } from '../src/backends/onnx/ort-backend.js';
+import { setBackend } from '../src/tensor/tensor.js';
+import { WORKLOADS } from './workloads.js';
+
+interface ProfileEvent {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: {
+    op_name?: string;
+    input_type_shape?: Record<string, number[]>[];
+    output_type_shape?: Record<string, number[]>[];
+  };
+}
+
+function flag(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] ?? def : def;
+}
+
+const shapeOf = (s: Record<string, number[]> | undefined): number[] => (s ? Object.values(s)[0] ?? [] : []);
+const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
+
+/** FLOPs of one node from its recorded shapes (products only; 0 for elementwise ops). */
+function nodeFlops(op: string, ins: number[][], outs: number[][]): number {
+  const out = outs[0] ?? [];
+  if (op === 'Conv' || op === 'FusedConv') {
+    const w = ins[1] ?? [];
+    return 2 * prod(out) * prod(w.slice(1)); // N·O·Ho·Wo × C/group·kh·kw
+  }
+  if (op === 'ConvTranspose') {
+    const x = ins[0] ?? [];
+    const w = ins[1] ?? [];
+    return 2 * prod(x) * prod(w.slice(1)); // N·Cin·H·W × Cout/group·kh·kw
+  }
+  if (op === 'MatMul' || op === 'Gemm' || op === 'FusedMatMul' || op === 'FusedGemm') {
+    const a = ins[0] ?? [];
+    const k = op.endsWith('Gemm') ? Math.min(...a) : a[a.length - 1]!;
+    return 2 * prod(out) * k;
+  }
+  return 0;
+}
+
+/** The class a node's time is reported under. */
+function classify(op: string, ins: number[][]): string {
+  if (op === 'Conv' || op === 'FusedConv') {
+    const k = (ins[1] ?? []).slice(2);
+    return k.every((d) => d === 1 || d === 3 || d === 5) ? `${op} (forward)` : `${op} (weight grad)`;
+  }
+  return op;
+}
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  const w = WORKLOADS.find((x) => x.name === name);
+  if (!w) throw new Error(`usage: bench/profile.ts <workload> [--threads 1] [--steps 2]; workloads: ${WORKLOADS.map((x) => x.name).join(', ')}`);
+  const threads = Number(flag('threads', '1'));
+  const steps = Number(flag('steps', '2'));
+  const top = Number(flag('top', '12'));
+  const prefix = join(tmpdir(), `wgan-gp-bench-profile-${process.pid}`);
+  const sessions: { endProfiling(): void }[] = [];
+  const profiled: OrtLike = {
+    Tensor: ort.Tensor as unknown as OrtLike['Tensor'],
+    InferenceSession: {
+      create: async (model, options) => {
+        const s = await ort.InferenceSession.create(model, { ...options, enableProfiling: true, profileFilePrefix: prefix });
+        sessions.push(s as unknown as { endProfiling(): void });
+        return s as unknown as Awaited<ReturnType<OrtLike['InferenceSession']['create']>>;
+      },
+    },
+  };
+  const backend = createOrtBackend(profiled, { threads, spinning: process.argv.includes('--spinning') });
+  setBackend(backend);
+  const step = w.setup(0);
+  await step(); // compiles the sessions; its kernels are dropped below
+  const wall: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await step();
+    wall.push(performance.now() - t0);
+  }
+  for (const s of sessions) s.endProfiling();
+  const dir = dirname(prefix);
+  const files = readdirSync(dir).filter((f) => f.startsWith(basename(prefix)) && f.endsWith('.json')).map((f) => join(dir, f));
+
+  interface Row { us: number; flops: number; count: number }
+  const byClass = new Map<string, Row>();
+  const byNode = new Map<string, Row & { cls: string; shapes: string }>();
+  let total = 0;
+  for (const file of files) {
+    const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[];
+    rmSync(file, { force: true });
+    const seen = new Set<string>();
+    for (const e of events) {
+      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+      const key = `${basename(file)}:${e.name}`;
+      if (!seen.has(key)) {
+        seen.add(key); // first run of the session: warm-up
+        continue;
+      }
+      const op = e.args?.op_name ?? '?';
+      const ins = (e.args?.input_type_shape ?? []).map(shapeOf);
+      const outs = (e.args?.output_type_shape ?? []).map(shapeOf);
+      const flops = nodeFlops(op, ins, outs);
+      const cls = classify(op, ins);
+      const r = byClass.get(cls) ?? { us: 0, flops: 0, count: 0 };
+      byClass.set(cls, { us: r.us + e.dur, flops: r.flops + flops, count: r.count + 1 });
+      const n = byNode.get(key) ?? { us: 0, flops: 0, count: 0, cls, shapes: `${ins.map((s) => `[${s.join(',')}]`).join(' ')} → ${outs.map((s) => `[${s.join(',')}]`).join(' ')}` };
+      byNode.set(key, { ...n, us: n.us + e.dur, flops: n.flops + flops, count: n.count + 1 });
+      total += e.dur;
+    }
+  }
+  await backend.dispose?.();
+  const perStep = (us: number): string => (us / steps / 1000).toFixed(1);
+  const gf = (r: Row): string => (r.flops > 0 ? (r.flops / (r.us * 1e-6) / 1e9).toFixed(1) : '');
+  const wallMs = wall.reduce((a, b) => a + b, 0) / steps;
+  console.log(`${w.name}: ${threads} thread(s); ${steps} profiled steps; wall ${wallMs.toFixed(0)} ms/step, kernels ${perStep(total)} ms/step; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`  ideal FLOPs (bench/flops.ts): ${(w.flops / 1e9).toFixed(2)} GFLOP/step`);
+  console.log(`  ${'op'.padEnd(24)} ${'ms/step'.padStart(9)} ${'share'.padStart(6)} ${'nodes'.padStart(6)} ${'GFLOP/step'.padStart(11)} ${'GFLOP/s'.padStart(8)}`);
+  for (const [cls, r] of [...byClass].sort((a, b) => b[1].us - a[1].us)) {
+    console.log(
+      `  ${cls.padEnd(24)} ${perStep(r.us).padStart(9)} ${((100 * r.us) / total).toFixed(1).padStart(5)}% ${String(r.count / steps).padStart(6)} ${(r.flops / steps / 1e9).toFixed(2).padStart(11)} ${gf(r).padStart(8)}`,
+    );
+  }
+  console.log(`  top ${top} nodes:`);
+  for (const [, r] of [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
+    console.log(`  ${perStep(r.us).padStart(8)} ms ${gf(r).padStart(7)} GFLOP/s  ${r.cls.padEnd(22)} ${r.shapes}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});
