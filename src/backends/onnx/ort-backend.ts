@@ -66,6 +66,8 @@ export interface CompileInfo {
 export interface OrtBackend extends Backend {
   /** Number of sessions created so far (a cache-miss count, for tests and benchmarks). */
   readonly sessionsCreated: number;
+  /** Releases every cached session. */
+  dispose(): Promise<void>;
 }
 
 function ortType(d: DType): string {
