@@ -129,6 +129,6 @@ export function ortWebBackend(opts: OrtWebBackendOptions = {}): OrtBackend {
       return inner.sessionsCreated;
     },
     execute: (plan) => inner.execute(plan),
-    dispose: () => inner.dispose!(),
+    dispose: () => inner.dispose(),
   };
 }

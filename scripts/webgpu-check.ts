@@ -1,0 +1,238 @@
+/**
+ * WebGPU vs CPU on the critic steps of the paper's toy and MNIST experiments, for a GPU machine:
+ * prints, per workload, the largest relative difference between the two devices on one WGAN-GP
+ * critic step (loss, penalty, every parameter's gradient) and the time per full critic step
+ * (forward, double backward, Adam update: one cached session run) on each device.
+ *
+ * Usage: node --import tsx scripts/webgpu-check.ts [--workloads toy,mnist] [--steps 20] [--warmup 3]
+ *        [--threads N] [--json] [--dry-run]
+ * --dry-run puts a second CPU backend where WebGPU would be, to check the script on a machine without a GPU.
+ * Exit status: 0 when every workload agrees within --tol (default 1e-3), 1 when one does not,
+ * 2 when WebGPU cannot run here (the reason is printed).
+ */
+import { gradients } from '../src/autodiff/grad.js';
+import { eightGaussians } from '../src/data/toy.js';
+import { gradientPenalty, wassersteinCriticLoss } from '../src/gan/losses.js';
+import { createMnist, NOISE_DIM } from '../src/gan/models/mnist.js';
+import { ToyMlp } from '../src/gan/models/toy.js';
+import { Trainer, seedStreams, type DataSource } from '../src/gan/trainer.js';
+import type { Module } from '../src/nn/module.js';
+import { ortBackend, type OrtBackend } from '../src/node.js';
+import { add } from '../src/ops/add.js';
+import { Adam } from '../src/optim/adam.js';
+import { Rng } from '../src/tensor/random.js';
+import { realize, setBackend, tensor, type Tensor } from '../src/tensor/tensor.js';
+
+interface Models {
+  generator: Module;
+  critic: Module;
+  data: DataSource;
+  noiseDim: number;
+  batch: number;
+  lambda: number;
+}
+
+interface Workload {
+  name: string;
+  description: string;
+  /** Builds the models from a seed (identical weights for the same seed). */
+  build(seed: number): Models;
+}
+
+const WORKLOADS: readonly Workload[] = [
+  {
+    name: 'toy',
+    description: 'gan_toy.py: ReLU MLPs 2 → 512 ×3 → out, batch 256, λ 0.1, 8 Gaussians',
+    build(seed) {
+      const s = seedStreams(seed);
+      const data = eightGaussians();
+      return {
+        generator: new ToyMlp(2, 2, { hidden: 512, layers: 3, rng: s.generatorInit }),
+        critic: new ToyMlp(2, 1, { hidden: 512, layers: 3, rng: s.criticInit }),
+        data: { sample: (n, rng) => tensor(data.sample(n, rng), [n, 2]) },
+        noiseDim: 2,
+        batch: 256,
+        lambda: 0.1,
+      };
+    },
+  },
+  {
+    name: 'mnist',
+    description: 'gan_mnist.py: DIM 64 conv critic and deconv generator, batch 50, λ 10 (synthetic images: the time does not depend on pixel values)',
+    build(seed) {
+      const { generator, critic } = createMnist({ rng: seedStreams(seed).generatorInit });
+      return {
+        generator,
+        critic,
+        data: { sample: (n, rng) => rng.uniform([n, 1, 28, 28]) },
+        noiseDim: NOISE_DIM,
+        batch: 50,
+        lambda: 10,
+      };
+    },
+  },
+];
+
+interface Args {
+  workloads: string[];
+  steps: number;
+  warmup: number;
+  threads: number | undefined;
+  tol: number;
+  json: boolean;
+  dryRun: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { workloads: WORKLOADS.map((w) => w.name), steps: 20, warmup: 3, threads: undefined, tol: 1e-3, json: false, dryRun: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const int = (min: number): number => {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < min) throw new Error(`${flag} must be an integer >= ${min}`);
+      return v;
+    };
+    if (flag === '--workloads') a.workloads = value().split(',');
+    else if (flag === '--steps') a.steps = int(1);
+    else if (flag === '--warmup') a.warmup = int(1);
+    else if (flag === '--threads') a.threads = int(1);
+    else if (flag === '--tol') a.tol = Number(value());
+    else if (flag === '--json') a.json = true;
+    else if (flag === '--dry-run') a.dryRun = true;
+    else throw new Error(`unknown argument '${flag}' (see the header of scripts/webgpu-check.ts)`);
+  }
+  for (const w of a.workloads) {
+    if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload '${w}'; expected ${WORKLOADS.map((x) => x.name).join(', ')}`);
+  }
+  return a;
+}
+
+/** Loss, penalty and parameter gradients of one critic step on fixed batches (no update). */
+async function gradientStep(w: Workload, backend: OrtBackend): Promise<{ names: string[]; values: Float32Array[] }> {
+  const m = w.build(1);
+  const rng = new Rng(2);
+  const real = m.data.sample(m.batch, rng);
+  const fake = m.generator.forward(rng.normal([m.batch, m.noiseDim]));
+  const D = (x: Tensor): Tensor => m.critic.forward(x);
+  const { penalty } = gradientPenalty(D, real, fake, rng.uniform([m.batch]), { lambda: m.lambda });
+  const loss = add(wassersteinCriticLoss(D(real), D(fake)), penalty);
+  const named = m.critic.namedParameters();
+  const outs = [loss, penalty, ...gradients(loss, named.map(([, p]) => p))];
+  await realize(outs, backend);
+  return { names: ['loss', 'penalty', ...named.map(([n]) => `grad ${n}`)], values: outs.map((t) => Float32Array.from(t.value!)) };
+}
+
+/** Largest |got − want| relative to the largest |want| (floored at 1e-6). */
+function relErr(got: Float32Array, want: Float32Array): number {
+  let scale = 1e-6;
+  let err = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
+  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+  return err / scale;
+}
+
+interface Timing {
+  /** The first critic step: builds and compiles the session. */
+  firstMs: number;
+  medianMs: number;
+  meanMs: number;
+  minMs: number;
+}
+
+/** Times full critic steps (the Trainer's: forward, double backward, Adam; one session run each). */
+async function timeCriticSteps(w: Workload, backend: OrtBackend, args: Args): Promise<Timing> {
+  setBackend(backend);
+  const m = w.build(1);
+  const adam = (p: Module): Adam => new Adam(p.namedParameters(), { lr: 1e-4, beta1: 0.5, beta2: 0.9 });
+  const trainer = new Trainer({
+    generator: m.generator,
+    critic: m.critic,
+    data: m.data,
+    noise: (n, rng) => rng.normal([n, m.noiseDim]),
+    loss: { name: 'wgan-gp', lambda: m.lambda },
+    nCritic: 1,
+    batchSize: m.batch,
+    generatorOptimizer: adam(m.generator),
+    criticOptimizer: adam(m.critic),
+    seed: 1,
+  });
+  let t0 = performance.now();
+  await trainer.criticStep();
+  const firstMs = performance.now() - t0;
+  for (let i = 1; i < args.warmup; i++) await trainer.criticStep();
+  const ms: number[] = [];
+  for (let i = 0; i < args.steps; i++) {
+    t0 = performance.now();
+    await trainer.criticStep();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  return {
+    firstMs,
+    medianMs: ms[Math.floor(ms.length / 2)]!,
+    meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
+    minMs: ms[0]!,
+  };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const cpu = ortBackend(args.threads !== undefined ? { threads: args.threads } : {});
+  const gpu = args.dryRun ? ortBackend(args.threads !== undefined ? { threads: args.threads } : {}) : ortBackend({ device: 'webgpu' });
+  const label = args.dryRun ? 'cpu(2)' : 'webgpu';
+  try {
+    try {
+      const x = tensor([1, 2], [2]);
+      await realize([add(x, x)], gpu);
+    } catch (e) {
+      console.error(`WebGPU cannot run here: ${(e as Error).message}`);
+      return 2;
+    }
+    let ok = true;
+    const results: unknown[] = [];
+    for (const w of WORKLOADS.filter((x) => args.workloads.includes(x.name))) {
+      const want = await gradientStep(w, cpu);
+      const got = await gradientStep(w, gpu);
+      const errs = got.values.map((g, i) => relErr(g, want.values[i]!));
+      const worst = errs.indexOf(Math.max(...errs));
+      const timing = { cpu: await timeCriticSteps(w, cpu, args), webgpu: await timeCriticSteps(w, gpu, args) };
+      const pass = errs[worst]! <= args.tol;
+      ok &&= pass;
+      const r = {
+        workload: w.name,
+        description: w.description,
+        maxRelError: errs[worst],
+        worstOutput: want.names[worst],
+        loss: { cpu: want.values[0]![0], webgpu: got.values[0]![0] },
+        timing,
+        pass,
+      };
+      results.push(r);
+      if (!args.json) {
+        const f = (t: Timing): string => `${t.medianMs.toFixed(2)} ms/step (mean ${t.meanMs.toFixed(2)}, min ${t.minMs.toFixed(2)}; first step ${t.firstMs.toFixed(0)} ms)`;
+        console.log(`${w.name}: ${w.description}`);
+        console.log(`  max relative error ${errs[worst]!.toExponential(2)} (${want.names[worst]}) ${pass ? 'ok' : `ABOVE ${args.tol}`}; loss cpu ${r.loss.cpu} ${label} ${r.loss.webgpu}`);
+        console.log(`  cpu    ${f(timing.cpu)}`);
+        console.log(`  ${label.padEnd(6)} ${f(timing.webgpu)}  speed-up ×${(timing.cpu.medianMs / timing.webgpu.medianMs).toFixed(2)}`);
+      }
+    }
+    if (args.json) console.log(JSON.stringify({ steps: args.steps, threads: args.threads ?? 'default', dryRun: args.dryRun, results }, null, 1));
+    return ok ? 0 : 1;
+  } finally {
+    await cpu.dispose();
+    await gpu.dispose();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error((e as Error).message);
+    process.exit(1);
+  },
+);
