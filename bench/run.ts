@@ -1,14 +1,24 @@
 /**
  * Benchmarks our engine against PyTorch on the same machine, in the same run, interleaved.
  *
- *   npm run bench -- [workload ...] [--rounds 6] [--steps N] [--warmup 3] [--seed 0]
- *                    [--ours t2s,t2,t1s,t1] [--torch-threads 1,2] [--no-torch]
+ *   npm run bench -- [workload ...] [--rounds 6] [--steps N] [--warmup N] [--seed 0]
+ *                    [--ours t2s,t2,t1s,t1] [--torch-threads 1,2] [--no-torch] [--no-ceiling]
  *
  * Workloads are listed in bench/workloads.ts (`npm run bench -- --list`). Every round times
  * `steps` steps of each onnxruntime setting (`t<threads>` plus `s` for spinning threads) and of
  * PyTorch at each thread count, alternating which side goes first; each side reports the median
- * over all its timed steps and is represented by its best setting. The last line of the output is
- * one JSON object with every figure (one per workload, or {"results": [...]} for several).
+ * over all its timed steps and is represented by its best setting. Steps, warm-up and settings
+ * default to the workload's own (the image workloads: 1 warm-up step, ours t2,t1, PyTorch 1,2).
+ *
+ * Besides wall-clock time, each step's CPU time (whole process, all threads) is recorded: on a
+ * shared machine it moves much less with the load than wall time, and at one thread it is the
+ * step's cost (cpu_ratio: cheapest CPU ms of PyTorch ÷ ours). Before and after each workload's rounds the matmul ceiling is
+ * measured (one 2048³ MatMul through onnxruntime at 1 and 2 threads, best kept) and the GFLOP/s of
+ * both sides are reported against it. Peak RSS: ours over one trainer's set-up and warm-up
+ * (/proc/self/clear_refs, then VmHWM), PyTorch's server process over the whole workload.
+ *
+ * The last line of the output is one JSON object with every figure (one per workload, or
+ * {"results": [...]} for several).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -105,12 +115,22 @@ const quantile = (xs: readonly number[], q: number): number => {
 };
 const round = (x: number, d = 2): number => Number(x.toFixed(d));
 
-async function timeSteps(step: Step, n: number): Promise<number[]> {
-  const out: number[] = [];
+/** Wall-clock and CPU milliseconds of each step. */
+interface StepTimes {
+  wall: number[];
+  /** CPU time of the whole process (every thread: onnxruntime's pool and JavaScript) per step. */
+  cpu: number[];
+}
+
+async function timeSteps(step: Step, n: number): Promise<StepTimes> {
+  const out: StepTimes = { wall: [], cpu: [] };
   for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await step();
-    out.push(performance.now() - t0);
+    out.wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    out.cpu.push((c.user + c.system) / 1000);
   }
   return out;
 }
@@ -158,6 +178,8 @@ interface Ceiling {
   readonly gflops: number;
   readonly setting: string;
   readonly bySetting: Record<string, number>;
+  /** FLOPs per CPU-second at one thread (GFLOP/s of one busy core): the load-robust ceiling. */
+  readonly cpuGflops: number;
 }
 
 const CEILING_N = 2048;
@@ -174,20 +196,28 @@ async function measureCeiling(runs = 5): Promise<Ceiling> {
   const b = rng.uniformArray(n * n, -1, 1);
   const flops = 2 * n * n * n;
   const bySetting: Record<string, number> = {};
+  let cpuGflops = 0;
   for (const s of ['t1', 't2'].map(parseSetting)) {
     const backend = ortBackend({ threads: s.threads, spinning: s.spinning });
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i <= runs; i++) {
       const c = matmul(tensor(a, [n, n]), tensor(b, [n, n]));
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await realize([c], backend);
-      if (i > 0) times.push(performance.now() - t0);
+      const dc = process.cpuUsage(c0);
+      if (i > 0) {
+        times.push(performance.now() - t0);
+        cpu.push((dc.user + dc.system) / 1000);
+      }
     }
     await backend.dispose?.();
     bySetting[s.label] = round(flops / (median(times) * 1e-3) / 1e9, 1);
+    if (s.threads === 1) cpuGflops = round(flops / (median(cpu) * 1e-3) / 1e9, 1);
   }
   const best = Object.entries(bySetting).sort((x, y) => y[1] - x[1])[0]!;
-  return { gflops: best[1], setting: best[0], bySetting };
+  return { gflops: best[1], setting: best[0], bySetting, cpuGflops };
 }
 
 interface OursRun {
@@ -195,6 +225,7 @@ interface OursRun {
   backend: OrtBackend;
   step: Step;
   times: number[];
+  cpu: number[];
 }
 
 async function benchWorkload(w: Workload, args: Args, torch: string | null): Promise<Record<string, unknown>> {
@@ -217,36 +248,43 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     const backend = ortBackend({ threads: setting.threads, spinning: setting.spinning });
     setBackend(backend);
     const step = w.setup(args.seed);
-    await timeSteps(step, Math.max(1, warmup)); // the first call builds and compiles the sessions
+    await timeSteps(step, Math.max(1, warmup)); // the first call builds and compiles the sessions: never timed
     if (ours.length === 0) oursRss = peakRssMb();
-    ours.push({ setting, backend, step, times: [] });
+    ours.push({ setting, backend, step, times: [], cpu: [] });
   }
   if (!rssReset) oursRss = peakRssMb(); // the whole process so far
 
   let server: TorchServer | null = null;
   const torchTimes = new Map<number, number[]>(torchThreads.map((t) => [t, []]));
+  const torchCpu = new Map<number, number[]>(torchThreads.map((t) => [t, []]));
   if (torch) {
     server = new TorchServer();
     await server.setup(w.torch, args.seed, torchThreads[0]!);
-    for (const t of torchThreads) await server.run(t, Math.max(1, warmup));
+    for (const t of torchThreads) if (warmup > 0) await server.run(t, warmup);
   }
 
   const ceilings: Ceiling[] = [];
   if (args.ceiling) {
     ceilings.push(await measureCeiling());
-    console.log(`   matmul ceiling (${CEILING_N}³, onnxruntime): ${JSON.stringify(ceilings[0]!.bySetting)} GFLOP/s`);
+    console.log(`   matmul ceiling (${CEILING_N}³, onnxruntime): ${JSON.stringify(ceilings[0]!.bySetting)} GFLOP/s; ${ceilings[0]!.cpuGflops} GFLOP per CPU-second at 1 thread`);
   }
 
   for (let r = 0; r < args.rounds; r++) {
     const runOurs = async (): Promise<void> => {
       for (const o of ours) {
         setBackend(o.backend);
-        o.times.push(...(await timeSteps(o.step, steps)));
+        const t = await timeSteps(o.step, steps);
+        o.times.push(...t.wall);
+        o.cpu.push(...t.cpu);
       }
     };
     const runTorch = async (): Promise<void> => {
       if (!server) return;
-      for (const t of torchThreads) torchTimes.get(t)!.push(...(await server.run(t, steps)));
+      for (const t of torchThreads) {
+        const r = await server.run(t, steps);
+        torchTimes.get(t)!.push(...r.wall);
+        torchCpu.get(t)!.push(...r.cpu);
+      }
     };
     if (r % 2 === 0) {
       await runOurs();
@@ -263,33 +301,49 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
 
   if (args.ceiling) {
     ceilings.push(await measureCeiling());
-    console.log(`   matmul ceiling after the rounds: ${JSON.stringify(ceilings[1]!.bySetting)} GFLOP/s`);
+    console.log(`   matmul ceiling after the rounds: ${JSON.stringify(ceilings[1]!.bySetting)} GFLOP/s; ${ceilings[1]!.cpuGflops} GFLOP per CPU-second at 1 thread`);
   }
   const ceiling = ceilings.length > 0 ? ceilings.reduce((b, c) => (c.gflops > b.gflops ? c : b)) : null;
+  const cpuCeiling = ceilings.length > 0 ? Math.max(...ceilings.map((c) => c.cpuGflops)) : null;
 
   const gflops = (ms: number): number => w.flops / (ms * 1e-3) / 1e9;
   const pct = (ms: number): string => (ceiling ? `${((100 * gflops(ms)) / ceiling.gflops).toFixed(1)}%` : '');
-  const rows: string[][] = [['engine', 'setting', 'median ms', 'p10-p90 ms', 'GFLOP/s', '% ceiling', 'sessions']];
+  const rows: string[][] = [['engine', 'setting', 'median ms', 'p10-p90 ms', 'CPU ms', 'GFLOP/s', '% ceiling', 'sessions']];
   const oursMedian: Record<string, number> = {};
+  const oursCpu: Record<string, number> = {};
   for (const o of ours) {
     const m = median(o.times);
     oursMedian[o.setting.label] = round(m);
+    oursCpu[o.setting.label] = round(median(o.cpu));
     rows.push([
       `ours (onnxruntime ${ortVersion()})`,
       `${o.setting.threads} thread${o.setting.threads > 1 ? 's' : ''}, spinning ${o.setting.spinning ? 'on' : 'off'}`,
       m.toFixed(2),
       `${quantile(o.times, 0.1).toFixed(1)}-${quantile(o.times, 0.9).toFixed(1)}`,
+      median(o.cpu).toFixed(0),
       gflops(m).toFixed(1),
       pct(m),
       String(o.backend.sessionsCreated),
     ]);
   }
   const torchMedian: Record<string, number> = {};
+  const torchCpuMedian: Record<string, number> = {};
   for (const [t, times] of torchTimes) {
     if (times.length === 0) continue;
     const m = median(times);
+    const cpu = torchCpu.get(t)!;
     torchMedian[String(t)] = round(m);
-    rows.push([`PyTorch ${torch}`, `${t} thread${t > 1 ? 's' : ''}`, m.toFixed(2), `${quantile(times, 0.1).toFixed(1)}-${quantile(times, 0.9).toFixed(1)}`, gflops(m).toFixed(1), pct(m), '']);
+    if (cpu.length > 0) torchCpuMedian[String(t)] = round(median(cpu));
+    rows.push([
+      `PyTorch ${torch}`,
+      `${t} thread${t > 1 ? 's' : ''}`,
+      m.toFixed(2),
+      `${quantile(times, 0.1).toFixed(1)}-${quantile(times, 0.9).toFixed(1)}`,
+      cpu.length > 0 ? median(cpu).toFixed(0) : '',
+      gflops(m).toFixed(1),
+      pct(m),
+      '',
+    ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) console.log(`   ${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`);
@@ -299,6 +353,11 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
   const torchEntries = Object.entries(torchMedian).sort((x, y) => x[1] - y[1]);
   const torchMs = torchEntries.length > 0 ? torchEntries[0]![1] : null;
   const ofCeiling = (ms: number | null): number | null => (ceiling && ms !== null ? round((100 * gflops(ms)) / ceiling.gflops, 1) : null);
+
+  // CPU time: the cheapest setting of each side (the work a step costs, whatever the load).
+  const minOf = (r: Record<string, number>): number | null => (Object.keys(r).length > 0 ? Math.min(...Object.values(r)) : null);
+  const oursCpuBest = minOf(oursCpu);
+  const torchCpuBest = minOf(torchCpuMedian);
 
   const result: Record<string, unknown> = {
     workload: w.name,
@@ -320,6 +379,15 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     torch_peak_rss_mb: torchRss === null ? null : round(torchRss, 1),
     ours_by_setting: oursMedian,
     torch_by_threads: torchMedian,
+    ours_cpu_ms_by_setting: oursCpu,
+    torch_cpu_ms_by_threads: torchCpuMedian,
+    cpu_ratio_1_thread: oursCpu.t1 !== undefined && torchCpuMedian['1'] !== undefined ? round(torchCpuMedian['1'] / oursCpu.t1, 3) : null,
+    cpu_ratio: oursCpuBest !== null && torchCpuBest !== null ? round(torchCpuBest / oursCpuBest, 3) : null,
+    ours_gflop_per_cpu_s: oursCpuBest !== null ? round(gflops(oursCpuBest), 1) : null,
+    torch_gflop_per_cpu_s: torchCpuBest !== null ? round(gflops(torchCpuBest), 1) : null,
+    ceiling_gflop_per_cpu_s: cpuCeiling,
+    ours_pct_of_ceiling_cpu: oursCpuBest !== null && cpuCeiling ? round((100 * gflops(oursCpuBest)) / cpuCeiling, 1) : null,
+    torch_pct_of_ceiling_cpu: torchCpuBest !== null && cpuCeiling ? round((100 * gflops(torchCpuBest)) / cpuCeiling, 1) : null,
     rounds: args.rounds,
     steps_per_round: steps,
     warmup,
@@ -329,6 +397,10 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
   if (result.ratio !== null) {
     console.log(`   best: ours ${oursMs.toFixed(2)} ms (${bestOurs.setting.label}) vs PyTorch ${String(torchMs)} ms (${String(result.torch_threads)} threads): ${String(result.ratio)}× faster`);
   }
+  if (oursCpuBest !== null && torchCpuBest !== null) {
+    console.log(`   CPU time per step (cheapest setting): ours ${oursCpuBest.toFixed(0)} ms vs PyTorch ${torchCpuBest.toFixed(0)} ms: ${String(result.cpu_ratio)}× less work`);
+  }
+  if (cpuCeiling) console.log(`   GFLOP per CPU-second against the 1-thread matmul's ${cpuCeiling}: ours ${String(result.ours_pct_of_ceiling_cpu)}%${torchCpuBest !== null ? `, PyTorch ${String(result.torch_pct_of_ceiling_cpu)}%` : ''}`);
   if (ceiling) console.log(`   of the matmul ceiling (${ceiling.gflops} GFLOP/s, ${ceiling.setting}): ours ${String(result.ours_pct_of_ceiling)}%${torchMs !== null ? `, PyTorch ${String(result.torch_pct_of_ceiling)}%` : ''}`);
   console.log(
     `   peak RSS: ours ${oursRss.toFixed(0)} MB (${rssReset ? `node process during one trainer's set-up and warm-up; ${oursRssBase.toFixed(0)} MB before` : 'whole node process'})${torchRss === null ? '' : `, PyTorch ${torchRss.toFixed(0)} MB (its server process)`}`,

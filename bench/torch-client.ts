@@ -45,9 +45,10 @@ export class TorchServer {
     return this.call({ cmd: 'setup', workload, seed, threads });
   }
 
-  /** Times `steps` steps at `threads` threads; per-step milliseconds. */
-  async run(threads: number, steps: number): Promise<number[]> {
-    return (await this.call<{ times_ms: number[] }>({ cmd: 'run', threads, steps })).times_ms;
+  /** Times `steps` steps at `threads` threads: per-step wall-clock and process CPU milliseconds. */
+  async run(threads: number, steps: number): Promise<{ wall: number[]; cpu: number[] }> {
+    const r = await this.call<{ times_ms: number[]; cpu_ms?: number[] }>({ cmd: 'run', threads, steps });
+    return { wall: r.times_ms, cpu: r.cpu_ms ?? [] };
   }
 
   async peakRssMb(): Promise<number> {

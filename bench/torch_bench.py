@@ -9,7 +9,7 @@ Two ways to run it:
       the mode bench/run.ts uses, so that PyTorch and our engine run INTERLEAVED in one run: reads
       one JSON command per line on stdin and answers one JSON line on stdout:
         {"cmd": "setup", "workload": "toy-critic", "seed": 0}     -> {"ok": true, "torch": "1.13.0"}
-        {"cmd": "run", "threads": 2, "steps": 5}                  -> {"times_ms": [...]}
+        {"cmd": "run", "threads": 2, "steps": 5}                  -> {"times_ms": [...], "cpu_ms": [...]}
         {"cmd": "rss"}                                            -> {"peak_rss_mb": ...}
 
 Threads: torch.set_num_threads, and OpenBLAS's own pool where Debian's torch links OpenBLAS (its
@@ -370,12 +370,15 @@ def make_workload(name, seed):
 
 
 def time_steps(step, steps):
-    out = []
+    """Wall-clock and process CPU milliseconds (all threads) of each step."""
+    wall, cpu = [], []
     for _ in range(steps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         step()
-        out.append((time.perf_counter() - t0) * 1e3)
-    return out
+        wall.append((time.perf_counter() - t0) * 1e3)
+        cpu.append((time.process_time() - c0) * 1e3)
+    return wall, cpu
 
 
 def peak_rss_mb():
@@ -396,7 +399,8 @@ def serve():
             reply = {"ok": True, "torch": torch.__version__, "openblas": _openblas is not None}
         elif c == "run":
             set_threads(int(cmd["threads"]))
-            reply = {"times_ms": time_steps(step, int(cmd["steps"]))}
+            wall, cpu = time_steps(step, int(cmd["steps"]))
+            reply = {"times_ms": wall, "cpu_ms": cpu}
         elif c == "rss":
             reply = {"peak_rss_mb": peak_rss_mb()}
         elif c == "quit":
@@ -421,9 +425,10 @@ def main():
     set_threads(args.threads)
     step = make_workload(args.workload, 0)
     time_steps(step, args.warmup)
-    times = sorted(time_steps(step, args.steps))
+    wall, cpu = time_steps(step, args.steps)
+    times = sorted(wall)
     print(json.dumps({"workload": args.workload, "threads": args.threads, "median_ms": times[len(times) // 2],
-                      "times_ms": times, "peak_rss_mb": peak_rss_mb(), "torch": torch.__version__}))
+                      "times_ms": wall, "cpu_ms": cpu, "peak_rss_mb": peak_rss_mb(), "torch": torch.__version__}))
 
 
 if __name__ == "__main__":
