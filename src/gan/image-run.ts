@@ -110,9 +110,15 @@ export function fixedNoiseSize(c: ImageConfig, numClasses: number): number {
   return c.family === 'lsun64' ? 64 : 128;
 }
 
-/** Columns of the sample grid: one per class for a conditional model. */
-export function gridColumns(c: ImageConfig, n: number, numClasses: number): number {
-  return c.conditional ? numClasses : Math.min(16, Math.ceil(Math.sqrt(n)));
+/**
+ * Columns of the sample grid: one per class for a conditional model, else tflib's save_images rule
+ * (rows = the largest divisor of n not above √n: 128 samples → 8 rows of 16).
+ */
+export function gridColumns(c: Pick<ImageConfig, 'conditional'>, n: number, numClasses: number): number {
+  if (c.conditional) return numClasses;
+  let rows = Math.max(1, Math.floor(Math.sqrt(n)));
+  while (n % rows !== 0) rows--;
+  return n / rows;
 }
 
 /**
