@@ -55,6 +55,9 @@ function simplifyChecked(outs: readonly Tensor[]): { plan: Plan; s: SimplifiedPl
   const s = simplifyPlan(plan, { float32: false });
   tally(s);
   assert.equal(s.key, plan.key, 'the cache key is the original plan key');
+  for (const v of s.values) {
+    if (v.kind === 'op') assert.ok(v.inputs.every((j, k) => s.values[j]!.tensor === v.tensor.inputs[k]), `${v.op.name}: its tensor reads the plan's inputs`);
+  }
   const want = interpret(plan);
   const got = interpret(s);
   want.forEach((w, k) => assertSameValues(got[k]!, w, `reference output ${k}`));

@@ -4,9 +4,11 @@
  * Autodiff of a second-order objective records many redundant nodes: the same mask `x > 0` once per
  * use of `relu(x)`, `g·x + g·x` from `x·x`, a `reshape` after every `sum(…, keepdims)` of `sumTo`,
  * an `expand` before every broadcasting product in `sum`'s vjp, transposes of transposes in the
- * matmul vjp, hundreds of copies of the scalar constants 0 and 1. onnxruntime cleans most of these,
- * but one step per optimizer pass: on the 101-layer ResNet's WGAN-GP step its level-1 passes take
- * ~1 s each on 15k nodes. Cleaning them here, once per cached plan, in linear time, is cheaper.
+ * matmul vjp, hundreds of copies of the scalar constants 0 and 1. onnxruntime would clean most of
+ * them at every session creation, in passes of ~1 s each over the 101-layer ResNet's 15k-node
+ * WGAN-GP step; and one of them (below) kept its level-1 optimizer running all 10 of its passes.
+ * Cleaning them here, once per cached plan, in linear time, is cheaper: see docs/BENCHMARKS.md,
+ * "Graph simplification", for the measurements.
  *
  * The pass rebuilds the graph through a "smart constructor" that
  * - shares identical nodes (same op, attributes and inputs) and identical constants (CSE),
@@ -20,12 +22,15 @@
  * and, where the inner node has no other user (so no work is duplicated):
  * - merges `reshape(sum(x, axes, keepdims))` into one sum with the other `keepdims`,
  * - rewrites `transpose(matmul(a, b))` as `matmul(transpose(b), transpose(a))` when that cancels a
- *   transpose (the pattern `Add(Transpose(MatMul(…)), MatMul(…))` also keeps onnxruntime's level-1
- *   rule-based transformer reporting a change on every one of its 10 passes: see compile/README),
+ *   transpose. The pattern it removes from a linear layer's double backward,
+ *   `Add(Transpose(MatMul(Transpose(a), g)), MatMul(…))`, becomes a Gemm whose input C is a
+ *   Transpose in onnxruntime, and onnxruntime 1.30's GemmTransposeFusion then rewrites that Gemm
+ *   into itself and reports a change on every one of the 10 level-1 passes,
  * then drops the nodes no output needs. It repeats until nothing changes.
  *
- * Every rule keeps values bit-for-bit in float32 except one: `x + 0` and `x − (−0)` return `x`,
- * which is −0 where IEEE addition would give +0 (the values compare equal).
+ * Every rule keeps values bit-for-bit in float32 (simplify.test.ts checks it on the reference
+ * interpreter and on onnxruntime) except in the sign of a zero or a NaN: `x + 0` and `x − (−0)`
+ * return `x`, which is −0 where IEEE addition gives +0, and `x·(−1)` becomes `−x`.
  */
 import { expandOp as expandDef } from '../ops/expand.js';
 import { matmulOp as matmulDef } from '../ops/matmul.js';
@@ -454,7 +459,10 @@ function toPlan(
       values.push({ kind: 'const', tensor: t });
     } else {
       const inputs = n.inputs.map((x) => index.get(x)!);
-      const t = n.source ?? new Tensor([...n.shape], n.dtype, n.op, inputs.map((j) => values[j]!.tensor), n.attrs, null);
+      const ins = inputs.map((j) => values[j]!.tensor);
+      // The original tensor stands for the node when it reads the same tensors; else a new one does.
+      const same = n.source !== null && n.source.inputs.length === ins.length && ins.every((t, k) => n.source!.inputs[k] === t);
+      const t = same ? n.source! : new Tensor([...n.shape], n.dtype, n.op, ins, n.attrs, null);
       values.push({ kind: 'op', tensor: t, op: n.op, inputs });
       ops++;
     }
