@@ -323,8 +323,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .description('reproduce a figure of the paper as PNGs: fig1a (critic value surfaces, clipping vs penalty), fig1b (gradient norms per layer and weight histograms) or fig5b (critic loss on training vs validation digits: a WGAN-GP critic overfitting a 1,000-digit MNIST subset)')
       .addArgument(new Argument('<name>', 'fig1a, fig1b or fig5b').choices(['fig1a', 'fig1b', 'fig5b']))
       .option('--out <dir>', 'folder for the PNGs', 'figures')
-      .addOption(new Option('--iters <n>', 'fig1a: critic steps per panel (default 1000); fig1b: generator iterations per setting (default 100); fig5b: generator iterations (default 400)').argParser(parseInteger))
-      .addOption(new Option('--hidden <n>', 'hidden width of the networks (default 512, the reference); fig5b: model width DIM (default 32; the reference 64)').argParser(parseInteger))
+      .addOption(new Option('--iters <n>', 'fig1a: critic steps per panel (default 1000); fig1b: generator iterations per setting (default 100); fig5b: generator iterations (default 500)').argParser(parseInteger))
+      .addOption(new Option('--hidden <n>', 'hidden width of the networks (default 512, the reference); fig5b: model width DIM (default 16; the reference 64)').argParser(parseInteger))
       .addOption(new Option('--seed <n>', 'random seed').argParser(parseInteger).default(1))
       .option('--force', 'overwrite existing figure files'),
   ).action(async (name: 'fig1a' | 'fig1b' | 'fig5b', opts: { out: string; iters?: number; hidden?: number; seed: number; force?: boolean; threads?: number; device?: DeviceName }) => {

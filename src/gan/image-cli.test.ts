@@ -2,12 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { decodePng } from '../viz/canvas.js';
+import { resolveImageConfig } from './image-config.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'wgan-gp.js');
 
@@ -63,6 +64,16 @@ describe('wgan-gp CLI on image runs', () => {
     assert.equal(imageFlag.code, 2);
     assert.match(imageFlag.stderr, /--dim: for image presets only/);
     assert.equal(existsSync(out), false);
+    // eval of a CIFAR-10 run has no default classifier: it must be named.
+    const cifar = join(root, 'cifar-run');
+    await mkdir(cifar);
+    await writeFile(join(cifar, 'config.json'), JSON.stringify(resolveImageConfig({ preset: 'cifar10-dcgan', flags: { data: root } })));
+    const ev = await inProcess(['eval', cifar]);
+    assert.equal(ev.code, 2);
+    assert.match(ev.stderr, /no classifier for a cifar10-dcgan run: pass --classifier FILE\.onnx/);
+    const exp = await inProcess(['export', join(root, 'not-a-run')]);
+    assert.equal(exp.code, 2);
+    assert.match(exp.stderr, /is not an image run folder/);
   });
 
   it('trains a tiny MNIST run, resumes it, samples a grid, exports the generator to ONNX and evaluates IS/FID', async () => {

@@ -107,7 +107,9 @@ export function loadImageData(config: ImageConfig, log: (line: string) => void =
     if (family === 'lsun64') return f;
     // 32×32 folders (CIFAR-10 JPEGs): decode once; per-batch JPEG decoding would dominate a step.
     log(`decoding ${f.length} images of ${dir} ...`);
-    return f.materialize();
+    return f.materialize((done, total) => {
+      if (done % 10_000 === 0 && done < total) log(`  ${done} / ${total}`);
+    });
   };
   let train: ImageDataset;
   let heldOut: ImageDataset | null;

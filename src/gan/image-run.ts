@@ -332,8 +332,12 @@ export interface ImageRunOptions extends RunOptions {
  * @example await trainImage(resolveImageConfig({ preset: 'mnist', flags: { iters: 2000 } }), 'runs/mnist');
  */
 export async function trainImage(config: ImageConfig, dir: string, opts: ImageRunOptions & { force?: boolean; data?: ImageData } = {}): Promise<RunResult> {
-  // A relative data folder is saved absolute, so eval/resume work from any directory.
-  const saved: ImageConfig = config.data === null ? config : { ...config, data: resolve(config.data) };
+  // Relative data and classifier paths are saved absolute, so eval/resume work from any directory.
+  const saved: ImageConfig = {
+    ...config,
+    data: config.data === null ? null : resolve(config.data),
+    classifier: config.classifier === null || config.classifier === 'mnist' ? config.classifier : resolve(config.classifier),
+  };
   const data = opts.data ?? loadImageData(saved, opts.log);
   const model = buildImageModel(saved, data);
   if (opts.force) await rm(join(dir, 'ceiling.json'), { force: true });
