@@ -275,8 +275,16 @@ async function figure1b(opts: FigureOptions): Promise<string[]> {
   const paths = files.map((f) => join(opts.out, f));
   await writeFileAtomic(paths[0]!, norms);
   const clipped = results[1]!.weights; // c = 0.01, as in the paper's histogram
-  await writeFileAtomic(paths[1]!, histogramPlot({ series: [{ name: 'weight clipping c = 0.01', values: clipped }], bins: 60, title: 'critic weights, weight clipping (c = 0.01)', xLabel: 'weight' }));
-  await writeFileAtomic(paths[2]!, histogramPlot({ series: [{ name: 'gradient penalty', values: results[3]!.weights }], bins: 60, title: 'critic weights, gradient penalty', xLabel: 'weight' }));
+  // Binned over ±(99.9th percentile of |w|): the first layer's few large weights (he init with
+  // fan-in 2) would otherwise squeeze the bulk into a couple of bins.
+  const span = (w: Float32Array): [number, number] => {
+    const a = Float32Array.from(w, Math.abs).sort();
+    const r = a[Math.min(a.length - 1, Math.floor(0.999 * a.length))]! * 1.05;
+    return [-r, r];
+  };
+  await writeFileAtomic(paths[1]!, histogramPlot({ series: [{ name: 'weight clipping c = 0.01', values: clipped }], bins: 60, range: span(clipped), title: 'critic weights, weight clipping (c = 0.01)', xLabel: 'weight' }));
+  const gpW = results[3]!.weights;
+  await writeFileAtomic(paths[2]!, histogramPlot({ series: [{ name: 'gradient penalty', values: gpW }], bins: 60, range: span(gpW), title: 'critic weights, gradient penalty', xLabel: 'weight' }));
   await writeFileAtomic(
     paths[3]!,
     linePlot({
