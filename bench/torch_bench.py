@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """The PyTorch side of the benchmarks in bench/run.ts: the same workloads, written the way a careful
 PyTorch user would (functional autograd, create_graph=True for the penalty, torch.optim.Adam).
+Workloads: toy-critic, toy (gan_toy.py), and for each image script (mnist, cifar10-dcgan,
+cifar10-resnet) NAME-critic (one critic step) and NAME (one generator iteration: 1 generator step
++ 5 critic steps), with torch.nn versions of the engine's models (parameter counts asserted).
 
 Two ways to run it:
   /usr/bin/python3 bench/torch_bench.py toy-critic --threads 2 --steps 20
