@@ -7,6 +7,11 @@
  * and the forward dilation the stride, with the same pads. That conv can produce more than kh rows
  * when the forward conv left rows unread at the end ((H + pads − d·(kh−1) − 1) % s ≠ 0); those rows
  * are dropped before the conv (from the end padding, then from the input) so no work is wasted.
+ *
+ * That Conv runs at 5-20 GFLOP/s when x has many channels (its "kernel" is a whole activation), so
+ * from 32 input channels the weight gradient is lowered instead as one MatMul per kernel tap, each
+ * reducing over the batch and all pixels at once (2-7× faster on the ResNet and DCGAN critic shapes);
+ * the Conv stays for 1-3 input channels (first layers), where it is about 2× faster than the MatMuls.
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -117,8 +122,7 @@ function lowerAsConv(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttr
  * input in NHWC layout, tap (i, j) is gᵀ · x̃[:, i·d :: s, j·d :: s, :] as [N·Ho·Wo, C] → [O, C]; the
  * taps are concatenated into [O, C, kh·kw]. Each product reduces over the whole batch and all pixels.
  */
-function lowerAsTapMatMuls(ctx: LowerCtx, inputs: readonly string[], a: WeightGradAttrs, meta: LowerMeta, im2col = false): string {
-  const [x, g] = inputs;
+function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttrs, meta: LowerMeta): string {
   const [N, C] = meta.inputs[0]!.shape as [number, number, number, number];
   const [, O, Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
   const [kh, kw] = a.kernel;
@@ -139,18 +143,9 @@ function lowerAsTapMatMuls(ctx: LowerCtx, inputs: readonly string[], a: WeightGr
         ctx.i64([1, 2]),
         ctx.i64([a.stride[0], a.stride[1]]),
       ]);
-      if (im2col) {
-        taps.push(sl);
-        continue;
-      }
       const prod = ctx.node('MatMul', [gt, ctx.node('Reshape', [sl, ctx.i64([rows, C])])]);
       taps.push(kh * kw === 1 ? prod : ctx.node('Reshape', [prod, ctx.i64([O, C, 1])]));
     }
-  }
-  if (im2col) {
-    const cols = ctx.node('Reshape', [taps.length === 1 ? taps[0]! : ctx.node('Concat', taps, { axis: { int: 3 } }), ctx.i64([rows, kh * kw * C])]);
-    const dw = ctx.node('Reshape', [ctx.node('MatMul', [gt, cols]), ctx.i64([O, kh, kw, C])]);
-    return ctx.node('Transpose', [dw], { perm: { ints: [0, 3, 1, 2] } });
   }
   const dw = taps.length === 1 ? taps[0]! : ctx.node('Concat', taps, { axis: { int: 2 } });
   return ctx.node('Reshape', [dw, ctx.i64([O, C, kh, kw])]);
@@ -159,9 +154,5 @@ function lowerAsTapMatMuls(ctx: LowerCtx, inputs: readonly string[], a: WeightGr
 /** Input channels from which the per-tap MatMul lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
 const TAP_MATMUL_MIN_CHANNELS = 32;
 
-/** The lowerings of conv2d_weight_grad (exported for the benchmark that chooses between them). */
-export const weightGradLowerings = {
-  conv: lowerAsConv,
-  taps: lowerAsTapMatMuls,
-  im2col: (ctx: LowerCtx, inputs: readonly string[], a: WeightGradAttrs, meta: LowerMeta) => lowerAsTapMatMuls(ctx, inputs, a, meta, true),
-};
+/** Both lowerings of conv2d_weight_grad, whatever the shapes (for A/B measurements of `lower`'s choice). */
+export const weightGradLowerings = { conv: lowerAsConv, taps: lowerAsTapMatMuls };
