@@ -245,11 +245,11 @@ export async function writeImageReport(dir: string, config: ImageConfig): Promis
   };
   await plot('losses.png', seriesOf(lines, [['criticLoss', 'critic loss'], ['generatorLoss', 'generator loss'], ['wasserstein', 'W estimate'], ['penalty', 'penalty']]), 'training losses (means over each logging interval)');
   await plot('dev.png', seriesOf(lines, [['criticLoss', 'critic loss (training batches)'], ['devCriticLoss', 'critic loss (held-out real data)']]), 'critic cost: training vs held-out data');
-  const is = seriesOf(lines, [['inceptionScore', 'Inception Score']]);
-  const real = ceiling ? ` (real data: IS ${ceiling.inceptionScore.toFixed(2)}${ceiling.fid !== undefined ? `, FID ${ceiling.fid.toFixed(2)}` : ''} at n = ${ceiling.samples})` : '';
-  await plot('scores.png', [...is, ...(ceiling ? level(is, ceiling.inceptionScore, 'IS of real data') : [])], `Inception Score, ${config.evalSamples} samples${real}`);
-  const fid = seriesOf(lines, [['fid', 'FID']]);
-  await plot('fid.png', [...fid, ...(ceiling?.fid !== undefined ? level(fid, ceiling.fid, 'FID of real data') : [])], 'FID (log scale)', true);
+  const is = seriesOf(lines, [['inceptionScore', 'generator']]);
+  const n = ceiling ? ` (n = ${ceiling.samples})` : '';
+  await plot('scores.png', [...is, ...(ceiling ? level(is, ceiling.inceptionScore, `real data: ${ceiling.inceptionScore.toFixed(2)}`) : [])], `Inception Score, ${config.evalSamples} samples${n}`);
+  const fid = seriesOf(lines, [['fid', 'generator']]);
+  await plot('fid.png', [...fid, ...(ceiling?.fid !== undefined ? level(fid, ceiling.fid, `real data: ${ceiling.fid.toFixed(2)}`) : [])], `FID (log scale), ${config.evalSamples} samples`, true);
   let files: string[] = [];
   try {
     files = await readdir(plots);
