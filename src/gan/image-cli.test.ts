@@ -120,10 +120,10 @@ describe('wgan-gp CLI on image runs', () => {
     const out = join(root, 'fig');
     const r = await cli(['figure', 'fig5b', '--iters', '2', '--hidden', '8', '--out', out, '--threads', '1']);
     assert.equal(r.code, 0, r.stderr);
-    const json = JSON.parse(await readFile(join(out, 'fig5b.json'), 'utf8')) as { trainSize: number; points: { iteration: number; train: number; validation: number }[] };
+    const json = JSON.parse(await readFile(join(out, 'fig5b.json'), 'utf8')) as { trainSize: number; points: { iteration: number; train: number; validation: number; control: number }[] };
     assert.equal(json.trainSize, 1000);
     assert.deepEqual(json.points.map((p) => p.iteration), [1, 2]);
-    for (const p of json.points) assert.ok(Number.isFinite(p.train) && Number.isFinite(p.validation) && p.train !== p.validation);
+    for (const p of json.points) assert.ok([p.train, p.validation, p.control].every(Number.isFinite) && new Set([p.train, p.validation, p.control]).size === 3);
     assert.ok(decodePng(await readFile(join(out, 'fig5b.png'))).width > 0);
     const again = await cli(['figure', 'fig5b', '--iters', '2', '--hidden', '8', '--out', out]);
     assert.equal(again.code, 1);
