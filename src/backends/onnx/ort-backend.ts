@@ -120,7 +120,7 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
       session = await ort.InferenceSession.create(m.bytes, { ...sessionOptions, graphOptimizationLevel: level });
     } catch (e) {
       const ops = [...new Set(plan.values.flatMap((v) => (v.kind === 'op' ? [v.op.name] : [])))].join(', ');
-      throw new Error(`onnxruntime (${device}) rejected the lowered graph of ops [${ops}]: ${(e as Error).message}`);
+      throw new Error(`onnxruntime (${device}) could not create a session for the lowered graph of ops [${ops}]: ${(e as Error).message}`);
     }
     created++;
     const opsBefore = plan.values.filter((v) => v.kind === 'op').length;
