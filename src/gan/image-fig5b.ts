@@ -124,6 +124,7 @@ export async function runFig5b(opts: Fig5bOptions): Promise<string[]> {
     series: [
       { name: `training set (${trainSize} digits)`, x, y: points.map((p) => -p.train) },
       { name: `validation set (${validation.length} digits)`, x, y: points.map((p) => -p.validation) },
+      { name: `control set (${control.length} unseen training-split digits)`, x, y: points.map((p) => -p.control) },
     ],
     title: `negative critic loss, ${trainSize}-digit MNIST`,
     xLabel: 'generator iteration',
@@ -135,7 +136,7 @@ export async function runFig5b(opts: Fig5bOptions): Promise<string[]> {
       { name: 'training set minus control set', x, y: points.map((p) => p.control - p.train) },
       { name: 'control set minus validation set (chance)', x, y: points.map((p) => p.validation - p.control) },
     ],
-    title: 'gaps: the critic favours its training digits',
+    title: 'differences between the sets',
     xLabel: 'generator iteration',
     yLabel: 'difference of -(critic loss)',
   });
