@@ -176,7 +176,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     const imagePreset = await image.imagePresetOf(opts);
     if (imagePreset !== undefined) {
       const reporter = progressReporter(opts.progress as ProgressMode);
-      const res = await image.imageTrainCommand(imagePreset, opts, imageEnv(reporter));
+      const out = (opts.out as string | undefined) ?? join('runs', `${imagePreset}-${timestamp()}`);
+      const res = await image.imageTrainCommand(imagePreset, { ...opts, out }, imageEnv(reporter));
       finish(res, reporter.message ?? (() => undefined));
       setCode(exitFor(res.interrupted));
       return;

@@ -11,7 +11,7 @@ import { Rng } from '../tensor/random.js';
 import { imageGrid } from '../viz/image-grid.js';
 import { loadCheckpoint, CheckpointError, hasCheckpoint } from './checkpoint.js';
 import { ConfigError, FIELDS, type DeviceName } from './config.js';
-import { checkImagePartial, IMAGE_PRESETS, IMAGE_SETTING_KEYS, isImagePreset, resolveImageConfig, type ImageConfig } from './image-config.js';
+import { checkImagePartial, IMAGE_SETTING_KEYS, isImagePreset, resolveImageConfig, type ImageConfig } from './image-config.js';
 import { imageRange, loadImageData } from './image-data.js';
 import { generatorBatches, openJudge, realCeiling, scoreImages } from './image-eval.js';
 import { EXPORT_BATCH, exportGenerator } from './image-export.js';
@@ -29,13 +29,6 @@ export interface ImageCliEnv {
   reporter?: RunReporter;
   /** Messages (stderr). */
   say(text: string): void;
-}
-
-/** The image presets for `train --help`. */
-export function imagePresetHelp(): string {
-  return Object.entries(IMAGE_PRESETS)
-    .map(([name, p]) => `  ${name.padEnd(26)} ${p.description}`)
-    .join('\n');
 }
 
 /** Toy settings that mean nothing for an image run. */
@@ -82,21 +75,16 @@ export async function imagePresetOf(opts: Readonly<Record<string, unknown>>): Pr
   return raw !== null && typeof raw === 'object' && isImagePreset(raw.preset) ? raw.preset : undefined;
 }
 
-function timestamp(): string {
-  const d = new Date();
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
-
 /**
- * `train --preset <image preset>`: resolves the config (preset ← file ← flags), checks the output
- * folder and the data before anything is written, then trains.
+ * `train --preset <image preset> --out DIR`: resolves the config (preset ← file ← flags), checks the
+ * output folder and the data before anything is written, then trains.
  */
 export async function imageTrainCommand(preset: string, opts: Readonly<Record<string, unknown>>, env: ImageCliEnv): Promise<RunResult> {
   let file: Partial<ImageConfig> | undefined;
   if (typeof opts.config === 'string') file = checkImagePartial(await readJson(opts.config), `config file '${opts.config}'`);
   const config = resolveImageConfig({ preset, file, flags: imageFlags(opts, preset) });
-  const out = (opts.out as string | undefined) ?? join('runs', `${config.preset}-${timestamp()}`);
+  if (typeof opts.out !== 'string') throw new ConfigError('imageTrainCommand: --out is required');
+  const out = opts.out;
   const force = opts.force === true;
   await checkRunFolder(out, force);
   const data = loadImageData(config, env.say); // a bad --data fails here, before the folder is made
