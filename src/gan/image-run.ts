@@ -32,7 +32,7 @@ import { SGD } from '../optim/sgd.js';
 import { Rng } from '../tensor/random.js';
 import { imageGrid } from '../viz/image-grid.js';
 import { linePlot, type LineSeries } from '../viz/line-plot.js';
-import { writeReport } from '../viz/report.js';
+import { readMetricsJsonl, writeReport } from '../viz/report.js';
 import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { ConfigError } from './config.js';
 import { checkImageConfig, checkImagePartial, type ImageConfig } from './image-config.js';
@@ -194,21 +194,6 @@ export interface ImageHooks extends RunHooks {
   close(): Promise<void>;
 }
 
-/** Reads metrics.jsonl (skipping damaged lines). */
-async function readLines(path: string): Promise<MetricsLine[]> {
-  if (!existsSync(path)) return [];
-  const out: MetricsLine[] = [];
-  for (const l of (await readFile(path, 'utf8')).split('\n')) {
-    if (!l.trim()) continue;
-    try {
-      out.push(JSON.parse(l) as MetricsLine);
-    } catch {
-      // a line cut by a crash
-    }
-  }
-  return out;
-}
-
 function seriesOf(lines: readonly MetricsLine[], keys: readonly (readonly [string, string])[]): LineSeries[] {
   const out: LineSeries[] = [];
   for (const [k, name] of keys) {
@@ -234,7 +219,8 @@ export const REPORT_SAMPLE_GRIDS = 6;
  */
 export async function writeImageReport(dir: string, config: ImageConfig): Promise<void> {
   const plots = join(dir, 'plots');
-  const lines = await readLines(join(dir, 'metrics.jsonl'));
+  const metricsPath = join(dir, 'metrics.jsonl');
+  const lines = existsSync(metricsPath) ? (readMetricsJsonl(metricsPath) as unknown as MetricsLine[]) : [];
   let ceiling: Ceiling | null = null;
   if (existsSync(join(dir, 'ceiling.json'))) ceiling = JSON.parse(await readFile(join(dir, 'ceiling.json'), 'utf8')) as Ceiling;
   const curves: string[] = [];
