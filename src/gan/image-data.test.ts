@@ -11,6 +11,7 @@ import { Rng } from '../tensor/random.js';
 import { ConfigError } from './config.js';
 import { resolveImageConfig } from './image-config.js';
 import { loadImageData } from './image-data.js';
+import { datasetView } from './image-eval.js';
 
 let root: string;
 before(async () => {
@@ -75,6 +76,16 @@ describe('image run data', () => {
     const d = loadImageData(resolveImageConfig({ preset: 'lsun64-dcgan', flags: { data: dir } }));
     assert.ok(d.train instanceof ImageFolderDataset);
     assert.deepEqual([d.train.length, d.heldOut, d.numClasses, d.itemShape], [3, null, 0, [3, 64, 64]]);
+  });
+
+  it('datasetView reads the chosen items of a dataset, labels included, without copying', () => {
+    const d = loadImageData(resolveImageConfig({ preset: 'mnist' }));
+    const idx = Int32Array.of(7, 49_999, 0);
+    const view = datasetView(d.train, idx);
+    assert.deepEqual([view.length, view.itemShape, view.numClasses], [3, [1, 28, 28], 10]);
+    const a = readItems(view, [0, 1, 2]);
+    const b = readItems(d.train, idx);
+    assert.deepEqual([a.images, a.labels], [b.images, b.labels]);
   });
 
   it('names a missing folder, a file, a folder without images and missing --data', async () => {

@@ -57,9 +57,29 @@ export interface JudgeSpec {
   readonly threads?: number;
 }
 
+/** Real images the FID statistics use at most (a fixed subset of larger sets; FID wants ≥ 10k). */
+export const MAX_REFERENCE_IMAGES = 10_000;
+
+/**
+ * The items `indices` of a dataset as a dataset of their own (a view: nothing is copied).
+ * @example const sub = datasetView(bedrooms, evalIndices(bedrooms, 10_000, 1));
+ */
+export function datasetView(dataset: ImageDataset, indices: Int32Array): ImageDataset {
+  return {
+    name: `${dataset.name} (${indices.length} of ${dataset.length})`,
+    length: indices.length,
+    itemShape: dataset.itemShape,
+    numClasses: dataset.numClasses,
+    transform: dataset.transform,
+    label: (i) => dataset.label(indices[i]!),
+    pixels: (i, out, offset) => dataset.pixels(indices[i]!, out, offset),
+  };
+}
+
 /**
  * Loads the classifier and computes the feature statistics of `reference` (e.g. the 10k MNIST test
- * images): done once per run, reused at every evaluation.
+ * images; larger sets through a fixed subset of {@link MAX_REFERENCE_IMAGES}): done once per run,
+ * reused at every evaluation.
  * @example const judge = await openJudge({ classifier: 'mnist', imageRange: [0, 1] }, mnist.test);
  */
 export async function openJudge(spec: JudgeSpec, reference: ImageDataset | null): Promise<Judge> {
@@ -73,8 +93,9 @@ export async function openJudge(spec: JudgeSpec, reference: ImageDataset | null)
   };
   const classifier = await OnnxClassifier.load(path, options);
   let realStats: GaussianStats | null = null;
-  if (reference && classifier.featuresOutput !== null) realStats = await classifier.featureStats(datasetBatches(reference));
-  return { classifier, realStats, realCount: reference?.length ?? 0 };
+  const real = reference && reference.length > MAX_REFERENCE_IMAGES ? datasetView(reference, evalIndices(reference, MAX_REFERENCE_IMAGES, 0)) : reference;
+  if (real && classifier.featuresOutput !== null) realStats = await classifier.featureStats(datasetBatches(real));
+  return { classifier, realStats, realCount: real?.length ?? 0 };
 }
 
 /** Every image of a dataset as classifier batches. */
