@@ -111,9 +111,9 @@ describe('wgan-gp CLI on image runs', () => {
     // 200 real digits in 10 splits of 20 score IS ≈ 7.5 (the 10k ceiling is 9.7) and FID ≈ 11.
     assert.ok(r.realData.inceptionScore.mean > 6.5 && r.realData.fid < 30, `real digits: ${JSON.stringify(r.realData)}`);
 
-    const toyOnly = await cli(['eval', dir, '--classifier', join(root, 'missing.onnx')]);
-    assert.equal(toyOnly.code, 1);
-    assert.match(toyOnly.stderr, /model file '.*missing\.onnx' does not exist/);
+    const missing = await inProcess(['eval', dir, '--classifier', join(root, 'missing.onnx')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--classifier: model file '.*missing\.onnx' does not exist/);
   });
 
   it('figure fig5b writes the training-vs-validation critic loss figure and its numbers', async () => {

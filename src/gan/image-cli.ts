@@ -3,6 +3,7 @@
  * `resume`, `sample`, `eval` and `export` do for an image run folder. src/cli/main.ts parses the
  * command line and calls these with the parsed options.
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OnnxClassifierOptions } from '../metrics/classifier.js';
@@ -188,6 +189,7 @@ export async function imageEvalCommand(dir: string, opts: ImageEvalOptions, env:
   if (!classifier) {
     throw new ConfigError(`no classifier for a ${config.preset} run: pass --classifier FILE.onnx (e.g. an Inception-v3 export; see --model-range, --input-size, --scores-output, --features-output)`);
   }
+  if (classifier !== 'mnist' && !existsSync(classifier)) throw new ConfigError(`--classifier: model file '${classifier}' does not exist`);
   const samples = opts.samples ?? EVAL_SAMPLES;
   const splits = opts.splits ?? 10;
   if (!Number.isInteger(samples) || samples < splits) throw new ConfigError(`--samples must be an integer >= --splits (${splits}), got ${samples}`);
