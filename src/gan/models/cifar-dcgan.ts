@@ -8,19 +8,16 @@
  * (weight clipping) mode; under `wgan-gp` and `dcgan` it has none.
  */
 import { BatchNorm } from '../../nn/batch-norm.js';
-import { Conv2d } from '../../nn/conv2d.js';
 import { ConvTranspose2d } from '../../nn/conv-transpose2d.js';
-import type { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { defaultRng, Module } from '../../nn/module.js';
-import { leakyRelu } from '../../ops/leaky-relu.js';
 import { relu } from '../../ops/relu.js';
 import { reshape } from '../../ops/reshape.js';
 import { tanh } from '../../ops/tanh.js';
 import type { Rng } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { LossName } from '../losses.js';
-import { asImages, checkDim, checkNoise, criticNormLayer, NOISE_DIM, type CriticNorm } from './mnist.js';
+import { checkDim, checkNoise, DcganCritic, NOISE_DIM, type CriticNorm } from './mnist.js';
 
 export interface CifarDcganOptions {
   /** Model width DIM (reference: 128). */
@@ -85,44 +82,9 @@ export class CifarDcganGenerator extends Module {
  * Linear(4·4·4·DIM, 1) → scores [B].
  * @example const D = new CifarDcganCritic(); const s = D.forward(images); // [B]
  */
-export class CifarDcganCritic extends Module {
-  readonly dim: number;
-  readonly conv1: Conv2d;
-  readonly conv2: Conv2d;
-  readonly norm2: LayerNorm | BatchNorm | null;
-  readonly conv3: Conv2d;
-  readonly norm3: LayerNorm | BatchNorm | null;
-  readonly output: Linear;
-
+export class CifarDcganCritic extends DcganCritic {
   constructor(opts: { dim?: number; norm?: CriticNorm; rng?: Rng } = {}) {
-    super();
-    const dim = opts.dim ?? 128;
-    checkDim('CifarDcganCritic', dim);
-    this.dim = dim;
-    const rng = opts.rng ?? defaultRng();
-    const norm = opts.norm ?? 'none';
-    this.conv1 = new Conv2d(3, dim, 5, { stride: 2, rng });
-    this.conv2 = new Conv2d(dim, 2 * dim, 5, { stride: 2, rng });
-    this.norm2 = criticNormLayer(norm, 2 * dim);
-    this.conv3 = new Conv2d(2 * dim, 4 * dim, 5, { stride: 2, rng });
-    this.norm3 = criticNormLayer(norm, 4 * dim);
-    this.output = new Linear(4 * 4 * 4 * dim, 1, { rng });
-  }
-
-  override forward(x: Tensor): Tensor {
-    const b = x.shape[0]!;
-    let h = leakyRelu(this.conv1.forward(asImages(x, [3, 32, 32], 'CifarDcganCritic')), 0.2);
-    h = this.conv2.forward(h);
-    if (this.norm2) h = this.norm2.forward(h);
-    h = leakyRelu(h, 0.2);
-    h = this.conv3.forward(h);
-    if (this.norm3) h = this.norm3.forward(h);
-    h = leakyRelu(h, 0.2);
-    return reshape(this.output.forward(reshape(h, [b, 4 * 4 * 4 * this.dim])), [b]);
-  }
-
-  override extraRepr(): string {
-    return `DIM ${this.dim}, [3, 32, 32] → score`;
+    super('CifarDcganCritic', [3, 32, 32], opts.dim ?? 128, opts);
   }
 }
 

@@ -152,12 +152,11 @@ export class MnistGenerator extends Module {
 }
 
 /**
- * gan_mnist.py Discriminator: [B, 1, 28, 28] (or [B, 784]) → conv5 s2 → DIM (14×14) → LReLU(0.2) →
- * conv5 s2 → 2·DIM (7×7) → [norm] → LReLU → conv5 s2 → 4·DIM (4×4) → [norm] → LReLU →
- * Linear(4·4·4·DIM, 1) → scores [B]. No output nonlinearity.
- * @example const D = new MnistCritic({ dim: 64 }); const s = D.forward(images); // [B]
+ * The reference's three-conv DCGAN critic, shared by gan_mnist.py and gan_cifar.py: conv5 s2 → DIM,
+ * LReLU(0.2), conv5 s2 → 2·DIM, [norm], LReLU, conv5 s2 → 4·DIM, [norm], LReLU, flatten 4·4·4·DIM,
+ * Linear → 1. Only the input shape and the default DIM differ between the two scripts.
  */
-export class MnistCritic extends Module {
+export class DcganCritic extends Module {
   readonly dim: number;
   readonly conv1: Conv2d;
   readonly conv2: Conv2d;
@@ -165,15 +164,18 @@ export class MnistCritic extends Module {
   readonly conv3: Conv2d;
   readonly norm3: LayerNorm | BatchNorm | null;
   readonly output: Linear;
+  private readonly _label: string;
+  private readonly _input: readonly [number, number, number];
 
-  constructor(opts: { dim?: number; norm?: CriticNorm; rng?: Rng } = {}) {
+  constructor(label: string, input: readonly [number, number, number], dim: number, opts: { norm?: CriticNorm; rng?: Rng } = {}) {
     super();
-    const dim = opts.dim ?? 64;
-    checkDim('MnistCritic', dim);
+    checkDim(label, dim);
+    this._label = label;
+    this._input = input;
     this.dim = dim;
     const rng = opts.rng ?? defaultRng();
     const norm = opts.norm ?? 'none';
-    this.conv1 = new Conv2d(1, dim, 5, { stride: 2, rng });
+    this.conv1 = new Conv2d(input[0], dim, 5, { stride: 2, rng });
     this.conv2 = new Conv2d(dim, 2 * dim, 5, { stride: 2, rng });
     this.norm2 = criticNormLayer(norm, 2 * dim);
     this.conv3 = new Conv2d(2 * dim, 4 * dim, 5, { stride: 2, rng });
@@ -183,7 +185,7 @@ export class MnistCritic extends Module {
 
   override forward(x: Tensor): Tensor {
     const b = x.shape[0]!;
-    let h = leakyRelu(this.conv1.forward(asImages(x, [1, 28, 28], 'MnistCritic')), 0.2);
+    let h = leakyRelu(this.conv1.forward(asImages(x, this._input, this._label)), 0.2);
     h = this.conv2.forward(h);
     if (this.norm2) h = this.norm2.forward(h);
     h = leakyRelu(h, 0.2);
@@ -194,7 +196,19 @@ export class MnistCritic extends Module {
   }
 
   override extraRepr(): string {
-    return `DIM ${this.dim}, [1, 28, 28] → score`;
+    return `DIM ${this.dim}, [${this._input.join(', ')}] → score`;
+  }
+}
+
+/**
+ * gan_mnist.py Discriminator: [B, 1, 28, 28] (or [B, 784]) → conv5 s2 → DIM (14×14) → LReLU(0.2) →
+ * conv5 s2 → 2·DIM (7×7) → [norm] → LReLU → conv5 s2 → 4·DIM (4×4) → [norm] → LReLU →
+ * Linear(4·4·4·DIM, 1) → scores [B]. No output nonlinearity.
+ * @example const D = new MnistCritic({ dim: 64 }); const s = D.forward(images); // [B]
+ */
+export class MnistCritic extends DcganCritic {
+  constructor(opts: { dim?: number; norm?: CriticNorm; rng?: Rng } = {}) {
+    super('MnistCritic', [1, 28, 28], opts.dim ?? 64, opts);
   }
 }
 
