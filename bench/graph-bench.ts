@@ -2,11 +2,11 @@
  * Measurements behind the graph simplifier and the onnxruntime session settings (the numbers in
  * docs/BENCHMARKS.md, "Graph simplification"). Not part of the library; run with tsx:
  *
- *   node --import tsx src/compile/graph-bench.ts counts [toy lsun101 lsun:<arch> ...]   # node counts, simplify/lower times
- *   node --import tsx src/compile/graph-bench.ts sessions toy|lsun101|lsun:<arch> [--levels disabled,basic,all] [--plain] [--rounds 3] [--steps 2]
- *   node --import tsx src/compile/graph-bench.ts ab [--variants simplify,plain] [--rounds 6] [--steps 5] [--threads 1] [--spinning]
- *   node --import tsx src/compile/graph-bench.ts matmul [--threads 1] [--rounds 30]
- *   node --import tsx src/compile/graph-bench.ts profile toy|lsun101|lsun:<arch> [--plain] [--level all] [--steps 20]
+ *   node --import tsx bench/graph-bench.ts counts [toy lsun101 lsun:<arch> ...]   # node counts, simplify/lower times
+ *   node --import tsx bench/graph-bench.ts sessions toy|lsun101|lsun:<arch> [--levels disabled,basic,all] [--plain] [--rounds 3] [--steps 2]
+ *   node --import tsx bench/graph-bench.ts ab [--variants simplify,plain] [--rounds 6] [--steps 5] [--threads 1] [--spinning]
+ *   node --import tsx bench/graph-bench.ts matmul [--threads 1] [--rounds 30]
+ *   node --import tsx bench/graph-bench.ts profile toy|lsun101|lsun:<arch> [--plain] [--level all] [--steps 20]
  *
  * `counts` traces the toy critic step (bench/workloads.ts, the trainer the CLI uses) and the
  * 101-layer ResNet's WGAN-GP critic step (gan_64x64.py ResNet-101 pair, batch 2, Adam) without
@@ -19,20 +19,20 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createOrtBackend, type CompileInfo, type GraphOptimizationLevel, type OrtBackend, type OrtBackendOptions, type OrtLike } from '../backends/onnx/ort-backend.js';
-import { lowerPlan } from '../backends/onnx/lower.js';
-import { encodeModel, ONNX_DTYPE, type NodeSpec } from '../backends/onnx/proto.js';
-import { eightGaussians } from '../data/toy.js';
-import { createLsun64, LSUN64_ARCHS, type Lsun64Arch } from '../gan/models/lsun64.js';
-import { ToyMlp } from '../gan/models/toy.js';
-import { seedStreams, Trainer, type DataSource } from '../gan/trainer.js';
-import { gradients } from '../autodiff/grad.js';
-import { gradientPenalty, interpolate, perSampleNorm, wassersteinCriticLoss } from '../gan/losses.js';
-import * as o from '../ops/index.js';
-import { Adam } from '../optim/adam.js';
-import { Rng } from '../tensor/random.js';
-import { allocStorage, realize, setBackend, tensor, type Backend, type Plan, type Storage, type Tensor } from '../tensor/tensor.js';
-import { simplifyPlan } from './simplify.js';
+import { createOrtBackend, type CompileInfo, type GraphOptimizationLevel, type OrtBackend, type OrtBackendOptions, type OrtLike } from '../src/backends/onnx/ort-backend.js';
+import { lowerPlan } from '../src/backends/onnx/lower.js';
+import { encodeModel, ONNX_DTYPE, type NodeSpec } from '../src/backends/onnx/proto.js';
+import { eightGaussians } from '../src/data/toy.js';
+import { createLsun64, LSUN64_ARCHS, type Lsun64Arch } from '../src/gan/models/lsun64.js';
+import { ToyMlp } from '../src/gan/models/toy.js';
+import { seedStreams, Trainer, type DataSource } from '../src/gan/trainer.js';
+import { gradients } from '../src/autodiff/grad.js';
+import { gradientPenalty, interpolate, perSampleNorm, wassersteinCriticLoss } from '../src/gan/losses.js';
+import * as o from '../src/ops/index.js';
+import { Adam } from '../src/optim/adam.js';
+import { Rng } from '../src/tensor/random.js';
+import { allocStorage, realize, setBackend, tensor, type Backend, type Plan, type Storage, type Tensor } from '../src/tensor/tensor.js';
+import { simplifyPlan } from '../src/compile/simplify.js';
 
 type Step = () => Promise<unknown>;
 
