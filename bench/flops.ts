@@ -1,7 +1,7 @@
 /**
  * FLOP counts of the benchmarked steps: the matrix products an ideal implementation must do
  * (2·m·k·n per product), independent of how any engine schedules them. Elementwise work (ReLU
- * masks, batch norm, pooling, Adam) is left out; it is a fraction of a percent at these widths.
+ * masks, batch and layer norm, pooling, Adam) is left out; it is a fraction of a percent at these widths.
  * Both engines are divided by the same count, so achieved GFLOP/s compare like with like.
  *
  * Counting rule, per linear layer ("product"):
@@ -14,7 +14,8 @@
  *   {@link ganCriticStepFlops}).
  * A network is summarised by {@link LayerCosts}: its total forward cost, the cost of the layers that
  * read the network's input (whose input gradient a parameter gradient never needs) and of the layers
- * that produce its output.
+ * that produce its output; for a critic with normalization layers (layer norm under wgan-gp), also the
+ * cost of the layers whose output reaches a norm (see {@link ganCriticStepFlops}).
  */
 
 /** FLOPs of one dense layer's product on a batch: 2·batch·in·out. */
@@ -57,10 +58,23 @@ export interface LayerCosts {
   readonly input: number;
   /** FLOPs of the layers that produce the network output. */
   readonly output: number;
+  /** FLOPs of the layers whose output reaches a normalization layer (0 for a critic without one). */
+  readonly normed: number;
+  /** FLOPs of the input layers among those ({@link LayerCosts.normed}). */
+  readonly normedInput: number;
 }
 
-/** Builds {@link LayerCosts} from named layers and the names of the input and output layers. */
-export function layerCosts(layers: readonly LayerCost[], inputNames: readonly string[], outputNames: readonly string[]): LayerCosts {
+/**
+ * Builds {@link LayerCosts} from named layers, the names of the input and output layers and, for a
+ * critic with normalization, the names of the layers whose output reaches a norm.
+ * @example layerCosts([{ name: 'conv1', flops: 1e6 }, { name: 'output', flops: 1e3 }], ['conv1'], ['output'])
+ */
+export function layerCosts(
+  layers: readonly LayerCost[],
+  inputNames: readonly string[],
+  outputNames: readonly string[],
+  normedNames: readonly string[] = [],
+): LayerCosts {
   const sumOf = (names: readonly string[]): number =>
     total(
       names.map((n) => {
@@ -69,18 +83,46 @@ export function layerCosts(layers: readonly LayerCost[], inputNames: readonly st
         return l.flops;
       }),
     );
-  return { layers, total: total(layers.map((l) => l.flops)), input: sumOf(inputNames), output: sumOf(outputNames) };
+  return {
+    layers,
+    total: total(layers.map((l) => l.flops)),
+    input: sumOf(inputNames),
+    output: sumOf(outputNames),
+    normed: sumOf(normedNames),
+    normedInput: sumOf(normedNames.filter((n) => inputNames.includes(n))),
+  };
 }
 
 /**
  * One WGAN-GP critic step (G forward, D forward on real, fake and x̂, the penalty's double
- * backward, parameter gradients), for any critic that is piecewise linear in its input (ReLU or
- * LeakyReLU between convolutions and dense layers, pooling, residual sums, no normalization: all
- * critics benchmarked here). Same derivation as {@link mlpCriticStepFlops}, with f₁ the input layers
- * and f_L the output layers: F_G + 10·F_D − 2·f₁ − f_L. The generator runs at the critic's batch.
+ * backward, parameter gradients). For a critic that is piecewise linear in its input (ReLU or
+ * LeakyReLU between convolutions and dense layers, pooling, residual sums, no normalization): the
+ * derivation of {@link mlpCriticStepFlops}, with f₁ the input layers and f_L the output layers:
+ * F_G + 10·F_D − 2·f₁ − f_L. The generator runs at the critic's batch.
+ *
+ * A normalized critic (gan_64x64.py's layer norm under wgan-gp) is no longer piecewise linear: a
+ * norm's input gradient depends on its input, so the penalty's gradient also flows back into x̂'s
+ * FORWARD pass from every norm, through the layers below it: one more weight gradient for each layer
+ * whose output reaches a norm (F_N, {@link LayerCosts.normed}) and one more input gradient for each
+ * of them but the input layers (F_N − f₁ₙ): + 2·F_N − f₁ₙ. The norms' own elementwise work is not
+ * counted, as everywhere here.
  */
 export function ganCriticStepFlops(critic: LayerCosts, generator: LayerCosts): number {
-  return generator.total + 10 * critic.total - 2 * critic.input - critic.output;
+  return generator.total + 10 * critic.total - 2 * critic.input - critic.output + 2 * critic.normed - critic.normedInput;
+}
+
+/**
+ * The AC-GAN head's share of a critic step (gan_cifar_resnet.py ACGAN): Linear(features, classes)
+ * on the real batch only (the reference's critic cross-entropy is on real data): its forward, weight
+ * gradient and input gradient, 3·2·B·features·classes. Softmax and cross-entropy are elementwise.
+ */
+export function acganCriticStepFlops(batch: number, features: number, classes: number): number {
+  return 3 * denseFlops(batch, features, classes);
+}
+
+/** The AC-GAN head's share of a generator step: its forward on the fakes and its input gradient. */
+export function acganGeneratorStepFlops(batch: number, features: number, classes: number): number {
+  return 2 * denseFlops(batch, features, classes);
 }
 
 /**
@@ -187,6 +229,141 @@ export function cifarResnetGeneratorLayers(batch: number, dim = 128): LayerCosts
     layers.push({ name: `block${i + 1}.conv2`, flops: convFlops(batch, dim, dim, s, s, 3) });
   });
   layers.push({ name: 'output', flops: convFlops(batch, dim, 3, 32, 32, 3) });
+  return layerCosts(layers, ['input'], ['output']);
+}
+
+// ---- gan_64x64.py (src/gan/models/lsun64.ts), DIM 64, [3, 64, 64] images ----------------------
+
+/**
+ * gan_64x64.py DCGANDiscriminator (DIM 64): four 5×5 stride-2 convs 64 → 32 → 16 → 8 → 4
+ * (3 → DIM → 2·DIM → 4·DIM → 8·DIM; layer norm after the last three under wgan-gp),
+ * Linear(4·4·8·DIM, 1). Every conv's output reaches a norm.
+ */
+export function lsun64DcganCriticLayers(batch: number, dim = 64): LayerCosts {
+  const w = [3, dim, 2 * dim, 4 * dim, 8 * dim];
+  const convs = [32, 16, 8, 4].map((s, i) => ({ name: `conv${i + 1}`, flops: convFlops(batch, w[i]!, w[i + 1]!, s, s, 5) }));
+  return layerCosts(
+    [...convs, { name: 'output', flops: denseFlops(batch, 4 * 4 * 8 * dim, 1) }],
+    ['conv1'],
+    ['output'],
+    convs.map((c) => c.name),
+  );
+}
+
+/** gan_64x64.py DCGANGenerator (DIM 64): Linear(128, 4·4·8·DIM), 5×5 deconvs 4 → 8 → 16 → 32 → 64 (8·DIM → 4·DIM → 2·DIM → DIM → 3). */
+export function lsun64DcganGeneratorLayers(batch: number, dim = 64): LayerCosts {
+  const w = [8 * dim, 4 * dim, 2 * dim, dim, 3];
+  return layerCosts(
+    [
+      { name: 'input', flops: denseFlops(batch, 128, 4 * 4 * 8 * dim) },
+      ...[4, 8, 16, 32].map((s, i) => ({ name: `deconv${i + 1}`, flops: deconvFlops(batch, w[i]!, w[i + 1]!, s, s, 5) })),
+    ],
+    ['input'],
+    ['deconv4'],
+  );
+}
+
+/**
+ * gan_64x64.py GoodDiscriminator (DIM 64): conv3 3 → DIM at 64×64, four 'down' blocks DIM → 2·DIM →
+ * 4·DIM → 8·DIM → 8·DIM at 64, 32, 16, 8 pixels (conv1 3×3 in → in; conv2 3×3 in → out then
+ * mean-pool; shortcut mean-pool then 1×1), Linear(4·4·8·DIM, 1). Layer norm before conv1 and conv2 of
+ * every block: everything reaches a norm except the last block's conv2 and shortcut and the output.
+ */
+export function lsun64ResnetCriticLayers(batch: number, dim = 64): LayerCosts {
+  const w = [dim, 2 * dim, 4 * dim, 8 * dim, 8 * dim];
+  const layers: LayerCost[] = [{ name: 'input', flops: convFlops(batch, 3, dim, 64, 64, 3) }];
+  [64, 32, 16, 8].forEach((s, i) => {
+    layers.push({ name: `block${i + 1}.shortcut`, flops: convFlops(batch, w[i]!, w[i + 1]!, s / 2, s / 2, 1) });
+    layers.push({ name: `block${i + 1}.conv1`, flops: convFlops(batch, w[i]!, w[i]!, s, s, 3) });
+    layers.push({ name: `block${i + 1}.conv2`, flops: convFlops(batch, w[i]!, w[i + 1]!, s, s, 3) });
+  });
+  layers.push({ name: 'output', flops: denseFlops(batch, 4 * 4 * 8 * dim, 1) });
+  const afterLastNorm = ['block4.shortcut', 'block4.conv2', 'output'];
+  return layerCosts(
+    layers,
+    ['input'],
+    ['output'],
+    layers.map((l) => l.name).filter((n) => !afterLastNorm.includes(n)),
+  );
+}
+
+/**
+ * gan_64x64.py GoodGenerator (DIM 64): Linear(128, 4·4·8·DIM), four 'up' blocks 8·DIM → 8·DIM →
+ * 4·DIM → 2·DIM → DIM at 8, 16, 32, 64 output pixels (upsample, then 1×1 shortcut and 3×3 conv1
+ * in → out; 3×3 conv2 out → out), 3×3 output conv DIM → 3.
+ */
+export function lsun64ResnetGeneratorLayers(batch: number, dim = 64): LayerCosts {
+  const w = [8 * dim, 8 * dim, 4 * dim, 2 * dim, dim];
+  const layers: LayerCost[] = [{ name: 'input', flops: denseFlops(batch, 128, 4 * 4 * 8 * dim) }];
+  [8, 16, 32, 64].forEach((s, i) => {
+    layers.push({ name: `block${i + 1}.shortcut`, flops: convFlops(batch, w[i]!, w[i + 1]!, s, s, 1) });
+    layers.push({ name: `block${i + 1}.conv1`, flops: convFlops(batch, w[i]!, w[i + 1]!, s, s, 3) });
+    layers.push({ name: `block${i + 1}.conv2`, flops: convFlops(batch, w[i + 1]!, w[i + 1]!, s, s, 3) });
+  });
+  layers.push({ name: 'output', flops: convFlops(batch, dim, 3, 64, 64, 3) });
+  return layerCosts(layers, ['input'], ['output']);
+}
+
+/**
+ * The products of one gan_64x64.py BottleneckResidualBlock from `cin` to `cout` channels on an
+ * s × s input: 1×1 conv1 (in → in/2), 3×3 conv1b (in/2 → out/2; stride 2 'down', a stride-2
+ * transposed conv 'up'), 1×1 conv2 (out/2 → out), and the shortcut (none for in = out, else a
+ * stride-2 1×1 conv 'down' or a 1×1 conv to 4·out before depth_to_space 'up').
+ */
+function bottleneckLayers(name: string, batch: number, cin: number, cout: number, s: number, resample: 'up' | 'down' | null): LayerCost[] {
+  const so = resample === 'down' ? s / 2 : resample === 'up' ? 2 * s : s;
+  const conv1b = resample === 'up' ? deconvFlops(batch, cin / 2, cout / 2, s, s, 3) : convFlops(batch, cin / 2, cout / 2, so, so, 3);
+  const layers: LayerCost[] = [
+    { name: `${name}.conv1`, flops: convFlops(batch, cin, cin / 2, s, s, 1) },
+    { name: `${name}.conv1b`, flops: conv1b },
+    { name: `${name}.conv2`, flops: convFlops(batch, cout / 2, cout, so, so, 1) },
+  ];
+  if (resample === 'down') layers.push({ name: `${name}.shortcut`, flops: convFlops(batch, cin, cout, so, so, 1) });
+  else if (resample === 'up') layers.push({ name: `${name}.shortcut`, flops: convFlops(batch, cin, 4 * cout, s, s, 1) });
+  else if (cin !== cout) layers.push({ name: `${name}.shortcut`, flops: convFlops(batch, cin, cout, s, s, 1) });
+  return layers;
+}
+
+/**
+ * gan_64x64.py ResnetDiscriminator, the 101-layer bottleneck ResNet (DIM 64): conv1×1 3 → DIM/2 at
+ * 64×64, 5 blocks at DIM/2, then for DIM, 2·DIM, 4·DIM, 8·DIM a 'down' block and 6 blocks (64 → 4
+ * pixels), Linear(4·4·8·DIM, 1). Every block ends in a norm, so every layer but the output reaches one.
+ */
+export function lsun64Resnet101CriticLayers(batch: number, dim = 64): LayerCosts {
+  const widths = [dim / 2, dim, 2 * dim, 4 * dim, 8 * dim];
+  const layers: LayerCost[] = [{ name: 'input', flops: convFlops(batch, 3, dim / 2, 64, 64, 1) }];
+  let s = 64;
+  let k = 0;
+  widths.forEach((c, stage) => {
+    if (stage > 0) {
+      layers.push(...bottleneckLayers(`block${++k}`, batch, widths[stage - 1]!, c, s, 'down'));
+      s /= 2;
+    }
+    for (let i = 0; i < (stage === 0 ? 5 : 6); i++) layers.push(...bottleneckLayers(`block${++k}`, batch, c, c, s, null));
+  });
+  const names = layers.map((l) => l.name);
+  layers.push({ name: 'output', flops: denseFlops(batch, 4 * 4 * 8 * dim, 1) });
+  return layerCosts(layers, ['input'], ['output'], names);
+}
+
+/**
+ * gan_64x64.py ResnetGenerator, the 101-layer bottleneck ResNet (DIM 64): Linear(128, 4·4·8·DIM),
+ * 6 blocks and an 'up' block at each of 8·DIM, 4·DIM, 2·DIM, DIM (4 → 64 pixels), 5 blocks at DIM/2,
+ * conv1×1 DIM/2 → 3.
+ */
+export function lsun64Resnet101GeneratorLayers(batch: number, dim = 64): LayerCosts {
+  const widths = [8 * dim, 4 * dim, 2 * dim, dim, dim / 2];
+  const layers: LayerCost[] = [{ name: 'input', flops: denseFlops(batch, 128, 4 * 4 * 8 * dim) }];
+  let s = 4;
+  let k = 0;
+  widths.forEach((c, stage) => {
+    for (let i = 0; i < (stage < 4 ? 6 : 5); i++) layers.push(...bottleneckLayers(`block${++k}`, batch, c, c, s, null));
+    if (stage < 4) {
+      layers.push(...bottleneckLayers(`block${++k}`, batch, c, widths[stage + 1]!, s, 'up'));
+      s *= 2;
+    }
+  });
+  layers.push({ name: 'output', flops: convFlops(batch, dim / 2, 3, 64, 64, 1) });
   return layerCosts(layers, ['input'], ['output']);
 }
 

@@ -411,7 +411,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.list) {
-    for (const w of WORKLOADS) console.log(`${w.name.padEnd(22)} ${(w.flops / 1e9).toFixed(3).padStart(9)} GFLOP  ${w.description}`);
+    for (const w of WORKLOADS) console.log(`${w.name.padEnd(28)} ${(w.flops / 1e9).toFixed(3).padStart(9)} GFLOP  ${w.description}`);
     return;
   }
   const workloads = select(args.filters);

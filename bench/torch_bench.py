@@ -2,7 +2,8 @@
 """The PyTorch side of the benchmarks in bench/run.ts: the same workloads, written the way a careful
 PyTorch user would (functional autograd, create_graph=True for the penalty, torch.optim.Adam).
 Workloads: toy-critic, toy (gan_toy.py), and for each image script (mnist, cifar10-dcgan,
-cifar10-resnet) NAME-critic (one critic step) and NAME (one generator iteration: 1 generator step
+cifar10-resnet, cifar10-resnet-acgan, and gan_64x64.py's lsun64-dcgan, lsun64-resnet,
+lsun64-resnet101) NAME-critic (one critic step) and NAME (one generator iteration: 1 generator step
 + 5 critic steps), with torch.nn versions of the engine's models (parameter counts asserted).
 
 Two ways to run it:
@@ -158,11 +159,11 @@ class ConvSame(nn.Module):
 
 
 class DeconvSame(nn.Module):
-    """tflib Deconv2D: 5x5, stride 2, SAME: output 2H x 2W."""
+    """tflib Deconv2D: k x k (5 or 3), stride 2, SAME: output 2H x 2W."""
 
     def __init__(self, cin, cout, k=5):
         super().__init__()
-        self.deconv = nn.ConvTranspose2d(cin, cout, k, stride=2, padding=1)
+        self.deconv = nn.ConvTranspose2d(cin, cout, k, stride=2, padding=(k - 2) // 2)
 
     def forward(self, x):
         h, w = x.shape[2], x.shape[3]
@@ -226,28 +227,48 @@ def up2(x):
     return F.interpolate(x, scale_factor=2, mode="nearest")
 
 
-class ResBlock(nn.Module):
-    """gan_cifar_resnet.py ResidualBlock, 3x3; resample 'up' (with BN), 'down' or None (critic: no norm)."""
+class CondBatchNorm(nn.Module):
+    """Conditional batch norm: batch statistics, then per-class scale and offset (one row per class)."""
 
-    def __init__(self, dim, resample, norm):
+    def __init__(self, channels, classes=10):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels, affine=False)
+        self.gamma = nn.Parameter(torch.ones(classes, channels))
+        self.beta = nn.Parameter(torch.zeros(classes, channels))
+
+    def forward(self, x, labels):
+        return self.bn(x) * self.gamma[labels][:, :, None, None] + self.beta[labels][:, :, None, None]
+
+
+class ResBlock(nn.Module):
+    """gan_cifar_resnet.py ResidualBlock, 3x3; resample 'up' (with BN, conditional BN when `classes`),
+    'down' or None (critic: no norm)."""
+
+    def __init__(self, dim, resample, norm, classes=None):
         super().__init__()
         self.resample = resample
-        self.bn1 = nn.BatchNorm2d(dim) if norm else None
-        self.bn2 = nn.BatchNorm2d(dim) if norm else None
+        make = (lambda: CondBatchNorm(dim, classes)) if classes else (lambda: nn.BatchNorm2d(dim))
+        self.bn1 = make() if norm else None
+        self.bn2 = make() if norm else None
         self.shortcut = nn.Conv2d(dim, dim, 1) if resample else None
         self.conv1 = nn.Conv2d(dim, dim, 3, padding=1)
         self.conv2 = nn.Conv2d(dim, dim, 3, padding=1)
 
-    def forward(self, x):
+    def norm(self, bn, x, labels):
+        if bn is None:
+            return x
+        return bn(x, labels) if isinstance(bn, CondBatchNorm) else bn(x)
+
+    def forward(self, x, labels=None):
         if self.resample == "up":
             skip = self.shortcut(up2(x))
         elif self.resample == "down":
             skip = F.avg_pool2d(self.shortcut(x), 2)
         else:
             skip = x
-        h = F.relu(self.bn1(x) if self.bn1 is not None else x)
+        h = F.relu(self.norm(self.bn1, x, labels))
         h = self.conv1(up2(h) if self.resample == "up" else h)
-        h = F.relu(self.bn2(h) if self.bn2 is not None else h)
+        h = F.relu(self.norm(self.bn2, h, labels))
         h = self.conv2(h)
         if self.resample == "down":
             h = F.avg_pool2d(h, 2)
@@ -255,32 +276,232 @@ class ResBlock(nn.Module):
 
 
 class ResnetG(nn.Module):
-    def __init__(self, dim=128):
+    """gan_cifar_resnet.py Generator; `classes`: conditional (batch norm in the blocks only)."""
+
+    def __init__(self, dim=128, classes=None):
         super().__init__()
         self.dim = dim
         self.input = nn.Linear(128, 4 * 4 * dim)
-        self.blocks = nn.Sequential(*[ResBlock(dim, "up", True) for _ in range(3)])
+        self.blocks = nn.ModuleList([ResBlock(dim, "up", True, classes) for _ in range(3)])
         self.bn = nn.BatchNorm2d(dim)
         self.output = nn.Conv2d(dim, 3, 3, padding=1)
 
-    def forward(self, z):
-        h = self.blocks(self.input(z).view(-1, self.dim, 4, 4))
+    def forward(self, z, labels=None):
+        h = self.input(z).view(-1, self.dim, 4, 4)
+        for block in self.blocks:
+            h = block(h, labels)
         return torch.tanh(self.output(F.relu(self.bn(h))))
 
 
 class ResnetD(nn.Module):
-    def __init__(self, dim=128):
+    """gan_cifar_resnet.py Discriminator; `classes`: the AC-GAN head Linear(DIM, classes)."""
+
+    def __init__(self, dim=128, classes=None):
         super().__init__()
         self.shortcut1 = nn.Conv2d(3, dim, 1)
         self.conv1 = nn.Conv2d(3, dim, 3, padding=1)
         self.conv2 = nn.Conv2d(dim, dim, 3, padding=1)
         self.blocks = nn.Sequential(ResBlock(dim, "down", False), ResBlock(dim, None, False), ResBlock(dim, None, False))
         self.output = nn.Linear(dim, 1)
+        self.acgan = nn.Linear(dim, classes) if classes else None
+
+    def features(self, x):
+        h = self.shortcut1(F.avg_pool2d(x, 2)) + F.avg_pool2d(self.conv2(F.relu(self.conv1(x))), 2)
+        return F.relu(self.blocks(h)).mean(dim=(2, 3))
 
     def forward(self, x):
-        h = self.shortcut1(F.avg_pool2d(x, 2)) + F.avg_pool2d(self.conv2(F.relu(self.conv1(x))), 2)
-        h = F.relu(self.blocks(h)).mean(dim=(2, 3))
-        return self.output(h).view(-1)
+        return self.output(self.features(x)).view(-1)
+
+    def scores_and_logits(self, x):
+        f = self.features(x)
+        return self.output(f).view(-1), self.acgan(f)
+
+
+# ---- gan_64x64.py (src/gan/models/lsun64.ts): DIM 64, [3, 64, 64], layer norm in the critic ---------
+
+class LayerNormC(nn.Module):
+    """Layer norm per sample over [C, H, W] with a per-channel scale and offset (the critic's Normalize)."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(channels))
+        self.beta = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x):
+        x = F.layer_norm(x, x.shape[1:], eps=1e-5)
+        return x * self.gamma[:, None, None] + self.beta[:, None, None]
+
+
+class Lsun64DcganG(nn.Module):
+    """DCGANGenerator: Linear -> [8D, 4, 4] -> (BN, ReLU, deconv5) x 4 -> tanh."""
+
+    def __init__(self, dim=64):
+        super().__init__()
+        self.dim = dim
+        self.input = nn.Linear(128, 4 * 4 * 8 * dim)
+        w = [8 * dim, 4 * dim, 2 * dim, dim]
+        self.bns = nn.ModuleList([nn.BatchNorm2d(c) for c in w])
+        self.deconvs = nn.ModuleList([DeconvSame(w[i], o) for i, o in enumerate(w[1:] + [3])])
+
+    def forward(self, z):
+        h = self.input(z).view(-1, 8 * self.dim, 4, 4)
+        for bn, deconv in zip(self.bns, self.deconvs):
+            h = deconv(F.relu(bn(h)))
+        return torch.tanh(h)
+
+
+class Lsun64DcganD(nn.Module):
+    """DCGANDiscriminator: 4 x (conv5 s2, [layer norm after 2-4], LeakyReLU 0.2) -> Linear(4*4*8D, 1)."""
+
+    def __init__(self, dim=64):
+        super().__init__()
+        w = [3, dim, 2 * dim, 4 * dim, 8 * dim]
+        self.convs = nn.ModuleList([ConvSame(w[i], w[i + 1], 5, 2, 64 >> i) for i in range(4)])
+        self.norms = nn.ModuleList([nn.Identity()] + [LayerNormC(c) for c in w[2:]])
+        self.output = nn.Linear(4 * 4 * 8 * dim, 1)
+
+    def forward(self, x):
+        for conv, norm in zip(self.convs, self.norms):
+            x = F.leaky_relu(norm(conv(x)), 0.2)
+        return self.output(x.flatten(1)).view(-1)
+
+
+class Lsun64ResBlock(nn.Module):
+    """gan_64x64.py ResidualBlock: norm, ReLU, conv1 (no bias), norm, ReLU, conv2; 'down': conv1 in->in,
+    conv2 then pool, shortcut pool then 1x1; 'up': conv1 upsample then in->out, shortcut upsample then 1x1."""
+
+    def __init__(self, cin, cout, resample, norm):
+        super().__init__()
+        self.resample = resample
+        self.norm1 = norm(cin)
+        if resample == "down":
+            self.conv1 = nn.Conv2d(cin, cin, 3, padding=1, bias=False)
+            self.norm2 = norm(cin)
+            self.conv2 = nn.Conv2d(cin, cout, 3, padding=1)
+        else:
+            self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+            self.norm2 = norm(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
+        self.shortcut = nn.Conv2d(cin, cout, 1)
+
+    def forward(self, x):
+        if self.resample == "down":
+            skip = self.shortcut(F.avg_pool2d(x, 2))
+            h = self.conv1(F.relu(self.norm1(x)))
+            h = F.avg_pool2d(self.conv2(F.relu(self.norm2(h))), 2)
+        else:
+            skip = self.shortcut(up2(x))
+            h = self.conv1(up2(F.relu(self.norm1(x))))
+            h = self.conv2(F.relu(self.norm2(h)))
+        return skip + h
+
+
+class Lsun64ResnetG(nn.Module):
+    """GoodGenerator: Linear -> [8D, 4, 4] -> 4 up blocks 8D, 8D, 4D, 2D, D -> BN, ReLU, conv3 -> tanh."""
+
+    def __init__(self, dim=64):
+        super().__init__()
+        self.dim = dim
+        self.input = nn.Linear(128, 4 * 4 * 8 * dim)
+        w = [8 * dim, 8 * dim, 4 * dim, 2 * dim, dim]
+        self.blocks = nn.Sequential(*[Lsun64ResBlock(w[i], w[i + 1], "up", nn.BatchNorm2d) for i in range(4)])
+        self.bn = nn.BatchNorm2d(dim)
+        self.output = nn.Conv2d(dim, 3, 3, padding=1)
+
+    def forward(self, z):
+        h = self.blocks(self.input(z).view(-1, 8 * self.dim, 4, 4))
+        return torch.tanh(self.output(F.relu(self.bn(h))))
+
+
+class Lsun64ResnetD(nn.Module):
+    """GoodDiscriminator: conv3 3 -> D, 4 down blocks D, 2D, 4D, 8D, 8D (layer norm) -> Linear(4*4*8D, 1)."""
+
+    def __init__(self, dim=64):
+        super().__init__()
+        self.input = nn.Conv2d(3, dim, 3, padding=1)
+        w = [dim, 2 * dim, 4 * dim, 8 * dim, 8 * dim]
+        self.blocks = nn.Sequential(*[Lsun64ResBlock(w[i], w[i + 1], "down", LayerNormC) for i in range(4)])
+        self.output = nn.Linear(4 * 4 * 8 * dim, 1)
+
+    def forward(self, x):
+        return self.output(self.blocks(self.input(x)).flatten(1)).view(-1)
+
+
+class Bottleneck(nn.Module):
+    """gan_64x64.py BottleneckResidualBlock: ReLU, 1x1 in -> in/2, ReLU, 3x3 in/2 -> out/2 (stride 2
+    'down', a stride-2 deconv 'up'), ReLU, 1x1 -> out (no bias), norm; shortcut + 0.3 * residual.
+    Shortcuts: 'down' 1x1 stride 2, 'up' 1x1 to 4*out then depth_to_space, none for in = out."""
+
+    def __init__(self, cin, cout, resample, norm, size):
+        super().__init__()
+        self.resample = resample
+        if resample == "down":
+            self.shortcut = nn.Conv2d(cin, cout, 1, stride=2)
+            self.conv1b = ConvSame(cin // 2, cout // 2, 3, 2, size)
+        elif resample == "up":
+            self.shortcut = nn.Conv2d(cin, 4 * cout, 1)
+            self.conv1b = DeconvSame(cin // 2, cout // 2, 3)
+        else:
+            self.shortcut = None
+            self.conv1b = nn.Conv2d(cin // 2, cout // 2, 3, padding=1)
+        self.conv1 = nn.Conv2d(cin, cin // 2, 1)
+        self.conv2 = nn.Conv2d(cout // 2, cout, 1, bias=False)
+        self.norm = norm(cout)
+
+    def forward(self, x):
+        if self.resample == "up":
+            # TensorFlow depth_to_space: output (2h + i, 2w + j) of channel c is input channel (2i + j) * C + c.
+            s = self.shortcut(x)
+            n, c4, h, w = s.shape
+            skip = s.view(n, 2, 2, c4 // 4, h, w).permute(0, 3, 4, 1, 5, 2).reshape(n, c4 // 4, 2 * h, 2 * w)
+        else:
+            skip = x if self.shortcut is None else self.shortcut(x)
+        h = self.conv1(F.relu(x))
+        h = self.conv1b(F.relu(h))
+        h = self.norm(self.conv2(F.relu(h)))
+        return skip + 0.3 * h
+
+
+class Lsun64Resnet101G(nn.Module):
+    """ResnetGenerator: Linear -> [8D, 4, 4]; 6 blocks + up at 8D, 4D, 2D, D; 5 blocks at D/2; 1x1 -> 3; tanh(x / 5)."""
+
+    def __init__(self, dim=64):
+        super().__init__()
+        self.dim = dim
+        self.input = nn.Linear(128, 4 * 4 * 8 * dim)
+        w = [8 * dim, 4 * dim, 2 * dim, dim, dim // 2]
+        blocks, size = [], 4
+        for stage, c in enumerate(w):
+            blocks += [Bottleneck(c, c, None, nn.BatchNorm2d, size) for _ in range(6 if stage < 4 else 5)]
+            if stage < 4:
+                blocks.append(Bottleneck(c, w[stage + 1], "up", nn.BatchNorm2d, size))
+                size *= 2
+        self.blocks = nn.Sequential(*blocks)
+        self.output = nn.Conv2d(dim // 2, 3, 1)
+
+    def forward(self, z):
+        h = self.blocks(self.input(z).view(-1, 8 * self.dim, 4, 4))
+        return torch.tanh(self.output(h) / 5)
+
+
+class Lsun64Resnet101D(nn.Module):
+    """ResnetDiscriminator: 1x1 3 -> D/2; 5 blocks at D/2; down + 6 blocks at D, 2D, 4D, 8D; Linear(4*4*8D, 1) / 5."""
+
+    def __init__(self, dim=64):
+        super().__init__()
+        self.input = nn.Conv2d(3, dim // 2, 1)
+        w = [dim // 2, dim, 2 * dim, 4 * dim, 8 * dim]
+        blocks, size = [], 64
+        for stage, c in enumerate(w):
+            if stage > 0:
+                blocks.append(Bottleneck(w[stage - 1], c, "down", LayerNormC, size))
+                size //= 2
+            blocks += [Bottleneck(c, c, None, LayerNormC, size) for _ in range(5 if stage == 0 else 6)]
+        self.blocks = nn.Sequential(*blocks)
+        self.output = nn.Linear(4 * 4 * 8 * dim, 1)
+
+    def forward(self, x):
+        return (self.output(self.blocks(self.input(x)).flatten(1)) / 5).view(-1)
 
 
 def n_params(m):
@@ -295,10 +516,18 @@ class ImageGan:
         "mnist": (MnistG, lambda: DcganD(1, 28, 64), (1, 28, 28), (0, 1), 50, 50, (1e-4, 0.5, 0.9), None, (1554177, 1030145)),
         "cifar10-dcgan": (CifarDcganG, lambda: DcganD(3, 32, 128), (3, 32, 32), (-1, 1), 64, 64, (1e-4, 0.5, 0.9), None, (5179907, 4114689)),
         "cifar10-resnet": (ResnetG, ResnetD, (3, 32, 32), (-1, 1), 64, 128, (2e-4, 0.0, 0.9), 100000, (1204483, 1053825)),
+        "cifar10-resnet-acgan": (lambda: ResnetG(classes=10), lambda: ResnetD(classes=10), (3, 32, 32), (-1, 1), 64, 128, (2e-4, 0.0, 0.9), 100000,
+                                 (1218307, 1055115)),
+        "lsun64-dcgan": (Lsun64DcganG, Lsun64DcganD, (3, 64, 64), (-1, 1), 64, 64, (1e-4, 0.0, 0.9), None, (5364739, 4316545)),
+        "lsun64-resnet": (Lsun64ResnetG, Lsun64ResnetD, (3, 64, 64), (-1, 1), 64, 64, (1e-4, 0.0, 0.9), None, (8540483, 7491841)),
+        "lsun64-resnet101": (Lsun64Resnet101G, Lsun64Resnet101D, (3, 64, 64), (-1, 1), 64, 64, (1e-4, 0.0, 0.9), None, (9189587, 7618801)),
     }
+    # AC-GAN (gan_cifar_resnet.py CONDITIONAL + ACGAN): classes, critic CE weight (real only), generator CE weight.
+    ACGAN = {"cifar10-resnet-acgan": (10, 1.0, 0.1)}
 
     def __init__(self, family, lam=10.0, n_critic=5):
         make_g, make_d, self.shape, self.range, self.batch, self.gbatch, adam, self.decay, counts = self.SPECS[family]
+        self.acgan = self.ACGAN.get(family)
         self.lam, self.n_critic, self.lr = lam, n_critic, adam[0]
         self.G, self.D = make_g(), make_d()
         got = (n_params(self.G), n_params(self.D))
@@ -313,15 +542,25 @@ class ImageGan:
         lo, hi = self.range
         return torch.randint(0, 256, (self.batch,) + self.shape).float() / 256 * (hi - lo) + lo
 
+    def labels(self, n):
+        return torch.randint(0, self.acgan[0], (n,))
+
     def critic_step(self):
         real = self.real_batch()
+        labels = self.labels(self.batch) if self.acgan else None
         with torch.no_grad():
-            fake = self.G(torch.randn(self.batch, 128))
+            z = torch.randn(self.batch, 128)
+            fake = self.G(z, labels) if self.acgan else self.G(z)
         eps = torch.rand(self.batch, 1, 1, 1)
         xhat = (eps * real + (1 - eps) * fake).requires_grad_(True)
         (g,) = torch.autograd.grad(self.D(xhat).sum(), xhat, create_graph=True)
         penalty = self.lam * ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()
-        loss = self.D(fake).mean() - self.D(real).mean() + penalty
+        if self.acgan:
+            d_real, logits = self.D.scores_and_logits(real)
+            penalty = penalty + self.acgan[1] * F.cross_entropy(logits, labels)
+        else:
+            d_real = self.D(real)
+        loss = self.D(fake).mean() - d_real.mean() + penalty
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
@@ -330,7 +569,13 @@ class ImageGan:
     def generator_step(self):
         for p in self.D.parameters():
             p.requires_grad_(False)
-        loss = -self.D(self.G(torch.randn(self.gbatch, 128))).mean()
+        z = torch.randn(self.gbatch, 128)
+        if self.acgan:
+            labels = self.labels(self.gbatch)
+            scores, logits = self.D.scores_and_logits(self.G(z, labels))
+            loss = -scores.mean() + self.acgan[2] * F.cross_entropy(logits, labels)
+        else:
+            loss = -self.D(self.G(z)).mean()
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()

@@ -9,21 +9,30 @@ import { ArrayImageDataset, BatchSampler, samplerDataSource, type PixelTransform
 import { eightGaussians } from '../src/data/toy.js';
 import { createCifarDcgan } from '../src/gan/models/cifar-dcgan.js';
 import { createCifarResnet } from '../src/gan/models/cifar-resnet.js';
+import { createLsun64, type Lsun64Arch } from '../src/gan/models/lsun64.js';
 import { createMnist, NOISE_DIM } from '../src/gan/models/mnist.js';
 import { ToyMlp } from '../src/gan/models/toy.js';
-import { Trainer, seedStreams, type DataSource } from '../src/gan/trainer.js';
+import { Trainer, seedStreams, type ConditionalSpec, type DataSource } from '../src/gan/trainer.js';
 import type { Module } from '../src/nn/module.js';
 import { Adam } from '../src/optim/adam.js';
 import { linearDecay } from '../src/optim/schedule.js';
 import { Rng } from '../src/tensor/random.js';
 import { tensor } from '../src/tensor/tensor.js';
 import {
+  acganCriticStepFlops,
+  acganGeneratorStepFlops,
   cifarDcganCriticLayers,
   cifarDcganGeneratorLayers,
   cifarResnetCriticLayers,
   cifarResnetGeneratorLayers,
   ganCriticStepFlops,
   ganGeneratorStepFlops,
+  lsun64DcganCriticLayers,
+  lsun64DcganGeneratorLayers,
+  lsun64Resnet101CriticLayers,
+  lsun64Resnet101GeneratorLayers,
+  lsun64ResnetCriticLayers,
+  lsun64ResnetGeneratorLayers,
   mlpCriticStepFlops,
   mlpGeneratorStepFlops,
   mnistCriticLayers,
@@ -84,7 +93,7 @@ function toyTrainer(seed: number): Trainer {
 const toyCriticFlops = mlpCriticStepFlops(TOY_BATCH, TOY_CRITIC, TOY_GENERATOR);
 const toyGeneratorFlops = mlpGeneratorStepFlops(TOY_BATCH, TOY_CRITIC, TOY_GENERATOR);
 
-// ---- the image scripts: gan_mnist.py, gan_cifar.py, gan_cifar_resnet.py (wgan-gp mode) ------------
+// ---- the image scripts: gan_mnist.py, gan_cifar.py, gan_cifar_resnet.py, gan_64x64.py (wgan-gp) ----
 
 /** The settings of one image script that a step depends on (as the CLI's presets, src/gan/image-config.ts). */
 interface ImageSpec {
@@ -96,6 +105,8 @@ interface ImageSpec {
   readonly adam: { lr: number; beta1: number; beta2: number };
   /** Linear decay of the learning rate to 0 over this many iterations (gan_cifar_resnet.py). */
   readonly decayIters?: number;
+  /** Class-conditional training (gan_cifar_resnet.py CONDITIONAL, with ACGAN). */
+  readonly conditional?: ConditionalSpec;
   readonly models: (rng: Rng) => { generator: Module; critic: Module };
 }
 
@@ -126,6 +137,25 @@ const CIFAR_RESNET: ImageSpec = {
   decayIters: 100_000,
   models: (rng) => createCifarResnet({ dim: 128, rng }),
 };
+
+/** gan_cifar_resnet.py with CONDITIONAL and ACGAN (preset cifar10-resnet-acgan): CE weights 1 (critic, real) and 0.1 (G). */
+const CIFAR_RESNET_ACGAN: ImageSpec = {
+  ...CIFAR_RESNET,
+  conditional: { numClasses: 10, acgan: { criticScale: 1, generatorScale: 0.1 } },
+  models: (rng) => createCifarResnet({ dim: 128, conditional: true, acgan: true, numClasses: 10, rng }),
+};
+
+/** gan_64x64.py under wgan-gp (preset lsun64-<arch>): DIM 64, batch 64, Adam(1e-4, 0, 0.9) as in its code, layer norm in the critic. */
+function lsun64Spec(arch: Lsun64Arch): ImageSpec {
+  return {
+    itemShape: [3, 64, 64],
+    transform: 'symmetric',
+    batchSize: 64,
+    generatorBatchSize: 64,
+    adam: { lr: 1e-4, beta1: 0, beta2: 0.9 },
+    models: (rng) => createLsun64({ arch, dim: 64, loss: 'wgan-gp', rng }),
+  };
+}
 
 /** Random 8-bit images of the right shape, scaled as the reference scales its data (uint8 → range). */
 function randomImages(spec: ImageSpec, seed: number, count = 512): DataSource {
@@ -160,6 +190,7 @@ function imageTrainer(spec: ImageSpec, seed: number): Trainer {
     generatorOptimizer: optG,
     criticOptimizer: optD,
     seed,
+    ...(spec.conditional ? { conditional: spec.conditional } : {}),
     ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
   });
 }
@@ -174,9 +205,11 @@ function imageWorkloads(
   spec: ImageSpec,
   layers: { critic: (batch: number) => LayerCosts; generator: (batch: number) => LayerCosts },
   stepsPerRound: { critic: number; iteration: number },
+  /** FLOPs outside `layers` (the AC-GAN head) per critic and per generator step. */
+  extra: { critic: number; generator: number } = { critic: 0, generator: 0 },
 ): Workload[] {
-  const critic = ganCriticStepFlops(layers.critic(spec.batchSize), layers.generator(spec.batchSize));
-  const gen = ganGeneratorStepFlops(layers.critic(spec.generatorBatchSize), layers.generator(spec.generatorBatchSize));
+  const critic = ganCriticStepFlops(layers.critic(spec.batchSize), layers.generator(spec.batchSize)) + extra.critic;
+  const gen = ganGeneratorStepFlops(layers.critic(spec.generatorBatchSize), layers.generator(spec.generatorBatchSize)) + extra.generator;
   return [
     {
       name: `${name}-critic`,
@@ -249,6 +282,35 @@ export const WORKLOADS: readonly Workload[] = [
     'gan_cifar_resnet.py (DIM 128, critic batch 64, generator batch 128, λ 10, Adam(2e-4, 0, 0.9) with linear decay; G 1,204,483 and D 1,053,825 parameters)',
     CIFAR_RESNET,
     { critic: cifarResnetCriticLayers, generator: cifarResnetGeneratorLayers },
+    { critic: 1, iteration: 1 },
+  ),
+  ...imageWorkloads(
+    'cifar10-resnet-acgan',
+    'gan_cifar_resnet.py with CONDITIONAL and ACGAN (as cifar10-resnet; conditional batch norm in G, Linear(DIM, 10) class head on D, CE weight 1 on real for D and 0.1 for G; G 1,218,307 and D 1,055,115 parameters)',
+    CIFAR_RESNET_ACGAN,
+    { critic: cifarResnetCriticLayers, generator: cifarResnetGeneratorLayers },
+    { critic: 1, iteration: 1 },
+    { critic: acganCriticStepFlops(CIFAR_RESNET_ACGAN.batchSize, 128, 10), generator: acganGeneratorStepFlops(CIFAR_RESNET_ACGAN.generatorBatchSize, 128, 10) },
+  ),
+  ...imageWorkloads(
+    'lsun64-dcgan',
+    "gan_64x64.py 'dcgan' (DIM 64, batch 64, [3, 64, 64], batch norm in G, layer norm in D, λ 10, Adam(1e-4, 0, 0.9); G 5,364,739 and D 4,316,545 parameters)",
+    lsun64Spec('dcgan'),
+    { critic: lsun64DcganCriticLayers, generator: lsun64DcganGeneratorLayers },
+    { critic: 1, iteration: 1 },
+  ),
+  ...imageWorkloads(
+    'lsun64-resnet',
+    "gan_64x64.py 'resnet', its default ResNet (DIM 64, batch 64, [3, 64, 64], batch norm in G, layer norm in D, λ 10, Adam(1e-4, 0, 0.9); G 8,540,483 and D 7,491,841 parameters)",
+    lsun64Spec('resnet'),
+    { critic: lsun64ResnetCriticLayers, generator: lsun64ResnetGeneratorLayers },
+    { critic: 1, iteration: 1 },
+  ),
+  ...imageWorkloads(
+    'lsun64-resnet101',
+    "gan_64x64.py 'resnet-101', the 101-layer bottleneck ResNet (DIM 64, batch 64, [3, 64, 64], batch norm in G, layer norm in D, λ 10, Adam(1e-4, 0, 0.9); G 9,189,587 and D 7,618,801 parameters)",
+    lsun64Spec('resnet-101'),
+    { critic: lsun64Resnet101CriticLayers, generator: lsun64Resnet101GeneratorLayers },
     { critic: 1, iteration: 1 },
   ),
 ];
