@@ -25,11 +25,21 @@ function fmtNum(v: number | undefined, digits = 4): string {
   return v === undefined ? '-' : Number(v.toPrecision(digits)).toString();
 }
 
-/** A short summary of a metrics line: losses and, when present, toy metrics. */
+/**
+ * A short summary of a metrics line: losses and, when present, the AC-GAN cross-entropies, toy
+ * metrics, and the Inception Score and FID of an evaluation iteration.
+ * @example summarize({ iteration: 1000, elapsed: 60, criticLoss: -1.2, wasserstein: 1.5, inceptionScore: 5.1, fid: 48 })
+ */
 export function summarize(line: MetricsLine): string {
   const parts = [`critic ${fmtNum(line.criticLoss)}`, `W ${fmtNum(line.wasserstein)}`];
   if (line.generatorLoss !== undefined) parts.push(`gen ${fmtNum(line.generatorLoss)}`);
   if (line.gradNorm !== undefined) parts.push(`|∇| ${fmtNum(line.gradNorm, 3)}`);
+  if (line.criticAcgan !== undefined) parts.push(`CE D ${fmtNum(line.criticAcgan, 3)}`);
+  if (line.generatorAcgan !== undefined) parts.push(`CE G ${fmtNum(line.generatorAcgan, 3)}`);
+  if (line.inceptionScore !== undefined) {
+    parts.push(`IS ${line.inceptionScore.toFixed(2)}${line.inceptionScoreStd !== undefined ? `±${line.inceptionScoreStd.toFixed(2)}` : ''}`);
+  }
+  if (line.fid !== undefined) parts.push(`FID ${fmtNum(line.fid, 4)}`);
   if (line.modesCaptured !== undefined) parts.push(`modes ${line.modesCaptured}/${line.totalModes}`, `hq ${line.highQualityPct!.toFixed(1)}%`);
   if (line.w1 !== undefined) parts.push(`W1 ${fmtNum(line.w1, 3)}`);
   return parts.join(' ');

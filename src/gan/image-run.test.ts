@@ -136,6 +136,17 @@ describe('image GAN runs', () => {
       const s0 = await m.trainer.iterate();
       const s1 = await m.trainer.iterate();
       for (const v of [s0.criticLoss, s1.criticLoss, s1.generatorLoss!, s1.penalty!, s1.gradNorm!]) assert.ok(Number.isFinite(v));
+      if (config.acgan) {
+        // The AC-GAN cross-entropies are reported apart (10 classes: about ln 10 untrained) and are the
+        // terms folded into the losses with weights 1 (critic) and 0.1 (generator).
+        assert.equal(s0.generatorAcgan, undefined, 'no generator step at iteration 0');
+        for (const v of [s0.criticAcgan!, s1.criticAcgan!, s1.generatorAcgan!]) assert.ok(Number.isFinite(v) && v > 0.5 && v < 10, String(v));
+        const parts = -s1.wasserstein + s1.penalty! + config.acganScale * s1.criticAcgan!;
+        assert.ok(Math.abs(s1.criticLoss - parts) < 1e-4 * (1 + Math.abs(parts)), `critic loss ${s1.criticLoss} vs its parts ${parts}`);
+      } else {
+        assert.equal(s1.criticAcgan, undefined);
+        assert.equal(s1.generatorAcgan, undefined);
+      }
       assert.ok(m.generator.parameters().some((p, i) => p.value!.some((v, k) => v !== g0[i]![k])), 'the generator step changed the generator');
       const x = await m.trainer.fixedSamples();
       const n = config.conditional ? 100 : t.preset.startsWith('lsun64') ? 64 : 128;
@@ -159,6 +170,21 @@ describe('image GAN runs', () => {
       }
     });
   }
+
+  it('an AC-GAN run logs the critic\'s and the generator\'s cross-entropies in metrics.jsonl', async () => {
+    const config = resolveImageConfig({
+      preset: 'cifar10-resnet-acgan',
+      flags: { dim: 8, batchSize: 4, generatorBatchSize: 8, nCritic: 1, iters: 3, logEvery: 1, evalEvery: 0, plotEvery: 0, checkpointEvery: 3, classifier: null },
+    });
+    const dir = join(root, 'acgan');
+    await trainImage(config, dir, { data: randomData([3, 32, 32], 16, 10, 'symmetricDequantized') });
+    const lines = await readLines(dir);
+    assert.deepEqual(lines.map((l) => l.iteration), [1, 2, 3]);
+    for (const l of lines) assert.ok(Number.isFinite(l.criticAcgan) && l.criticAcgan! > 0, `criticAcgan at ${l.iteration}: ${l.criticAcgan}`);
+    // The first line covers iteration 0 only, which has no generator step.
+    assert.equal(lines[0]!.generatorAcgan, undefined);
+    for (const l of lines.slice(1)) assert.ok(Number.isFinite(l.generatorAcgan) && l.generatorAcgan! > 0, `generatorAcgan at ${l.iteration}: ${l.generatorAcgan}`);
+  });
 
   it('a conditional generator exports with a labels input that onnxruntime honours', async () => {
     const config = resolveImageConfig({ preset: 'cifar10-resnet-acgan', flags: { dim: 8, batchSize: 4 } });

@@ -4,9 +4,10 @@
  *
  * ```
  * DIR/config.json                 the resolved config (kind "image")
- * DIR/metrics.jsonl               losses every logEvery iterations; every evalEvery also the dev-set
- *                                 critic cost (devCriticLoss) and, with a classifier, inceptionScore,
- *                                 inceptionScoreStd and fid
+ * DIR/metrics.jsonl               losses every logEvery iterations (AC-GAN: also the critic's and the
+ *                                 generator's class cross-entropies, criticAcgan and generatorAcgan);
+ *                                 every evalEvery also the dev-set critic cost (devCriticLoss) and,
+ *                                 with a classifier, inceptionScore, inceptionScoreStd and fid
  * DIR/ceiling.json                the classifier's scores of real held-out images at the same count
  * DIR/plots/samples-NNNNNNN.png   the generator on FIXED noise (one class per column if conditional)
  * DIR/plots/losses.png, dev.png, scores.png   curves

@@ -34,6 +34,13 @@ export interface MetricsLine {
   generatorLoss?: number;
   penalty?: number;
   gradNorm?: number;
+  /** AC-GAN runs: the critic's and the generator's class cross-entropies, before their weights. */
+  criticAcgan?: number;
+  generatorAcgan?: number;
+  /** Image runs, at evaluation iterations with a classifier: Inception Score (mean, std over splits) and FID. */
+  inceptionScore?: number;
+  inceptionScoreStd?: number;
+  fid?: number;
   /** Toy metrics, when computed: modes captured and % high-quality samples (Gaussian mixtures). */
   modesCaptured?: number;
   totalModes?: number;
@@ -140,7 +147,7 @@ interface Accumulator {
   counts: Record<string, number>;
 }
 
-const LOSS_KEYS = ['criticLoss', 'wasserstein', 'generatorLoss', 'penalty', 'gradNorm'] as const;
+const LOSS_KEYS = ['criticLoss', 'wasserstein', 'generatorLoss', 'penalty', 'gradNorm', 'criticAcgan', 'generatorAcgan'] as const;
 
 function emptyAcc(): Accumulator {
   return { sums: {}, counts: {} };

@@ -110,6 +110,25 @@ export interface IterationStats {
   gradNorm?: number;
   /** Generator loss; absent at iteration 0, where the reference skips the generator step. */
   generatorLoss?: number;
+  /**
+   * AC-GAN only: the critic's class cross-entropy on the real batch of the last critic step, before
+   * its weight (`acgan.criticScale`; `criticLoss` includes the weighted term).
+   */
+  criticAcgan?: number;
+  /**
+   * AC-GAN only: the generator's class cross-entropy on its fakes, before its weight
+   * (`acgan.generatorScale`; `generatorLoss` includes the weighted term); absent at iteration 0.
+   */
+  generatorAcgan?: number;
+}
+
+/** What one critic step reports (see {@link IterationStats}). */
+export type CriticStepStats = Omit<IterationStats, 'iteration' | 'generatorLoss' | 'generatorAcgan'>;
+
+/** What one generator step reports: its loss and, for AC-GAN, its class cross-entropy. */
+export interface GeneratorStepStats {
+  generatorLoss: number;
+  generatorAcgan?: number;
 }
 
 /** The trainer's own resumable state (parameters and optimizer slots are saved separately). */
@@ -210,33 +229,32 @@ export class Trainer {
    */
   async iterate(): Promise<IterationStats> {
     this.opts.beforeIteration?.(this.iteration);
-    let generatorLoss: number | undefined;
-    if (this.iteration > 0) generatorLoss = await this.generatorStep();
-    let last: Omit<IterationStats, 'iteration' | 'generatorLoss'> | undefined;
+    const gen = this.iteration > 0 ? await this.generatorUpdate() : undefined;
+    let last: CriticStepStats | undefined;
     for (let i = 0; i < this.nCritic; i++) last = await this.criticStep();
-    const stats: IterationStats = { iteration: this.iteration, ...last! };
-    if (generatorLoss !== undefined) stats.generatorLoss = generatorLoss;
+    const stats: IterationStats = { iteration: this.iteration, ...last!, ...gen };
     this.iteration++;
     return stats;
   }
 
   /** One critic step: fresh real batch, fresh noise (and ε), loss, update; one backend run. */
-  async criticStep(): Promise<Omit<IterationStats, 'iteration' | 'generatorLoss'>> {
+  async criticStep(): Promise<CriticStepStats> {
     const B = this.batchSize;
     const real = this.opts.data.sample(B, this.dataRng);
     const labels = this.conditional ? this.realLabels(B) : undefined;
-    const { loss, wLoss, penalty, gradNorm } = this.criticLoss(real, labels, this.noiseRng, this.epsRng);
+    const { loss, wLoss, penalty, gradNorm, acgan } = this.criticLoss(real, labels, this.noiseRng, this.epsRng);
     const params = this.critic.parameters();
     const grads = gradients(loss, params);
     const { outputs, commit } = this.criticOptimizer.update(grads);
-    const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : [])];
+    const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : []), ...(acgan ? [acgan] : [])];
     await realize([...logged, ...outputs]);
     commit();
-    const out: Omit<IterationStats, 'iteration' | 'generatorLoss'> = { criticLoss: scalarOf(loss), wasserstein: -scalarOf(wLoss) };
+    const out: CriticStepStats = { criticLoss: scalarOf(loss), wasserstein: -scalarOf(wLoss) };
     if (penalty) {
       out.penalty = scalarOf(penalty);
       out.gradNorm = scalarOf(gradNorm!);
     }
+    if (acgan) out.criticAcgan = scalarOf(acgan);
     return out;
   }
 
@@ -253,8 +271,13 @@ export class Trainer {
     return scalarOf(loss);
   }
 
-  /** The pending critic loss of a real batch against fresh fakes, with its logged parts. */
-  private criticLoss(real: Tensor, labels: Tensor | undefined, noiseRng: Rng, epsRng: Rng): { loss: Tensor; wLoss: Tensor; penalty?: Tensor; gradNorm?: Tensor } {
+  /** The pending critic loss of a real batch against fresh fakes, with its logged parts (`acgan`: the unweighted class cross-entropy). */
+  private criticLoss(
+    real: Tensor,
+    labels: Tensor | undefined,
+    noiseRng: Rng,
+    epsRng: Rng,
+  ): { loss: Tensor; wLoss: Tensor; penalty?: Tensor; gradNorm?: Tensor; acgan?: Tensor } {
     const B = real.shape[0]!;
     const z = this.noise(B, noiseRng);
     const fake = this.generate(z, labels);
@@ -286,12 +309,22 @@ export class Trainer {
         break;
     }
     // AC-GAN: the critic's classifier learns from real data only (reference ACGAN_SCALE).
-    if (realLogits) loss = add(loss, mul(softmaxCrossEntropy(realLogits, labels!), this.conditional!.acgan!.criticScale));
-    return penalty ? { loss, wLoss, penalty, gradNorm: gradNorm! } : { loss, wLoss };
+    const acgan = realLogits ? softmaxCrossEntropy(realLogits, labels!) : undefined;
+    if (acgan) loss = add(loss, mul(acgan, this.conditional!.acgan!.criticScale));
+    return { loss, wLoss, ...(penalty ? { penalty, gradNorm: gradNorm! } : {}), ...(acgan ? { acgan } : {}) };
   }
 
   /** One generator step on fresh noise; one backend run. Returns the generator loss. */
   async generatorStep(): Promise<number> {
+    return (await this.generatorUpdate()).generatorLoss;
+  }
+
+  /**
+   * One generator step on fresh noise; one backend run. Returns the generator loss and, for AC-GAN,
+   * the generator's unweighted class cross-entropy.
+   * @example const { generatorLoss, generatorAcgan } = await trainer.generatorUpdate();
+   */
+  async generatorUpdate(): Promise<GeneratorStepStats> {
     const n = this.generatorBatchSize;
     const z = this.noise(n, this.noiseRng);
     let labels: Tensor | undefined;
@@ -313,12 +346,13 @@ export class Trainer {
         loss = lsganGeneratorLoss(dFake);
         break;
     }
-    if (logits) loss = add(loss, mul(softmaxCrossEntropy(logits, labels!), this.conditional!.acgan!.generatorScale));
+    const acgan = logits ? softmaxCrossEntropy(logits, labels!) : undefined;
+    if (acgan) loss = add(loss, mul(acgan, this.conditional!.acgan!.generatorScale));
     const grads = gradients(loss, this.generator.parameters());
     const { outputs, commit } = this.generatorOptimizer.update(grads);
-    await realize([loss, ...outputs]);
+    await realize([loss, ...(acgan ? [acgan] : []), ...outputs]);
     commit();
-    return scalarOf(loss);
+    return acgan ? { generatorLoss: scalarOf(loss), generatorAcgan: scalarOf(acgan) } : { generatorLoss: scalarOf(loss) };
   }
 
   /** The real batch's labels as an int32 tensor (conditional training). */
