@@ -270,7 +270,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .description("compute the metrics of a run's latest checkpoint and print JSON: toy runs: modes captured, % high quality, energy distance, W1; image runs: Inception Score and FID under an ONNX classifier, with the real-data values")
       .argument('<dir>', 'run folder')
       .addOption(new Option('--samples <n>', "generator samples (default: toy runs the run's evalSamples; image runs 10000)").argParser(parseInteger))
-      .option('--classifier <file>', "image runs: ONNX classifier (default for MNIST runs: models/mnist-classifier.onnx)")
+      .option('--classifier <file>', "image runs: ONNX classifier file, or 'mnist' / 'cifar10' for the bundled ones (default: the bundled classifier of MNIST and CIFAR-10 runs)")
       .addOption(new Option('--splits <n>', 'image runs: Inception Score splits (default 10)').argParser(parseInteger))
       .option('--model-range <lo,hi>', 'image runs: pixel range the classifier wants (default -1,1)')
       .addOption(new Option('--input-size <n>', "image runs: the classifier's input side (default: from the model)").argParser(parseInteger))

@@ -64,13 +64,13 @@ describe('wgan-gp CLI on image runs', () => {
     assert.equal(imageFlag.code, 2);
     assert.match(imageFlag.stderr, /--dim: for image presets only/);
     assert.equal(existsSync(out), false);
-    // eval of a CIFAR-10 run has no default classifier: it must be named.
-    const cifar = join(root, 'cifar-run');
-    await mkdir(cifar);
-    await writeFile(join(cifar, 'config.json'), JSON.stringify(resolveImageConfig({ preset: 'cifar10-dcgan', flags: { data: root } })));
-    const ev = await inProcess(['eval', cifar]);
+    // eval of a 64×64 run has no default classifier (MNIST and CIFAR-10 runs have bundled ones): it must be named.
+    const bedrooms = join(root, 'lsun-run');
+    await mkdir(bedrooms);
+    await writeFile(join(bedrooms, 'config.json'), JSON.stringify(resolveImageConfig({ preset: 'lsun64-dcgan', flags: { data: root } })));
+    const ev = await inProcess(['eval', bedrooms]);
     assert.equal(ev.code, 2);
-    assert.match(ev.stderr, /no classifier for a cifar10-dcgan run: pass --classifier FILE\.onnx/);
+    assert.match(ev.stderr, /no classifier for a lsun64-dcgan run: pass --classifier FILE\.onnx/);
     const exp = await inProcess(['export', join(root, 'not-a-run')]);
     assert.equal(exp.code, 2);
     assert.match(exp.stderr, /is not an image run folder/);

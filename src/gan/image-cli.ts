@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isBundledClassifier } from '../metrics/bundled-classifiers.js';
 import type { OnnxClassifierOptions } from '../metrics/classifier.js';
 import type { Module } from '../nn/module.js';
 import { Rng } from '../tensor/random.js';
 import { imageGrid } from '../viz/image-grid.js';
 import { loadCheckpoint, CheckpointError, hasCheckpoint } from './checkpoint.js';
 import { ConfigError, FIELDS, type DeviceName } from './config.js';
-import { checkImagePartial, IMAGE_SETTING_KEYS, isImagePreset, resolveImageConfig, type ImageConfig } from './image-config.js';
+import { checkImagePartial, FAMILY_CLASSIFIER, IMAGE_SETTING_KEYS, isImagePreset, resolveImageConfig, type ImageConfig } from './image-config.js';
 import { imageRange, loadImageData } from './image-data.js';
 import { generatorBatches, openJudge, realCeiling, scoreImages } from './image-eval.js';
 import { EXPORT_BATCH, exportGenerator } from './image-export.js';
@@ -180,16 +181,17 @@ export const EVAL_SAMPLES = 10_000;
 
 /**
  * `eval DIR` of an image run: IS and FID of `samples` generator samples under a classifier (default:
- * the bundled MNIST classifier for MNIST runs), with the real-data ceiling at the same count.
+ * the bundled MNIST classifier for MNIST runs, else the run's, else the bundled CIFAR-10 classifier
+ * for CIFAR-10 runs), with the real-data ceiling at the same count.
  * Returns the JSON-ready result.
  */
 export async function imageEvalCommand(dir: string, opts: ImageEvalOptions, env: ImageCliEnv): Promise<Record<string, unknown>> {
   const config = await readImageConfig(dir);
-  const classifier = opts.classifier ?? (config.family === 'mnist' ? 'mnist' : config.classifier);
+  const classifier = opts.classifier ?? (config.family === 'mnist' ? 'mnist' : (config.classifier ?? FAMILY_CLASSIFIER[config.family]));
   if (!classifier) {
     throw new ConfigError(`no classifier for a ${config.preset} run: pass --classifier FILE.onnx (e.g. an Inception-v3 export; see --model-range, --input-size, --scores-output, --features-output)`);
   }
-  if (classifier !== 'mnist' && !existsSync(classifier)) throw new ConfigError(`--classifier: model file '${classifier}' does not exist`);
+  if (!isBundledClassifier(classifier) && !existsSync(classifier)) throw new ConfigError(`--classifier: model file '${classifier}' does not exist`);
   const samples = opts.samples ?? EVAL_SAMPLES;
   const splits = opts.splits ?? 10;
   if (!Number.isInteger(samples) || samples < splits) throw new ConfigError(`--samples must be an integer >= --splits (${splits}), got ${samples}`);

@@ -29,7 +29,8 @@ describe('image run config', () => {
     }
     // The data's pixel scalings and the classifier are per family.
     assert.equal(resolveImageConfig({ preset: 'mnist' }).classifier, 'mnist');
-    assert.equal(resolveImageConfig({ preset: 'cifar10-dcgan' }).classifier, null);
+    assert.equal(resolveImageConfig({ preset: 'cifar10-dcgan' }).classifier, 'cifar10');
+    assert.equal(resolveImageConfig({ preset: 'lsun64-dcgan' }).classifier, null);
   });
 
   it('--loss switches to the baselines with their reference settings, on every preset', () => {

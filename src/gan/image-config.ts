@@ -8,6 +8,7 @@
  */
 import { ConfigError, DEVICES, FIELDS, GAN_VARIANTS, LOSS_DEFAULTS, LR_DECAYS, OPTIMIZERS, type DeviceName, type GanVariant, type LrDecay, type OptimizerName } from './config.js';
 import { LOSSES, type LossName } from './losses.js';
+import { isBundledClassifier, type BundledClassifierName } from '../metrics/bundled-classifiers.js';
 import { LSUN64_ARCHS, type Lsun64Arch } from './models/lsun64.js';
 
 /** The reference script (network family and data) a preset follows. */
@@ -66,8 +67,9 @@ export interface ImageConfig {
   plotEvery: number;
   checkpointEvery: number;
   /**
-   * ONNX classifier for IS/FID during training: a path, 'mnist' for the bundled
-   * models/mnist-classifier.onnx, or null for none. Default: 'mnist' for MNIST runs, else null.
+   * ONNX classifier for IS/FID during training: a path, 'mnist' or 'cifar10' for the bundled
+   * models/mnist-classifier.onnx or models/cifar10-classifier.onnx, or null for none. Default: the
+   * bundled classifier of the data ('mnist' for MNIST runs, 'cifar10' for CIFAR-10 runs), else null.
    */
   classifier: string | null;
   threads: number;
@@ -113,7 +115,7 @@ export const IMAGE_FIELDS: Readonly<Record<Exclude<keyof ImageConfig, 'kind' | '
   devSamples: { kind: 'int', min: 1, help: 'held-out real images for the dev critic cost' },
   plotEvery: { kind: 'int', min: 0, help: 'sample grid every N iterations (0: only at the end)' },
   checkpointEvery: { kind: 'int', min: 1, help: 'checkpoint every N iterations' },
-  classifier: { kind: 'string?', help: "ONNX classifier for IS/FID during training ('mnist': the bundled MNIST classifier)" },
+  classifier: { kind: 'string?', help: "ONNX classifier for IS/FID during training ('mnist', 'cifar10': the bundled classifiers, the default for their presets)" },
   threads: { kind: 'int', min: 1, help: 'onnxruntime intra-op threads' },
   device: { kind: { enum: DEVICES }, help: 'onnxruntime device' },
 };
@@ -178,6 +180,14 @@ function pick(c: Partial<Record<string, unknown>>): Partial<ImageConfig> {
   return out as Partial<ImageConfig>;
 }
 
+/** The bundled classifier (src/metrics/bundled-classifiers.ts) that judges each family's images, if any. */
+export const FAMILY_CLASSIFIER: Readonly<Record<ImageFamily, BundledClassifierName | null>> = {
+  mnist: 'mnist',
+  'cifar10-dcgan': 'cifar10',
+  'cifar10-resnet': 'cifar10',
+  lsun64: null,
+};
+
 /** An image preset: the family, its fixed settings, and settings that apply only with one loss. */
 export interface ImagePreset {
   readonly description: string;
@@ -193,9 +203,9 @@ const ADAM_MNIST: Partial<ImageConfig> = { optimizer: 'adam', lr: 1e-4, beta1: 0
 const ADAM_64: Partial<ImageConfig> = { optimizer: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 };
 
 const RESNET: ImagePreset = {
-  description: 'gan_cifar_resnet.py: ResNet G/D (DIM 128), Adam 2e-4 β 0/0.9 decayed linearly to 0 over 100k iterations, critic batch 64, generator batch 128',
+  description: 'gan_cifar_resnet.py: ResNet G/D (DIM 128), Adam 2e-4 β 0/0.9 decayed linearly to 0 over 100k iterations, critic batch 64, generator batch 128; IS/FID under the bundled CIFAR-10 classifier',
   family: 'cifar10-resnet',
-  config: { dim: 128, batchSize: 64, generatorBatchSize: 128, iters: 100_000, plotEvery: 1000 },
+  config: { dim: 128, batchSize: 64, generatorBatchSize: 128, iters: 100_000, plotEvery: 1000, classifier: 'cifar10' },
   byLoss: { 'wgan-gp': { optimizer: 'adam', lr: 2e-4, beta1: 0, beta2: 0.9, lrDecay: 'linear' } },
 };
 
@@ -208,9 +218,9 @@ const FIXED_PRESETS: Readonly<Record<string, ImagePreset>> = {
     byLoss: { 'wgan-gp': ADAM_MNIST },
   },
   'cifar10-dcgan': {
-    description: 'gan_cifar.py: DCGAN G/D (DIM 128), batch 64, Adam 1e-4 β 0.5/0.9, λ 10, 5 critic steps',
+    description: 'gan_cifar.py: DCGAN G/D (DIM 128), batch 64, Adam 1e-4 β 0.5/0.9, λ 10, 5 critic steps; IS/FID under the bundled CIFAR-10 classifier',
     family: 'cifar10-dcgan',
-    config: { dim: 128, batchSize: 64, generatorBatchSize: 64, iters: 200_000 },
+    config: { dim: 128, batchSize: 64, generatorBatchSize: 64, iters: 200_000, classifier: 'cifar10' },
     byLoss: { 'wgan-gp': ADAM_MNIST },
   },
   'cifar10-resnet': RESNET,
@@ -328,6 +338,10 @@ export function resolveImageConfig(opts: { preset: string; file?: Partial<ImageC
   const checked = checkImagePartial(settings, 'config');
   const c = { kind: 'image', preset: opts.preset, family: preset.family, arch, ...checked } as ImageConfig;
   if (c.acgan && !c.conditional) throw new ConfigError(`config: acgan needs conditional (preset '${c.preset}')`);
+  if (isBundledClassifier(c.classifier) && c.classifier !== FAMILY_CLASSIFIER[c.family]) {
+    const fits = FAMILY_CLASSIFIER[c.family];
+    throw new ConfigError(`config: classifier '${c.classifier}' judges ${c.classifier === 'mnist' ? 'MNIST digits' : 'CIFAR-10 images'}, not the images of preset '${c.preset}'; ${fits ? `use '${fits}', ` : ''}an ONNX file or null`);
+  }
   if (c.conditional && c.family !== 'cifar10-resnet') throw new ConfigError(`config: conditional models exist only for the cifar10-resnet presets, not '${c.preset}'`);
   if (c.arch === 'resnet-101' && c.dim % 4 !== 0) throw new ConfigError(`config: dim must be a multiple of 4 for lsun64-resnet-101, got ${c.dim}`);
   return c;

@@ -1,13 +1,13 @@
 /**
  * Evaluation of image generators: samples drawn batch by batch from fixed noise, the Inception Score
- * and FID under any ONNX classifier (the bundled MNIST classifier by default for MNIST), the
+ * and FID under any ONNX classifier (by default the bundled MNIST or CIFAR-10 classifier), the
  * real-data ceiling of both at the same sample count, and the critic cost on held-out real images
  * (gan_mnist.py's dev_disc_cost).
  */
 import { epochBatches, readItems, type ImageDataset } from '../data/batches.js';
 import { OnnxClassifier, type ImageBatch, type OnnxClassifierOptions } from '../metrics/classifier.js';
 import { FeatureStatsAccumulator, frechetDistance, inceptionScore, type GaussianStats } from '../metrics/inception.js';
-import { MNIST_CLASSIFIER, mnistClassifierPath } from '../metrics/mnist-classifier.js';
+import { resolveClassifier } from '../metrics/bundled-classifiers.js';
 import type { Module } from '../nn/module.js';
 import { NOISE_DIM } from './models/mnist.js';
 import { Rng } from '../tensor/random.js';
@@ -48,7 +48,7 @@ export interface Judge {
   readonly realCount: number;
 }
 
-/** Where a classifier comes from: 'mnist' (the bundled one) or an ONNX file, with options. */
+/** Where a classifier comes from: 'mnist' or 'cifar10' (the bundled ones) or an ONNX file, with options. */
 export interface JudgeSpec {
   readonly classifier: string;
   /** Value range of the images handed to the classifier (the generator's output range). */
@@ -83,10 +83,9 @@ export function datasetView(dataset: ImageDataset, indices: Int32Array): ImageDa
  * @example const judge = await openJudge({ classifier: 'mnist', imageRange: [0, 1] }, mnist.test);
  */
 export async function openJudge(spec: JudgeSpec, reference: ImageDataset | null): Promise<Judge> {
-  const isMnist = spec.classifier === 'mnist';
-  const path = isMnist ? mnistClassifierPath() : spec.classifier;
+  const { path, options: bundled } = resolveClassifier(spec.classifier);
   const options: OnnxClassifierOptions = {
-    ...(isMnist ? MNIST_CLASSIFIER : {}),
+    ...bundled,
     ...(spec.options ?? {}),
     imageRange: spec.imageRange,
     ...(spec.threads !== undefined ? { threads: spec.threads } : {}),

@@ -11,21 +11,19 @@
  * cheaper, which keeps training to a few minutes on 2 cores.
  */
 import { fileURLToPath } from 'node:url';
-import { gradients } from '../autodiff/grad.js';
-import { epochBatches, BatchSampler, type ImageDataset } from '../data/batches.js';
+import type { ImageDataset } from '../data/batches.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
-import { Adam } from '../optim/adam.js';
-import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
-import { max } from '../ops/max.js';
 import { relu } from '../ops/relu.js';
 import { reshape } from '../ops/reshape.js';
-import { exportOnnx } from '../backends/onnx/export.js';
 import { Rng } from '../tensor/random.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
-import { noGrad, realize, tensor, type Backend, type Tensor } from '../tensor/tensor.js';
+import type { Backend, Tensor } from '../tensor/tensor.js';
 import type { OnnxClassifierOptions } from './classifier.js';
+import { classifierAccuracy, exportClassifier, maxPool2x2, trainClassifier, type ClassifierNet, type TrainClassifierOptions } from './classifier-training.js';
+
+export { maxPool2x2 };
 
 /** Number of features the MNIST classifier exposes for FID. */
 export const MNIST_FEATURE_DIM = 128;
@@ -58,21 +56,10 @@ export function mnistClassifierPath(): string {
 }
 
 /**
- * 2×2 max pooling (stride 2) of x [N, C, H, W] with even H, W, as a composite: the windows become
- * axes 3 and 5 of a reshape, then a max over them (ties share the gradient, see `max`).
- * @example maxPool2x2(h) // [N, 32, 28, 28] → [N, 32, 14, 14]
- */
-export function maxPool2x2(x: Tensor): Tensor {
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  if (x.rank !== 4 || h % 2 !== 0 || w % 2 !== 0) throw new ShapeError('maxPool2x2', `expected [N, C, H, W] with even H and W, got ${fmt(x.shape)}`);
-  return max(reshape(x, [n, c, h / 2, 2, w / 2, 2]), [3, 5]);
-}
-
-/**
  * The classifier network: `forward` gives logits [N, 10], `features` the 128 penultimate activations.
  * @example const net = new MnistClassifierNet(new Rng(0)); const logits = net.forward(images);
  */
-export class MnistClassifierNet extends Module {
+export class MnistClassifierNet extends Module implements ClassifierNet {
   readonly conv1: Conv2d;
   readonly conv2: Conv2d;
   readonly fc1: Linear;
@@ -107,22 +94,8 @@ export class MnistClassifierNet extends Module {
   }
 }
 
-/** Options of {@link trainMnistClassifier}. */
-export interface TrainMnistClassifierOptions {
-  readonly train: ImageDataset;
-  /** Held-out set whose accuracy is measured after each epoch (e.g. the test set). */
-  readonly test?: ImageDataset;
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  /** Adam learning rate (default 1e-3, with β1 = 0.9, β2 = 0.999). */
-  readonly lr?: number;
-  /** Multiplies the learning rate after every epoch (default 0.6). */
-  readonly lrDecay?: number;
-  readonly seed?: number;
-  readonly backend?: Backend;
-  /** Called after each epoch. */
-  readonly onEpoch?: (e: { epoch: number; loss: number; testAccuracy: number | null; seconds: number }) => void;
-}
+/** Options of {@link trainMnistClassifier} (see {@link TrainClassifierOptions}; `seed` also seeds the weights). */
+export type TrainMnistClassifierOptions = TrainClassifierOptions;
 
 /**
  * Trains the network with Adam on softmax cross-entropy: one backend run per step (loss, new
@@ -134,47 +107,16 @@ export interface TrainMnistClassifierOptions {
 export async function trainMnistClassifier(
   o: TrainMnistClassifierOptions,
 ): Promise<{ net: MnistClassifierNet; testAccuracy: number | null; seconds: number }> {
-  const epochs = o.epochs ?? 4;
-  const batchSize = o.batchSize ?? 64;
-  const seed = o.seed ?? 0;
-  const net = new MnistClassifierNet(new Rng(seed));
-  const opt = new Adam(net.namedParameters(), { lr: o.lr ?? 1e-3, beta1: 0.9, beta2: 0.999 });
-  const sampler = new BatchSampler(o.train, { batchSize, seed: seed + 1 });
-  const start = Date.now();
-  let testAccuracy: number | null = null;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    let lossSum = 0;
-    const steps = sampler.batchesPerEpoch;
-    for (let s = 0; s < steps; s++) {
-      const batch = sampler.next();
-      const loss = softmaxCrossEntropy(net.forward(tensor(batch.images, batch.shape)), tensor(batch.labels, [batchSize], 'int32'));
-      await opt.step(gradients(loss, opt.params), [loss], o.backend);
-      lossSum += (await loss.data())[0]!;
-    }
-    opt.lr *= o.lrDecay ?? 0.6;
-    testAccuracy = o.test ? await mnistAccuracy(net, o.test, o.backend) : null;
-    o.onEpoch?.({ epoch, loss: lossSum / steps, testAccuracy, seconds: (Date.now() - start) / 1000 });
-  }
-  return { net, testAccuracy, seconds: (Date.now() - start) / 1000 };
+  const net = new MnistClassifierNet(new Rng(o.seed ?? 0));
+  return { net, ...(await trainClassifier(net, o)) };
 }
 
 /**
  * Fraction of a labelled dataset the network classifies correctly.
  * @example const acc = await mnistAccuracy(net, loadMnist().test);
  */
-export async function mnistAccuracy(net: MnistClassifierNet, data: ImageDataset, backend?: Backend, batchSize = 500): Promise<number> {
-  let correct = 0;
-  for (const batch of epochBatches(data, batchSize)) {
-    const logits = noGrad(() => net.forward(tensor(batch.images, batch.shape)));
-    await realize([logits], backend);
-    const v = (await logits.data()) as Float32Array;
-    for (let i = 0; i < batch.labels.length; i++) {
-      let best = 0;
-      for (let k = 1; k < 10; k++) if (v[i * 10 + k]! > v[i * 10 + best]!) best = k;
-      if (best === batch.labels[i]) correct++;
-    }
-  }
-  return correct / data.length;
+export function mnistAccuracy(net: MnistClassifierNet, data: ImageDataset, backend?: Backend, batchSize = 500): Promise<number> {
+  return classifierAccuracy(net, data, backend, batchSize);
 }
 
 /**
@@ -183,12 +125,5 @@ export async function mnistAccuracy(net: MnistClassifierNet, data: ImageDataset,
  * @example writeFileSync('models/mnist-classifier.onnx', exportMnistClassifier(net));
  */
 export function exportMnistClassifier(net: MnistClassifierNet, batch = MNIST_EXPORT_BATCH): Uint8Array {
-  return exportOnnx(
-    (x) => {
-      const { logits, features } = net.run(x);
-      return [logits, features];
-    },
-    [{ name: 'images', shape: [batch, 1, 28, 28] }],
-    ['logits', 'features'],
-  );
+  return exportClassifier(net, [batch, 1, 28, 28]);
 }
