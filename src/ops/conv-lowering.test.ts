@@ -4,27 +4,37 @@
  * (fewer), conv2d_input_grad as one GEMM + Col2Im (g of ≤ 16 pixels) or as ConvTranspose — over
  * strides, pads, dilations and inputs whose last rows the forward conv never reads. The op cases
  * (src/ops/cases/conv.ts) use 2-3 channels, so these shapes are the ones that reach the other paths.
+ * With channel counts in whole blocks, conv2d and stride-1 conv2d_input_grad go to onnxruntime's
+ * NCHWc kernels where this onnxruntime has them; those lowerings are checked the same way, and
+ * against the standard ONNX lowering of the same graph.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { referenceBackend } from '../backends/reference/reference-backend.js';
+import { lowerPlan } from '../backends/onnx/lower.js';
+import { probeNchwcBlock, type OrtLike } from '../backends/onnx/ort-backend.js';
 import { ortBackend } from '../node.js';
+import * as onnxruntime from 'onnxruntime-node';
 import { Rng } from '../tensor/random.js';
-import { realize, type Tensor } from '../tensor/tensor.js';
-import type { ConvGeometry } from './conv2d.js';
+import { buildPlan, realize, type Tensor } from '../tensor/tensor.js';
+import { conv2dWithGeometry, type ConvGeometry } from './conv2d.js';
 import { conv2dInputGrad } from './conv-transpose2d.js';
 import { conv2dWeightGrad } from './conv2d-weight-grad.js';
 
 const ref = referenceBackend();
 const ort = ortBackend({ threads: 1 });
-after(() => ort.dispose?.());
+const ortPlain = ortBackend({ threads: 1, nchwc: false });
+after(async () => {
+  await ort.dispose?.();
+  await ortPlain.dispose?.();
+});
 
 /** Builds the graph twice (a realized tensor keeps its values) and runs it on each backend. */
-async function assertMatchesReference(build: () => Tensor): Promise<void> {
+async function assertMatchesReference(build: () => Tensor, backend = ort): Promise<void> {
   const [r, t] = [build(), build()];
   await realize([r], ref);
   const want = Array.from(await r.data64());
-  await realize([t], ort);
+  await realize([t], backend);
   const got = Array.from(await t.data64());
   assert.equal(got.length, want.length);
   const scale = Math.max(...want.map(Math.abs));
@@ -77,4 +87,42 @@ describe('conv2d_input_grad lowerings', () => {
       });
     }
   }
+});
+
+describe('NCHWc lowerings (onnxruntime CPU kernels in channel blocks)', async () => {
+  const block = await probeNchwcBlock(onnxruntime as unknown as OrtLike);
+  const skip = block === 0 ? 'this onnxruntime build has no NCHWc kernels' : false;
+  const nchwcNodes = (t: Tensor, b: number): number => lowerPlan(buildPlan([t]), { nchwcBlock: b }).nodes.filter((n) => n.domain === 'com.microsoft.nchwc').length;
+  // [label, H, k, geometry, uses NCHWc for conv2d, for conv2d_input_grad]
+  const cases: [string, number, number, ConvGeometry, boolean, boolean][] = [
+    ['3×3 pad 1', 9, 3, geom(1, [1, 1, 1, 1]), true, true],
+    ['1×1', 6, 1, geom(1, [0, 0, 0, 0]), true, true],
+    ['3×3 dilation 2, asymmetric pads', 9, 3, geom(1, [0, 1, 2, 1], 2), true, true],
+    ['5×5 valid (input-gradient pads 4)', 9, 5, geom(1, [0, 0, 0, 0]), true, true],
+    ['5×5 stride 2 to 8×8', 16, 5, geom(2, [1, 1, 2, 2]), true, false],
+    ['5×5 stride 2 to 4×4 (kept as Conv)', 8, 5, geom(2, [1, 1, 2, 2]), false, false],
+  ];
+  for (const [label, H, k, g, fwd, adj] of cases) {
+    const Ho = outSize(H, k, g);
+    test(`conv2d, ${label}`, { skip }, async () => {
+      const rng = new Rng(H * 7 + k);
+      const [x, w] = [rng.normal([2, 32, H, H]), rng.normal([16, 32, k, k])];
+      assert.equal(nchwcNodes(conv2dWithGeometry(x, w, g), block), fwd ? 3 : 0);
+      assert.equal(nchwcNodes(conv2dWithGeometry(x, w, g), 0), 0);
+      await assertMatchesReference(() => conv2dWithGeometry(x, w, g));
+      await assertMatchesReference(() => conv2dWithGeometry(x, w, g), ortPlain);
+    });
+    test(`conv2d_input_grad, ${label}`, { skip }, async () => {
+      const rng = new Rng(H * 11 + k);
+      const [gy, w] = [rng.normal([2, 16, Ho, Ho]), rng.normal([16, 32, k, k])];
+      assert.equal(nchwcNodes(conv2dInputGrad(gy, w, g, [H, H]), block), adj ? 3 : 0);
+      await assertMatchesReference(() => conv2dInputGrad(gy, w, g, [H, H]));
+      await assertMatchesReference(() => conv2dInputGrad(gy, w, g, [H, H]), ortPlain);
+    });
+  }
+  test('channel counts that are not whole blocks keep the standard lowering', { skip }, () => {
+    const rng = new Rng(3);
+    const x = rng.normal([1, block + 4, 6, 6]);
+    assert.equal(nchwcNodes(conv2dWithGeometry(x, rng.normal([block, block + 4, 3, 3]), geom(1, [1, 1, 1, 1])), block), 0);
+  });
 });

@@ -23,6 +23,8 @@ import {
   samePads,
   tapRuns,
   type ConvGeometry,
+  lowerNchwcConv,
+  useNchwc,
   type Padding2d,
 } from './conv2d.js';
 import { conv2dWeightGrad } from './conv2d-weight-grad.js';
@@ -58,6 +60,14 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
   // ConvTranspose, which runs one GEMM per image with only Ho·Wo columns; elsewhere ConvTranspose.
   lower: (ctx, inputs, a, meta) => {
     const [, , Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
+    const [O, C, kh, kw] = meta.inputs[1]!.shape as [number, number, number, number];
+    // Stride 1: the input gradient is the convolution of g with the transposed, flipped kernel,
+    // padded by d·(k−1) − p on each side; on the NCHWc kernels where the shapes allow.
+    const adjPads = [kh, kw, kh, kw].map((k, i) => a.dilation[i % 2]! * (k - 1) - a.pads[i]!);
+    if (a.stride[0] === 1 && a.stride[1] === 1 && adjPads.every((p) => p >= 0) && useNchwc(ctx, O, C, a.stride, a.inputShape)) {
+      const geom = { stride: a.stride, dilation: a.dilation, pads: adjPads as [number, number, number, number] };
+      return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, geom, true);
+    }
     return Ho * Wo <= ONE_GEMM_MAX_PIXELS ? lowerAsCol2Im(ctx, inputs, a, meta) : lowerAsConvTranspose(ctx, inputs, a, meta);
   },
   vjp: (ct, [g, w], _out, a) => [conv2dWithGeometry(ct, w!, a), conv2dWeightGrad(ct, g!, a, w!.shape.slice(2))],

@@ -40,6 +40,12 @@ export interface LowerCtx {
   f32(values: ArrayLike<number>, shape: readonly number[]): string;
   /** The empty-string name ONNX uses for an omitted optional input. */
   readonly none: '';
+  /**
+   * Channel block size of onnxruntime's NCHWc CPU kernels (the com.microsoft.nchwc domain: 16 with
+   * AVX-512, 8 with AVX2) when the target session runs them, else 0: standard ONNX only (exports,
+   * WebGPU, onnxruntime-web).
+   */
+  readonly nchwcBlock: number;
 }
 
 export interface LowerMeta {

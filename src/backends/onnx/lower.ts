@@ -38,7 +38,15 @@ export interface LowerOptions {
   readonly inputs?: ReadonlyMap<Tensor, string>;
   /** For export: names of the graph outputs, in `plan.outputs` order. */
   readonly outputNames?: readonly string[];
+  /**
+   * Block size of onnxruntime's NCHWc CPU kernels when the model is for an onnxruntime CPU session
+   * that has them (see `probeNchwcBlock`); 0 or absent: standard ONNX only.
+   */
+  readonly nchwcBlock?: number;
 }
+
+/** The operator-set domain of onnxruntime's NCHWc CPU kernels (ReorderInput, ReorderOutput, Conv). */
+export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 
 /**
  * Builds the ONNX model of a plan. Within the model, identical nodes (same op, inputs and
@@ -78,6 +86,7 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
     nodeN: (opType, ins, n, attrs = {}) => emit(opType, ins, n, attrs),
     i64: (values) => init(ONNX_DTYPE.int64, [values.length], new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer)),
     f32: (values, shape) => init(ONNX_DTYPE.float32, shape, rawOf('float32', values)),
+    nchwcBlock: opts.nchwcBlock ?? 0,
   };
   const names: string[] = new Array(plan.values.length);
   const inputNames: string[] = [];
@@ -118,6 +127,8 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   });
   const renamed = rename.size === 0 ? nodes : nodes.map((n) => ({ ...n, inputs: n.inputs.map((x) => rename.get(x) ?? x), outputs: n.outputs.map((x) => rename.get(x) ?? x) }));
   // (The Identity copies read the original names too, so the renaming covers them.)
-  const bytes = encodeModel({ nodes: renamed, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets: [{ domain: 'com.microsoft', version: 1 }] });
+  const extraOpsets = [{ domain: 'com.microsoft', version: 1 }];
+  if (nodes.some((n) => n.domain === NCHWC_DOMAIN)) extraOpsets.push({ domain: NCHWC_DOMAIN, version: 1 });
+  const bytes = encodeModel({ nodes: renamed, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets });
   return { bytes, inputNames, outputNames, nodeCount: renamed.length, nodes: renamed, initializerCount: inits.length };
 }

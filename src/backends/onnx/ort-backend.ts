@@ -4,7 +4,8 @@
  */
 import { simplifyPlan, type SimplifyStats } from '../../compile/simplify.js';
 import type { Backend, DType, Plan, Storage } from '../../tensor/tensor.js';
-import { lowerPlan } from './lower.js';
+import { lowerPlan, NCHWC_DOMAIN, OPSET } from './lower.js';
+import { encodeModel, ONNX_DTYPE } from './proto.js';
 
 /** The slice of the onnxruntime API the backend uses (shared by onnxruntime-node and -web). */
 export interface OrtLike {
@@ -28,6 +29,13 @@ export interface OrtBackendOptions {
    * alternating on few cores (measured 44 → 318 ms per step with 16-40 sessions). Default false.
    */
   spinning?: boolean;
+  /**
+   * Lower convolutions that fit (channel counts in whole blocks) onto onnxruntime's NCHWc CPU kernels
+   * (com.microsoft.nchwc, MLAS's blocked direct convolutions; 1.2-1.6× faster than ONNX Conv on the
+   * ResNet and MNIST critic layers), when this onnxruntime build has them. Default true on 'cpu';
+   * ignored on 'webgpu'. Results agree with the standard lowering to float32 rounding.
+   */
+  nchwc?: boolean;
   /** Keep at most this many cached sessions (least recently used are released). Default 64. */
   maxSessions?: number;
   /**
@@ -90,6 +98,33 @@ interface Compiled {
 
 const LEVELS: readonly string[] = ['disabled', 'basic', 'extended', 'all', 'auto'];
 
+/**
+ * The channel block size of this onnxruntime's NCHWc CPU kernels (16 with AVX-512, 8 with AVX2), or
+ * 0 where it has none (other CPUs, onnxruntime-web): ReorderInput pads a 4-channel image up to one
+ * block, so the block size is the channel count of its output.
+ * @example const b = await probeNchwcBlock(ort); // 16 on an AVX-512 machine
+ */
+export async function probeNchwcBlock(ort: OrtLike): Promise<number> {
+  const F = ONNX_DTYPE.float32;
+  const bytes = encodeModel({
+    nodes: [{ opType: 'ReorderInput', domain: NCHWC_DOMAIN, inputs: ['x'], outputs: ['y'], attrs: {} }],
+    initializers: [],
+    inputs: [{ name: 'x', dtype: F, dims: [1, 4, 1, 1] }],
+    outputs: [{ name: 'y', dtype: F, dims: [1, -1, 1, 1] }],
+    opset: OPSET,
+    extraOpsets: [{ domain: NCHWC_DOMAIN, version: 1 }],
+  });
+  try {
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], logSeverityLevel: 4 });
+    const out = (await session.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) })).y as { dims?: readonly number[] } | undefined;
+    await session.release?.();
+    const b = out?.dims?.[1] ?? 0;
+    return Number.isInteger(b) && b >= 4 && b % 4 === 0 ? b : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Creates a backend over the given onnxruntime module. */
 export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): OrtBackend {
   const device = opts.device ?? 'cpu';
@@ -108,11 +143,15 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
   };
   if (opts.threads !== undefined) sessionOptions.intraOpNumThreads = opts.threads;
 
+  let nchwcBlock: Promise<number> | undefined;
+
   async function compile(plan: Plan): Promise<Compiled> {
+    nchwcBlock ??= device === 'cpu' && opts.nchwc !== false ? probeNchwcBlock(ort) : Promise.resolve(0);
+    const block = await nchwcBlock;
     const t0 = performance.now();
     const simple = simplify ? simplifyPlan(plan) : null;
     const t1 = performance.now();
-    const m = lowerPlan(simple ?? plan);
+    const m = lowerPlan(simple ?? plan, { nchwcBlock: block });
     const t2 = performance.now();
     const level: GraphOptimizationLevel = levelOpt !== 'auto' ? levelOpt : m.nodeCount <= AUTO_ALL_MAX_NODES ? 'all' : 'basic';
     let session: OrtSession;
