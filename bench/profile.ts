@@ -7,10 +7,8 @@
  *   node --import tsx bench/profile.ts <workload> [--threads 1] [--spinning] [--steps 2] [--top 12]
  *
  * The first run of each session (allocations, first touches) is left out. Conv nodes are split
- * by what they compute: a weight gradient is lowered as Conv(xᵀ, gᵀ) whose kernel is the layer's
- * OUTPUT activation (src/ops/conv2d-weight-grad.ts), so a Conv with a kernel not in {1, 3, 5} (the
- * models' kernel sizes) is counted as a weight gradient; ConvTranspose nodes are the transposed
- * convolutions of the generators and the input gradients of every conv.
+ * by what they compute (see `classify`); ConvTranspose nodes are the transposed convolutions of the
+ * generators and the input gradients that do not take the NCHWc path (src/ops/conv-transpose2d.ts).
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -52,18 +50,25 @@ function nodeFlops(op: string, ins: number[][], outs: number[][]): number {
     return 2 * prod(x) * prod(w.slice(1)); // N·Cin·H·W × Cout/group·kh·kw
   }
   if (op === 'MatMul' || op === 'Gemm' || op === 'FusedMatMul' || op === 'FusedGemm') {
-    const a = ins[0] ?? [];
-    const k = op.endsWith('Gemm') ? Math.min(...a) : a[a.length - 1]!;
-    return 2 * prod(out) * k;
+    // K from A's size and the output's rows (batch·M): right with transposed operands (transA of
+    // Gemm/FusedMatMul) too, as long as A is not broadcast over a batch.
+    const rows = prod(out) / (out[out.length - 1] ?? 1);
+    return 2 * prod(out) * (prod(ins[0] ?? []) / rows);
   }
   return 0;
 }
 
-/** The class a node's time is reported under. */
+/**
+ * The class a node's time is reported under. A Conv whose kernel is not in {1, 2, 3, 5} (the models'
+ * kernel sizes and the 2/3-tap phase kernels of strided input gradients) is a weight gradient of a
+ * layer with < 32 input channels, lowered as Conv(xᵀ, gᵀ) with the OUTPUT activation as its kernel;
+ * other Convs are forward convolutions and, on the NCHWc path, input gradients (flipped kernels).
+ * From 32 input channels weight gradients are per-tap MatMuls (src/ops/conv2d-weight-grad.ts).
+ */
 function classify(op: string, ins: number[][]): string {
   if (op === 'Conv' || op === 'FusedConv') {
     const k = (ins[1] ?? []).slice(2);
-    return k.every((d) => d === 1 || d === 3 || d === 5) ? `${op} (forward)` : `${op} (weight grad)`;
+    return k.every((d) => d <= 3 || d === 5) ? `${op} (fwd, input grad)` : `${op} (weight grad)`;
   }
   return op;
 }
@@ -97,7 +102,13 @@ async function main(): Promise<void> {
     await step();
     wall.push(performance.now() - t0);
   }
-  for (const s of sessions) s.endProfiling();
+  for (const s of sessions) {
+    try {
+      s.endProfiling();
+    } catch {
+      // released already (the backend's one-off probe session)
+    }
+  }
   const dir = dirname(prefix);
   const files = readdirSync(dir).filter((f) => f.startsWith(basename(prefix)) && f.endsWith('.json')).map((f) => join(dir, f));
 

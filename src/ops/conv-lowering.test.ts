@@ -93,14 +93,17 @@ describe('NCHWc lowerings (onnxruntime CPU kernels in channel blocks)', async ()
   const block = await probeNchwcBlock(onnxruntime as unknown as OrtLike);
   const skip = block === 0 ? 'this onnxruntime build has no NCHWc kernels' : false;
   const nchwcNodes = (t: Tensor, b: number): number => lowerPlan(buildPlan([t]), { nchwcBlock: b }).nodes.filter((n) => n.domain === 'com.microsoft.nchwc').length;
-  // [label, H, k, geometry, uses NCHWc for conv2d, for conv2d_input_grad]
+  // [label, H, k, geometry, uses NCHWc for conv2d, for conv2d_input_grad (strided: one conv per phase)]
   const cases: [string, number, number, ConvGeometry, boolean, boolean][] = [
     ['3×3 pad 1', 9, 3, geom(1, [1, 1, 1, 1]), true, true],
     ['1×1', 6, 1, geom(1, [0, 0, 0, 0]), true, true],
     ['3×3 dilation 2, asymmetric pads', 9, 3, geom(1, [0, 1, 2, 1], 2), true, true],
     ['5×5 valid (input-gradient pads 4)', 9, 5, geom(1, [0, 0, 0, 0]), true, true],
-    ['5×5 stride 2 to 8×8', 16, 5, geom(2, [1, 1, 2, 2]), true, false],
-    ['5×5 stride 2 to 4×4 (kept as Conv)', 8, 5, geom(2, [1, 1, 2, 2]), false, false],
+    ['5×5 stride 2 to 8×8', 16, 5, geom(2, [1, 1, 2, 2]), true, true],
+    ['5×5 stride 2, 14×14 to 7×7', 14, 5, geom(2, [1, 1, 2, 2]), true, true],
+    ['3×3 stride 2, unread last row', 15, 3, geom(2, [0, 0, 0, 0]), true, true],
+    ['4×4 stride 3, end pads beyond the kernel', 13, 4, geom(3, [1, 2, 5, 4]), false, true],
+    ['5×5 stride 2 to 4×4 (kept as Conv; input gradient by Col2Im)', 8, 5, geom(2, [1, 1, 2, 2]), false, false],
   ];
   for (const [label, H, k, g, fwd, adj] of cases) {
     const Ho = outSize(H, k, g);
@@ -115,7 +118,8 @@ describe('NCHWc lowerings (onnxruntime CPU kernels in channel blocks)', async ()
     test(`conv2d_input_grad, ${label}`, { skip }, async () => {
       const rng = new Rng(H * 11 + k);
       const [gy, w] = [rng.normal([2, 16, Ho, Ho]), rng.normal([16, 32, k, k])];
-      assert.equal(nchwcNodes(conv2dInputGrad(gy, w, g, [H, H]), block), adj ? 3 : 0);
+      const phases = g.stride[0] * g.stride[1];
+      assert.equal(nchwcNodes(conv2dInputGrad(gy, w, g, [H, H]), block), adj ? 1 + 2 * phases : 0);
       await assertMatchesReference(() => conv2dInputGrad(gy, w, g, [H, H]));
       await assertMatchesReference(() => conv2dInputGrad(gy, w, g, [H, H]), ortPlain);
     });

@@ -57,18 +57,22 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     return { shape: [N, C, a.inputShape[0], a.inputShape[1]], dtype: 'float32' };
   },
   // On tiny images (g of ≤ 16 pixels) one GEMM over the whole batch + Col2Im is 1.4-1.7× faster than
-  // ConvTranspose, which runs one GEMM per image with only Ho·Wo columns; elsewhere ConvTranspose.
+  // ConvTranspose, which runs one GEMM per image with only Ho·Wo columns. Elsewhere, where the channel
+  // counts are whole NCHWc blocks: stride 1 as one convolution with the flipped kernel, larger strides
+  // as one such convolution per output phase; otherwise ConvTranspose.
   lower: (ctx, inputs, a, meta) => {
-    const [, , Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
-    const [O, C, kh, kw] = meta.inputs[1]!.shape as [number, number, number, number];
-    // Stride 1: the input gradient is the convolution of g with the transposed, flipped kernel,
-    // padded by d·(k−1) − p on each side; on the NCHWc kernels where the shapes allow.
-    const adjPads = [kh, kw, kh, kw].map((k, i) => a.dilation[i % 2]! * (k - 1) - a.pads[i]!);
-    if (a.stride[0] === 1 && a.stride[1] === 1 && adjPads.every((p) => p >= 0) && useNchwc(ctx, O, C, a.stride, a.inputShape)) {
-      const geom = { stride: a.stride, dilation: a.dilation, pads: adjPads as [number, number, number, number] };
-      return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, geom, true);
+    const [, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
+    const [, C] = meta.inputs[1]!.shape as [number, number, number, number];
+    if (Ho * Wo <= ONE_GEMM_MAX_PIXELS) return lowerAsCol2Im(ctx, inputs, a, meta);
+    if (useNchwc(ctx, O, C, [1, 1], a.inputShape)) {
+      if (a.stride[0] === 1 && a.stride[1] === 1) {
+        const adjPads = flippedPads(a, meta.inputs[1]!.shape);
+        if (adjPads) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads }, true);
+      } else if (a.dilation[0] === 1 && a.dilation[1] === 1 && a.stride.every((s, i) => meta.inputs[1]!.shape[2 + i]! >= s)) {
+        return lowerAsPhaseConvs(ctx, inputs, a, meta);
+      }
     }
-    return Ho * Wo <= ONE_GEMM_MAX_PIXELS ? lowerAsCol2Im(ctx, inputs, a, meta) : lowerAsConvTranspose(ctx, inputs, a, meta);
+    return lowerAsConvTranspose(ctx, inputs, a, meta);
   },
   vjp: (ct, [g, w], _out, a) => [conv2dWithGeometry(ct, w!, a), conv2dWeightGrad(ct, g!, a, w!.shape.slice(2))],
   reference: ([g, w], a, out) => {
@@ -196,5 +200,47 @@ function lowerAsCol2Im(ctx: LowerCtx, [g, w]: readonly string[], a: InputGradAtt
 /** Pixels of g up to which the one-GEMM + Col2Im lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
 const ONE_GEMM_MAX_PIXELS = 16;
 
-/** Both lowerings of conv2d_input_grad, whatever the shapes (for A/B measurements of `lower`'s choice). */
-export const inputGradLowerings = { convTranspose: lowerAsConvTranspose, col2im: lowerAsCol2Im };
+/**
+ * The pads that make a stride-1 input gradient the convolution of g with the flipped kernel:
+ * d·(k − 1) − p on each side ([top, left, bottom, right]), or null where one is negative.
+ */
+function flippedPads(a: InputGradAttrs, wShape: readonly number[]): [number, number, number, number] | null {
+  const pads = [0, 1, 2, 3].map((i) => a.dilation[i % 2]! * (wShape[2 + (i % 2)]! - 1) - a.pads[i]!);
+  return pads.every((p) => p >= 0) ? (pads as [number, number, number, number]) : null;
+}
+
+/**
+ * Lowers a strided conv2d_input_grad (dilation 1) as s_h·s_w stride-1 convolutions on the NCHWc
+ * kernels, one per output phase, interleaved. With u = r + p_top the padded row of output row r,
+ * dx[u = s·m + φ] = Σ_t g[m − t] · w[φ + s·t] (t < T_φ = ⌈(k − φ)/s⌉): for each phase φ, a
+ * correlation of g with the reversed sub-kernel w[φ :: s], padded by T_φ − 1 before and to M =
+ * ⌈(p_top + H)/s⌉ outputs; the phase results, stacked as [N, C, M, s, M', s], are the padded grid
+ * u < s·M, from which rows p_top … p_top + H − 1 are cut (columns likewise). Same FLOPs as
+ * ConvTranspose; 1.5-2× faster on the MNIST and DCGAN layers (docs/BENCHMARKS.md, "NCHWc").
+ */
+function lowerAsPhaseConvs(ctx: LowerCtx, [g, w]: readonly string[], a: InputGradAttrs, meta: LowerMeta): string {
+  const [N, , Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
+  const [O, C, kh, kw] = meta.inputs[1]!.shape as [number, number, number, number];
+  const [sh, sw] = a.stride;
+  const [H, W] = a.inputShape;
+  const M = [Math.ceil((a.pads[0] + H) / sh), Math.ceil((a.pads[1] + W) / sw)] as const;
+  const rows: string[] = [];
+  for (let ph = 0; ph < sh; ph++) {
+    const cols: string[] = [];
+    for (let pw = 0; pw < sw; pw++) {
+      const T = [Math.ceil((kh - ph) / sh), Math.ceil((kw - pw) / sw)] as const;
+      const sub = ctx.node('Slice', [w!, ctx.i64([ph, pw]), ctx.i64([kh, kw]), ctx.i64([2, 3]), ctx.i64([sh, sw])]);
+      const after = [Math.max(0, M[0] - Ho), Math.max(0, M[1] - Wo)];
+      const geom: ConvGeometry = { stride: [1, 1], dilation: [1, 1], pads: [T[0] - 1, T[1] - 1, after[0]!, after[1]!] };
+      let y = lowerNchwcConv(ctx, g!, sub, [O, C, T[0], T[1]], geom, true);
+      if (Ho + after[0]! > M[0] || Wo + after[1]! > M[1]) y = ctx.node('Slice', [y, ctx.i64([0, 0]), ctx.i64([M[0], M[1]]), ctx.i64([2, 3])]);
+      cols.push(ctx.node('Unsqueeze', [y, ctx.i64([4])]));
+    }
+    rows.push(ctx.node('Unsqueeze', [sw === 1 ? cols[0]! : ctx.node('Concat', cols, { axis: { int: 4 } }), ctx.i64([3])]));
+  }
+  const grid = ctx.node('Reshape', [sh === 1 ? rows[0]! : ctx.node('Concat', rows, { axis: { int: 3 } }), ctx.i64([N, C, sh * M[0], sw * M[1]])]);
+  return ctx.node('Slice', [grid, ctx.i64([a.pads[0], a.pads[1]]), ctx.i64([a.pads[0] + H, a.pads[1] + W]), ctx.i64([2, 3])]);
+}
+
+/** Every lowering of conv2d_input_grad, whatever the shapes (for A/B measurements of `lower`'s choice). */
+export const inputGradLowerings = { convTranspose: lowerAsConvTranspose, col2im: lowerAsCol2Im, phaseConvs: lowerAsPhaseConvs };
