@@ -118,6 +118,8 @@ export function ortWebBackend(opts: OrtWebBackendOptions = {}): OrtBackend {
   };
   const inner = createOrtBackend(api, {
     device: device === 'webgpu' ? 'webgpu' : 'cpu',
+    // The NCHWc kernels are onnxruntime-node's (x86 MLAS); the WASM build has none.
+    nchwc: false,
     ...(opts.maxSessions !== undefined ? { maxSessions: opts.maxSessions } : {}),
     ...(opts.graphOptimizationLevel !== undefined ? { graphOptimizationLevel: opts.graphOptimizationLevel } : {}),
     ...(opts.simplify !== undefined ? { simplify: opts.simplify } : {}),
