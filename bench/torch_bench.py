@@ -557,10 +557,11 @@ class ImageGan:
         penalty = self.lam * ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()
         if self.acgan:
             d_real, logits = self.D.scores_and_logits(real)
-            penalty = penalty + self.acgan[1] * F.cross_entropy(logits, labels)
         else:
             d_real = self.D(real)
         loss = self.D(fake).mean() - d_real.mean() + penalty
+        if self.acgan:  # the critic's classifier learns from real data only
+            loss = loss + self.acgan[1] * F.cross_entropy(logits, labels)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
