@@ -12,9 +12,11 @@ import { Adam } from '../optim/adam.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { max } from '../ops/max.js';
 import { reshape } from '../ops/reshape.js';
+import { Rng } from '../tensor/random.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
 import { noGrad, realize, tensor, type Backend, type Tensor } from '../tensor/tensor.js';
 import { OnnxClassifier, type ImageBatch, type OnnxClassifierOptions } from './classifier.js';
+import { inceptionScore } from './inception.js';
 
 /**
  * 2×2 max pooling (stride 2) of x [N, C, H, W] with even H, W, as a composite: the windows become
@@ -124,19 +126,21 @@ export function exportClassifier(net: ClassifierNet, inputShape: readonly number
   );
 }
 
-/** Every image of a dataset as classifier batches of `batch` (no noise: deterministic pixels). */
-function* datasetBatches(dataset: ImageDataset, batch = 500): Generator<ImageBatch> {
-  for (let s = 0; s < dataset.length; s += batch) {
-    const it = readItems(dataset, Int32Array.from({ length: Math.min(batch, dataset.length - s) }, (_, i) => s + i));
+/** The images `order` of a dataset as classifier batches of `batch` (no noise: deterministic pixels). */
+function* datasetBatches(dataset: ImageDataset, order: Int32Array, batch = 500): Generator<ImageBatch> {
+  for (let s = 0; s < order.length; s += batch) {
+    const it = readItems(dataset, order.subarray(s, Math.min(order.length, s + batch)));
     yield { data: it.images, shape: it.shape };
   }
 }
+
+const inOrder = (d: ImageDataset): Int32Array => Int32Array.from({ length: d.length }, (_, i) => i);
 
 /** The measurements of {@link evaluateExportedClassifier}. */
 export interface ExportedClassifierScores {
   /** Test accuracy of the exported file. */
   testAccuracy: number;
-  /** Inception Score of the test set (10 splits): the ceiling a generator can reach. */
+  /** Inception Score of the test set (10 splits of a fixed shuffle): the ceiling a generator can reach. */
   testInceptionScore: { mean: number; std: number };
   /** FID of the test set against each named real set. */
   fid: Record<string, number>;
@@ -145,7 +149,8 @@ export interface ExportedClassifierScores {
 
 /**
  * Measures an exported classifier through the same `OnnxClassifier` path every evaluation uses: its
- * accuracy on `test`, the Inception Score of `test` and the FID of `test` against each set of `against`.
+ * accuracy on `test`, the Inception Score of `test` (split after a fixed shuffle, so that folders sorted
+ * by class give real splits) and the FID of `test` against each set of `against`.
  * @example const s = await evaluateExportedClassifier('models/mnist-classifier.onnx', MNIST_CLASSIFIER, mnist.test, { train60k: mnist.trainFull });
  */
 export async function evaluateExportedClassifier(
@@ -157,14 +162,16 @@ export async function evaluateExportedClassifier(
   const t0 = Date.now();
   const judge = await OnnxClassifier.load(path, options);
   try {
-    const { probs, classes } = await judge.classify(datasetBatches(test));
-    const labels = readItems(test, Int32Array.from({ length: test.length }, (_, i) => i)).labels;
+    // A fixed shuffle: the Inception Score's splits must not follow a folder sorted by class.
+    const order = new Rng(0).permutation(test.length);
+    const { probs, classes } = await judge.classify(datasetBatches(test, order));
+    const labels = readItems(test, order).labels;
     const predicted = argmaxRows(probs, classes);
     let correct = 0;
     predicted.forEach((c, i) => (correct += c === labels[i] ? 1 : 0));
-    const testInceptionScore = await judge.inceptionScore(datasetBatches(test), 10);
+    const testInceptionScore = inceptionScore(probs, classes, 10);
     const fid: Record<string, number> = {};
-    for (const [name, set] of Object.entries(against)) fid[name] = await judge.fid(datasetBatches(test), datasetBatches(set));
+    for (const [name, set] of Object.entries(against)) fid[name] = await judge.fid(datasetBatches(test, order), datasetBatches(set, inOrder(set)));
     return { testAccuracy: correct / test.length, testInceptionScore, fid, seconds: (Date.now() - t0) / 1000 };
   } finally {
     await judge.close();
