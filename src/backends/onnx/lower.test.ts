@@ -10,7 +10,7 @@ import { ortBackend } from '../../node.js';
 import * as o from '../../ops/index.js';
 import { Rng } from '../../tensor/random.js';
 import { buildPlan, constant, realize, tensor, type Tensor } from '../../tensor/tensor.js';
-import { AUTO_ALL_MAX_NODES, type CompileInfo } from './ort-backend.js';
+import { AUTO_ALL_MAX_NODES, createOrtBackend, type CompileInfo, type OrtLike } from './ort-backend.js';
 import { lowerPlan } from './lower.js';
 
 const rng = new Rng(7);
@@ -121,5 +121,39 @@ describe('ortBackend compile options', () => {
     const y = o.add(o.sub(c, a), o.mul(o.stopGradient(b), 1));
     await realize([y], simple);
     assert.deepEqual(await y.toArray(), [109, 218, 327]);
+  });
+});
+
+describe('ortBackend session options', () => {
+  /** A backend over onnxruntime-node that records the options of every session it creates. */
+  function recording(opts: Parameters<typeof createOrtBackend>[1]) {
+    const seen: Record<string, unknown>[] = [];
+    const api: OrtLike = {
+      Tensor: ortNode.Tensor as unknown as OrtLike['Tensor'],
+      InferenceSession: {
+        create: async (model, options) => {
+          seen.push(options ?? {});
+          return (await ortNode.InferenceSession.create(model, options)) as unknown as Awaited<ReturnType<OrtLike['InferenceSession']['create']>>;
+        },
+      },
+    };
+    return { backend: createOrtBackend(api, { threads: 1, ...opts }), seen };
+  }
+
+  test("memoryPattern 'auto' turns onnxruntime's memory pattern on for small graphs; false and true are honoured", async () => {
+    for (const [memoryPattern, want] of [[undefined, true], [false, false], [true, true]] as const) {
+      const { backend, seen } = recording(memoryPattern === undefined ? {} : { memoryPattern });
+      const y = o.mul(tensor([1, 2, 3], [3]), 2);
+      await realize([y], backend);
+      assert.deepEqual(await y.toArray(), [2, 4, 6]);
+      const step = seen.filter((s) => s.graphOptimizationLevel !== undefined);
+      assert.equal(step.length, 1);
+      assert.equal(step[0]!.enableMemPattern, want, `memoryPattern ${String(memoryPattern)}`);
+      await backend.dispose();
+    }
+  });
+
+  test('a bad memoryPattern is refused by name', () => {
+    assert.throws(() => ortBackend({ memoryPattern: 'sometimes' as never }), /memoryPattern must be true, false or 'auto', got sometimes/);
   });
 });

@@ -36,6 +36,13 @@ export interface OrtBackendOptions {
    * ignored on 'webgpu'. Results agree with the standard lowering to float32 rounding.
    */
   nchwc?: boolean;
+  /**
+   * onnxruntime's memory pattern: after the first run, the intermediate tensors are placed at planned
+   * offsets of one block. 'auto' (default): on up to {@link AUTO_ALL_MAX_NODES} ONNX nodes (5-10%
+   * faster critic steps), off above, where the block grows far beyond the peak of live tensors (the
+   * 101-layer ResNet's critic step at batch 16: 4.7 vs 2.6 GB peak RSS; docs/BENCHMARKS.md, "Memory").
+   */
+  memoryPattern?: boolean | 'auto';
   /** Keep at most this many cached sessions (least recently used are released). Default 64. */
   maxSessions?: number;
   /**
@@ -52,7 +59,7 @@ export interface OrtBackendOptions {
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
-/** Above this many ONNX nodes, `graphOptimizationLevel: 'auto'` uses 'basic' instead of 'all'. */
+/** Above this many ONNX nodes, `graphOptimizationLevel: 'auto'` uses 'basic' instead of 'all', and `memoryPattern: 'auto'` is off. */
 export const AUTO_ALL_MAX_NODES = 4000;
 
 /** What one compilation did: plan and graph sizes, and where the time went. */
@@ -142,6 +149,10 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
     extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
   };
   if (opts.threads !== undefined) sessionOptions.intraOpNumThreads = opts.threads;
+  const memoryPattern = opts.memoryPattern ?? 'auto';
+  if (memoryPattern !== true && memoryPattern !== false && memoryPattern !== 'auto') {
+    throw new Error(`ortBackend: memoryPattern must be true, false or 'auto', got ${String(memoryPattern)}`);
+  }
 
   let nchwcBlock: Promise<number> | undefined;
 
@@ -156,7 +167,8 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
     const level: GraphOptimizationLevel = levelOpt !== 'auto' ? levelOpt : m.nodeCount <= AUTO_ALL_MAX_NODES ? 'all' : 'basic';
     let session: OrtSession;
     try {
-      session = await ort.InferenceSession.create(m.bytes, { ...sessionOptions, graphOptimizationLevel: level });
+      const enableMemPattern = memoryPattern === 'auto' ? m.nodeCount <= AUTO_ALL_MAX_NODES : memoryPattern;
+      session = await ort.InferenceSession.create(m.bytes, { ...sessionOptions, graphOptimizationLevel: level, enableMemPattern });
     } catch (e) {
       const ops = [...new Set(plan.values.flatMap((v) => (v.kind === 'op' ? [v.op.name] : [])))].join(', ');
       throw new Error(`onnxruntime (${device}) could not create a session for the lowered graph of ops [${ops}]: ${(e as Error).message}`);
