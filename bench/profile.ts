@@ -4,7 +4,7 @@
  * per op type, with the FLOPs each convolution and product does (from the shapes the profiler
  * records) and the GFLOP/s it reaches.
  *
- *   node --import tsx bench/profile.ts <workload> [--threads 1] [--spinning] [--steps 2] [--top 12]
+ *   node --import tsx bench/profile.ts <workload> [--threads 1] [--spinning] [--no-nchwc] [--steps 2] [--top 12]
  *
  * The first run of each session (allocations, first touches) is left out. Conv nodes are split
  * by what they compute (see `classify`); ConvTranspose nodes are the transposed convolutions of the
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       },
     },
   };
-  const backend = createOrtBackend(profiled, { threads, spinning: process.argv.includes('--spinning') });
+  const backend = createOrtBackend(profiled, { threads, spinning: process.argv.includes('--spinning'), nchwc: !process.argv.includes('--no-nchwc') });
   setBackend(backend);
   const step = w.setup(0);
   await step(); // compiles the sessions; its kernels are dropped below
