@@ -12,7 +12,7 @@ import { Rng } from '../tensor/random.js';
 import { noGrad, realize, tensor } from '../tensor/tensor.js';
 import { BUNDLED_CLASSIFIERS, isBundledClassifier, resolveClassifier } from './bundled-classifiers.js';
 import { OnnxClassifier } from './classifier.js';
-import { classifierAccuracy } from './classifier-training.js';
+import { classifierAccuracy, evaluateExportedClassifier } from './classifier-training.js';
 import {
   CIFAR10_CLASSIFIER,
   CIFAR10_FEATURE_DIM,
@@ -29,15 +29,16 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * n synthetic 32×32 RGB images in 4 classes that differ by which colour channel is bright (class 3:
- * all dark), with pixel noise, scaled to [−1, 1] as the CIFAR data.
+ * all dark), with pixel noise, scaled to [−1, 1] as the CIFAR data; `sorted`: by class, as an image
+ * folder lists them.
  */
-function toyColours(n: number, seed: number): ArrayImageDataset {
+function toyColours(n: number, seed: number, sorted = false): ArrayImageDataset {
   const rng = new Rng(seed);
   const noise = rng.uniform([n * 3 * 1024]).value!;
   const pixels = new Uint8Array(n * 3 * 1024);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const k = i % 4;
+    const k = sorted ? Math.floor((i * 4) / n) : i % 4;
     labels[i] = k;
     for (let c = 0; c < 3; c++) {
       for (let p = 0; p < 1024; p++) {
@@ -64,7 +65,7 @@ test('the network gives logits [N, 10] and features [N, 256], checks its input a
   assert.deepEqual(await again.fc1.weight.toArray(), await net.fc1.weight.toArray());
 });
 
-test('a few Adam steps on toy colour classes cut the loss, and the exported model reproduces the engine', async () => {
+test('a few Adam steps on toy colour classes cut the loss; the exported model reproduces the engine and scores real sets', async () => {
   const train = toyColours(256, 3);
   const losses: number[] = [];
   const { net, testAccuracy } = await trainCifar10Classifier({
@@ -107,6 +108,14 @@ test('a few Adam steps on toy colour classes cut the loss, and the exported mode
   } finally {
     await judge.close();
   }
+
+  // The exported file's scores: on a test set sorted by class, the Inception Score's splits still
+  // see every class (a fixed shuffle), so it nears the 4 classes the network tells apart.
+  const scores = await evaluateExportedClassifier(path, CIFAR10_CLASSIFIER, toyColours(80, 6, true), { same: toyColours(80, 6, true), other: toyColours(80, 7, true) });
+  assert.ok(scores.testAccuracy > 0.9, `exported accuracy ${scores.testAccuracy}`);
+  assert.ok(scores.testInceptionScore.mean > 3, `IS of 4 sorted classes: ${JSON.stringify(scores.testInceptionScore)}`);
+  assert.ok(Math.abs(scores.fid.same!) < 1e-3, `FID of a set against itself reordered: ${scores.fid.same}`);
+  assert.ok(scores.fid.other! > scores.fid.same!, `FID against other draws: ${scores.fid.other}`);
 });
 
 test("'cifar10' names the bundled classifier, the CIFAR presets default to it, and a mismatched bundled classifier is refused", async () => {
