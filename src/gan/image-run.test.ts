@@ -171,6 +171,15 @@ describe('image GAN runs', () => {
     });
   }
 
+  it("a CIFAR-10 run keeps the bundled classifier's name ('cifar10') in its saved config, not a path", async () => {
+    const config = resolveImageConfig({ preset: 'cifar10-dcgan', flags: { dim: 8, batchSize: 4, generatorBatchSize: 4, nCritic: 1, iters: 1, evalEvery: 0, plotEvery: 0 } });
+    assert.equal(config.classifier, 'cifar10');
+    const dir = join(root, 'cifar-bundled');
+    await trainImage(config, dir, { data: randomData([3, 32, 32], 8, 10, 'symmetric') });
+    const saved = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { classifier?: unknown; config?: { classifier?: unknown } };
+    assert.equal(saved.config?.classifier ?? saved.classifier, 'cifar10');
+  });
+
   it('an AC-GAN run logs the critic\'s and the generator\'s cross-entropies in metrics.jsonl', async () => {
     const config = resolveImageConfig({
       preset: 'cifar10-resnet-acgan',

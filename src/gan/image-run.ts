@@ -18,6 +18,7 @@
  * The loop, logging, checkpoints and signal handling are run.ts's; this file adds the image models,
  * data, evaluation and plots.
  */
+import { isBundledClassifier } from '../metrics/bundled-classifiers.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -323,7 +324,7 @@ export async function trainImage(config: ImageConfig, dir: string, opts: ImageRu
   const saved: ImageConfig = {
     ...config,
     data: config.data === null ? null : resolve(config.data),
-    classifier: config.classifier === null || config.classifier === 'mnist' ? config.classifier : resolve(config.classifier),
+    classifier: config.classifier === null || isBundledClassifier(config.classifier) ? config.classifier : resolve(config.classifier),
   };
   const data = opts.data ?? loadImageData(saved, opts.log);
   const model = buildImageModel(saved, data);
