@@ -120,14 +120,22 @@ function lowerAsConv(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttr
 /**
  * Lowers conv2d_weight_grad as one MatMul per kernel tap: with gᵀ = g as [O, N·Ho·Wo] and x̃ the padded
  * input in NHWC layout, tap (i, j) is gᵀ · x̃[:, i·d :: s, j·d :: s, :] as [N·Ho·Wo, C] → [O, C]; the
- * taps are concatenated into [O, C, kh·kw]. Each product reduces over the whole batch and all pixels.
+ * taps are concatenated into [O, C, kh·kw]. Each product reduces over the whole batch and all pixels
+ * (with an even batch: a batched MatMul over the two halves of the batch, then their sum).
  */
 function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttrs, meta: LowerMeta): string {
   const [N, C] = meta.inputs[0]!.shape as [number, number, number, number];
   const [, O, Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
   const [kh, kw] = a.kernel;
   const rows = N * Ho * Wo;
-  const gt = ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [1, 0, 2, 3] } }), ctx.i64([O, rows])]);
+  // With an even batch, each product is a batch of two GEMMs over half the images each, summed: one
+  // GEMM per thread instead of one [O, rows]·[rows, C] product split across threads, which MLAS does
+  // poorly for these small-M, small-N, huge-K shapes (critic steps 1.05-1.12× faster; BENCHMARKS.md).
+  const S = WEIGHT_GRAD_SPLIT;
+  const split = N % S === 0;
+  const gt = split
+    ? ctx.node('Reshape', [ctx.node('Transpose', [ctx.node('Reshape', [g!, ctx.i64([S, N / S, O, Ho, Wo])])], { perm: { ints: [0, 2, 1, 3, 4] } }), ctx.i64([S, O, rows / S])])
+    : ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [1, 0, 2, 3] } }), ctx.i64([O, rows])]);
   let xp = x!;
   if (a.pads.some((p) => p > 0)) xp = ctx.node('Pad', [xp, ctx.i64([0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]])]);
   const xn = ctx.node('Transpose', [xp], { perm: { ints: [0, 2, 3, 1] } });
@@ -143,13 +151,18 @@ function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGr
         ctx.i64([1, 2]),
         ctx.i64([a.stride[0], a.stride[1]]),
       ]);
-      const prod = ctx.node('MatMul', [gt, ctx.node('Reshape', [sl, ctx.i64([rows, C])])]);
+      const prod = split
+        ? ctx.node('ReduceSum', [ctx.node('MatMul', [gt, ctx.node('Reshape', [sl, ctx.i64([S, rows / S, C])])]), ctx.i64([0])], { keepdims: { int: 0 } })
+        : ctx.node('MatMul', [gt, ctx.node('Reshape', [sl, ctx.i64([rows, C])])]);
       taps.push(kh * kw === 1 ? prod : ctx.node('Reshape', [prod, ctx.i64([O, C, 1])]));
     }
   }
   const dw = taps.length === 1 ? taps[0]! : ctx.node('Concat', taps, { axis: { int: 2 } });
   return ctx.node('Reshape', [dw, ctx.i64([O, C, kh, kw])]);
 }
+
+/** Batch halves the per-tap weight-gradient products are split into (when the batch divides). */
+const WEIGHT_GRAD_SPLIT = 2;
 
 /** Input channels from which the per-tap MatMul lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
 const TAP_MATMUL_MIN_CHANNELS = 32;
