@@ -217,7 +217,8 @@ function flippedPads(a: InputGradAttrs, wShape: readonly number[]): [number, num
  * correlation of g with the reversed sub-kernel w[φ :: s], padded by T_φ − 1 before and to M =
  * ⌈(p_top + H)/s⌉ outputs; the phase results, stacked as [N, C, M, s, M', s], are the padded grid
  * u < s·M, from which rows p_top … p_top + H − 1 are cut (columns likewise). Same FLOPs as
- * ConvTranspose; 1.5-2× faster on the MNIST and DCGAN layers (docs/BENCHMARKS.md, "NCHWc").
+ * ConvTranspose; 1.14-1.17× faster per layer on the MNIST and DCGAN shapes at idle, 1.6-3.7× on a
+ * loaded machine (docs/BENCHMARKS.md, "NCHWc").
  */
 function lowerAsPhaseConvs(ctx: LowerCtx, [g, w]: readonly string[], a: InputGradAttrs, meta: LowerMeta): string {
   const [N, , Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
