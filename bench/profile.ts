@@ -61,9 +61,9 @@ function nodeFlops(op: string, ins: number[][], outs: number[][]): number {
 /**
  * The class a node's time is reported under. A Conv whose kernel is not in {1, 2, 3, 5} (the models'
  * kernel sizes and the 2/3-tap phase kernels of strided input gradients) is a weight gradient of a
- * layer with < 32 input channels, lowered as Conv(xᵀ, gᵀ) with the OUTPUT activation as its kernel;
+ * layer with < 8 input channels, lowered as Conv(xᵀ, gᵀ) with the OUTPUT activation as its kernel;
  * other Convs are forward convolutions and, on the NCHWc path, input gradients (flipped kernels).
- * From 32 input channels weight gradients are per-tap MatMuls (src/ops/conv2d-weight-grad.ts).
+ * From 8 input channels weight gradients are per-tap MatMuls (src/ops/conv2d-weight-grad.ts).
  */
 function classify(op: string, ins: number[][]): string {
   if (op === 'Conv' || op === 'FusedConv') {

@@ -1,6 +1,6 @@
 /**
  * The shape-dependent lowerings of the convolution adjoints agree with the float64 reference
- * interpreter: conv2d_weight_grad as one MatMul per kernel tap (x with ≥ 32 channels) or as a Conv
+ * interpreter: conv2d_weight_grad as one MatMul per kernel tap (x with ≥ 8 channels) or as a Conv
  * (fewer), conv2d_input_grad as one GEMM + Col2Im (g of ≤ 16 pixels) or as ConvTranspose — over
  * strides, pads, dilations and inputs whose last rows the forward conv never reads. The op cases
  * (src/ops/cases/conv.ts) use 2-3 channels, so these shapes are the ones that reach the other paths.
@@ -60,9 +60,9 @@ const geometries: [string, number, number, ConvGeometry][] = [
 ];
 
 describe('conv2d_weight_grad lowerings', () => {
-  for (const C of [3, 32]) {
+  for (const C of [3, 8, 32]) {
     for (const [label, H, k, g] of geometries) {
-      test(`${label}, ${C} input channels (${C >= 32 ? 'tap MatMuls' : 'Conv'})`, async () => {
+      test(`${label}, ${C} input channels (${C >= 8 ? 'tap MatMuls' : 'Conv'})`, async () => {
         const rng = new Rng(H * 100 + C);
         const Ho = outSize(H, k, g);
         const [x, gy] = [rng.normal([2, C, H, H]), rng.normal([2, 4, Ho, Ho])];

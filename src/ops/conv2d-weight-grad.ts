@@ -8,10 +8,11 @@
  * when the forward conv left rows unread at the end ((H + pads − d·(kh−1) − 1) % s ≠ 0); those rows
  * are dropped before the conv (from the end padding, then from the input) so no work is wasted.
  *
- * That Conv runs at 5-20 GFLOP/s when x has many channels (its "kernel" is a whole activation), so
- * from 32 input channels the weight gradient is lowered instead as one MatMul per kernel tap, each
- * reducing over the batch and all pixels at once (2-7× faster on the ResNet and DCGAN critic shapes);
- * the Conv stays for 1-3 input channels (first layers), where it is about 2× faster than the MatMuls.
+ * That Conv runs at 3-20 GFLOP/s when x has 8 or more channels (its "kernel" is a whole activation),
+ * so from 8 input channels the weight gradient is lowered instead as one MatMul per kernel tap, each
+ * reducing over the batch and all pixels at once (2-7× faster on the ResNet and DCGAN critic shapes,
+ * 2-5× on the 8- and 16-channel bottleneck layers of the 101-layer ResNet); the Conv stays for 1-3
+ * input channels (first layers), where it is 1.3-2× faster than the MatMuls.
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -42,7 +43,7 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
     return { shape: [O, C, a.kernel[0], a.kernel[1]], dtype: 'float32' };
   },
   // One MatMul per tap where x has enough channels for the products to be real GEMMs (2-7× faster
-  // on the ResNet and DCGAN critic shapes); the Conv for 1-3 input channels, where it is 2× faster.
+  // on the ResNet and DCGAN critic shapes); the Conv for 1-3 input channels, where it is 1.3-2× faster.
   lower: (ctx, inputs, a, meta) =>
     (meta.inputs[0]!.shape[1]! >= TAP_MATMUL_MIN_CHANNELS ? lowerAsTapMatMuls : lowerAsConv)(ctx, inputs, a, meta),
   // ⟨ct, weightGrad(x, g)⟩ = ⟨g, conv2d(x, ct)⟩ = ⟨x, inputGrad(g, ct)⟩.
@@ -165,7 +166,7 @@ function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGr
 const WEIGHT_GRAD_SPLIT = 2;
 
 /** Input channels from which the per-tap MatMul lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
-const TAP_MATMUL_MIN_CHANNELS = 32;
+const TAP_MATMUL_MIN_CHANNELS = 8;
 
 /** Both lowerings of conv2d_weight_grad, whatever the shapes (for A/B measurements of `lower`'s choice). */
 export const weightGradLowerings = { conv: lowerAsConv, taps: lowerAsTapMatMuls };
