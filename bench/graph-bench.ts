@@ -33,6 +33,7 @@ import { Adam } from '../src/optim/adam.js';
 import { Rng } from '../src/tensor/random.js';
 import { allocStorage, realize, setBackend, tensor, type Backend, type Plan, type Storage, type Tensor } from '../src/tensor/tensor.js';
 import { simplifyPlan } from '../src/compile/simplify.js';
+import { toyTrainer } from './workloads.js';
 
 type Step = () => Promise<unknown>;
 
@@ -70,24 +71,7 @@ function lsun64Step(seed: number, arch: Lsun64Arch = 'resnet-101', batch = 2): S
 
 /** bench/workloads.ts 'toy-critic': gan_toy.py's wgan-gp critic step (8 Gaussians, batch 256, 2-512-512-512-1, λ 0.1, Adam(1e-4, 0.5, 0.9)). */
 function toyStep(seed: number): Step {
-  const streams = seedStreams(seed);
-  const generator = new ToyMlp(2, 2, { hidden: 512, layers: 3, rng: streams.generatorInit });
-  const critic = new ToyMlp(2, 1, { hidden: 512, layers: 3, rng: streams.criticInit });
-  const ds = eightGaussians();
-  const data: DataSource = { sample: (n: number, rng: Rng) => tensor(ds.sample(n, rng), [n, 2]) };
-  const adam = { lr: 1e-4, beta1: 0.5, beta2: 0.9 };
-  const trainer = new Trainer({
-    generator,
-    critic,
-    data,
-    noiseDim: 2,
-    loss: { name: 'wgan-gp', lambda: 0.1 },
-    nCritic: 5,
-    batchSize: 256,
-    generatorOptimizer: new Adam(generator.namedParameters(), adam),
-    criticOptimizer: new Adam(critic.namedParameters(), adam),
-    seed,
-  });
+  const trainer = toyTrainer(seed);
   return () => trainer.criticStep();
 }
 

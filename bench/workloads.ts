@@ -69,7 +69,7 @@ const TOY_CRITIC = [2, 512, 512, 512, 1];
 const TOY_GENERATOR = [2, 512, 512, 512, 2];
 
 /** gan_toy.py's wgan-gp trainer: 8 Gaussians, batch 256, λ = 0.1, Adam(1e-4, 0.5, 0.9), 5 critic steps. */
-function toyTrainer(seed: number): Trainer {
+export function toyTrainer(seed: number): Trainer {
   const streams = seedStreams(seed);
   const generator = new ToyMlp(2, 2, { hidden: 512, layers: 3, rng: streams.generatorInit });
   const critic = new ToyMlp(2, 1, { hidden: 512, layers: 3, rng: streams.criticInit });
