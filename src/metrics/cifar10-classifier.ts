@@ -12,16 +12,9 @@
  * few minutes on one thread.
  */
 import { fileURLToPath } from 'node:url';
-import { Conv2d } from '../nn/conv2d.js';
-import { Linear } from '../nn/linear.js';
-import { Module } from '../nn/module.js';
-import { relu } from '../ops/relu.js';
-import { reshape } from '../ops/reshape.js';
 import { Rng } from '../tensor/random.js';
-import { fmt, ShapeError } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
 import type { OnnxClassifierOptions } from './classifier.js';
-import { exportClassifier, maxPool2x2, trainClassifier, type ClassifierNet, type TrainClassifierOptions } from './classifier-training.js';
+import { ConvPoolClassifier, exportClassifier, trainClassifier, type TrainClassifierOptions } from './classifier-training.js';
 
 /** Number of features the CIFAR-10 classifier exposes for FID. */
 export const CIFAR10_FEATURE_DIM = 256;
@@ -57,41 +50,9 @@ export function cifar10ClassifierPath(): string {
  * The classifier network: `forward` gives logits [N, 10], `features` the 256 penultimate activations.
  * @example const net = new Cifar10ClassifierNet(new Rng(0)); const logits = net.forward(images);
  */
-export class Cifar10ClassifierNet extends Module implements ClassifierNet {
-  readonly conv1: Conv2d;
-  readonly conv2: Conv2d;
-  readonly conv3: Conv2d;
-  readonly fc1: Linear;
-  readonly fc2: Linear;
-
+export class Cifar10ClassifierNet extends ConvPoolClassifier {
   constructor(rng: Rng = new Rng(0)) {
-    super();
-    this.conv1 = new Conv2d(3, 32, 3, { rng });
-    this.conv2 = new Conv2d(32, 64, 3, { rng });
-    this.conv3 = new Conv2d(64, 128, 3, { rng });
-    this.fc1 = new Linear(128 * 4 * 4, CIFAR10_FEATURE_DIM, { init: 'he', rng });
-    this.fc2 = new Linear(CIFAR10_FEATURE_DIM, 10, { rng });
-  }
-
-  /** Both outputs of one pass: logits [N, 10] and features [N, 256]. @example const { logits, features } = net.run(x); */
-  run(x: Tensor): { logits: Tensor; features: Tensor } {
-    if (x.rank !== 4 || x.shape[1] !== 3 || x.shape[2] !== 32 || x.shape[3] !== 32) {
-      throw new ShapeError('Cifar10ClassifierNet', `expected images [N, 3, 32, 32], got ${fmt(x.shape)}`);
-    }
-    const h1 = maxPool2x2(relu(this.conv1.forward(x)));
-    const h2 = maxPool2x2(relu(this.conv2.forward(h1)));
-    const h3 = maxPool2x2(relu(this.conv3.forward(h2)));
-    const features = relu(this.fc1.forward(reshape(h3, [x.shape[0]!, 128 * 4 * 4])));
-    return { logits: this.fc2.forward(features), features };
-  }
-
-  override forward(x: Tensor): Tensor {
-    return this.run(x).logits;
-  }
-
-  /** The 256-dimensional features. @example const f = net.features(x); */
-  features(x: Tensor): Tensor {
-    return this.run(x).features;
+    super('Cifar10ClassifierNet', [3, 32, 32], [32, 64, 128], CIFAR10_FEATURE_DIM, 10, rng);
   }
 }
 

@@ -7,10 +7,13 @@
 import { gradients } from '../autodiff/grad.js';
 import { epochBatches, readItems, BatchSampler, type ImageDataset } from '../data/batches.js';
 import { exportOnnx } from '../backends/onnx/export.js';
-import type { Module } from '../nn/module.js';
+import { Conv2d } from '../nn/conv2d.js';
+import { Linear } from '../nn/linear.js';
+import { Module } from '../nn/module.js';
 import { Adam } from '../optim/adam.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { max } from '../ops/max.js';
+import { relu } from '../ops/relu.js';
 import { reshape } from '../ops/reshape.js';
 import { Rng } from '../tensor/random.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
@@ -33,6 +36,57 @@ export function maxPool2x2(x: Tensor): Tensor {
 export interface ClassifierNet extends Module {
   /** Both outputs of one pass. */
   run(x: Tensor): { logits: Tensor; features: Tensor };
+}
+
+/**
+ * The evaluation classifiers' network: per entry of `channels`, a 3×3 conv (padding 'same') → ReLU
+ * → 2×2 max pool; then dense `featureDim` → ReLU (the FID features, like Inception's pool3) and dense
+ * `classes` (the logits). Subclassed by the MNIST and CIFAR-10 judges, which fix the sizes.
+ * @example const net = new ConvPoolClassifier('Net', [1, 28, 28], [32, 64], 128, 10, new Rng(0));
+ */
+export class ConvPoolClassifier extends Module implements ClassifierNet {
+  readonly convs: Conv2d[];
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+  private readonly flat: number;
+
+  constructor(
+    private readonly label: string,
+    private readonly itemShape: readonly [number, number, number],
+    channels: readonly number[],
+    featureDim: number,
+    classes: number,
+    rng: Rng,
+  ) {
+    super();
+    const [c0, h0, w0] = itemShape;
+    const scale = 2 ** channels.length;
+    if (h0 % scale !== 0 || w0 % scale !== 0) throw new ShapeError(label, `images ${fmt(itemShape)} do not halve ${channels.length} times`);
+    this.convs = channels.map((c, i) => new Conv2d(i === 0 ? c0 : channels[i - 1]!, c, 3, { rng }));
+    this.flat = channels[channels.length - 1]! * (h0 / scale) * (w0 / scale);
+    this.fc1 = new Linear(this.flat, featureDim, { init: 'he', rng });
+    this.fc2 = new Linear(featureDim, classes, { rng });
+  }
+
+  /** Both outputs of one pass: logits [N, classes] and features [N, featureDim]. @example const { logits, features } = net.run(x); */
+  run(x: Tensor): { logits: Tensor; features: Tensor } {
+    const [c, h, w] = this.itemShape;
+    if (x.rank !== 4 || x.shape[1] !== c || x.shape[2] !== h || x.shape[3] !== w) {
+      throw new ShapeError(this.label, `expected images [N, ${c}, ${h}, ${w}], got ${fmt(x.shape)}`);
+    }
+    const pooled = this.convs.reduce((hid, conv) => maxPool2x2(relu(conv.forward(hid))), x);
+    const features = relu(this.fc1.forward(reshape(pooled, [x.shape[0]!, this.flat])));
+    return { logits: this.fc2.forward(features), features };
+  }
+
+  override forward(x: Tensor): Tensor {
+    return this.run(x).logits;
+  }
+
+  /** The penultimate features. @example const f = net.features(x); */
+  features(x: Tensor): Tensor {
+    return this.run(x).features;
+  }
 }
 
 /** Options of {@link trainClassifier}. */

@@ -12,16 +12,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ImageDataset } from '../data/batches.js';
-import { Conv2d } from '../nn/conv2d.js';
-import { Linear } from '../nn/linear.js';
-import { Module } from '../nn/module.js';
-import { relu } from '../ops/relu.js';
-import { reshape } from '../ops/reshape.js';
 import { Rng } from '../tensor/random.js';
-import { fmt, ShapeError } from '../tensor/shape.js';
-import type { Backend, Tensor } from '../tensor/tensor.js';
+import type { Backend } from '../tensor/tensor.js';
 import type { OnnxClassifierOptions } from './classifier.js';
-import { classifierAccuracy, exportClassifier, maxPool2x2, trainClassifier, type ClassifierNet, type TrainClassifierOptions } from './classifier-training.js';
+import { ConvPoolClassifier, classifierAccuracy, exportClassifier, maxPool2x2, trainClassifier, type TrainClassifierOptions } from './classifier-training.js';
 
 export { maxPool2x2 };
 
@@ -59,38 +53,9 @@ export function mnistClassifierPath(): string {
  * The classifier network: `forward` gives logits [N, 10], `features` the 128 penultimate activations.
  * @example const net = new MnistClassifierNet(new Rng(0)); const logits = net.forward(images);
  */
-export class MnistClassifierNet extends Module implements ClassifierNet {
-  readonly conv1: Conv2d;
-  readonly conv2: Conv2d;
-  readonly fc1: Linear;
-  readonly fc2: Linear;
-
+export class MnistClassifierNet extends ConvPoolClassifier {
   constructor(rng: Rng = new Rng(0)) {
-    super();
-    this.conv1 = new Conv2d(1, 32, 3, { rng });
-    this.conv2 = new Conv2d(32, 64, 3, { rng });
-    this.fc1 = new Linear(64 * 7 * 7, MNIST_FEATURE_DIM, { init: 'he', rng });
-    this.fc2 = new Linear(MNIST_FEATURE_DIM, 10, { rng });
-  }
-
-  /** Both outputs of one pass: logits [N, 10] and features [N, 128]. @example const { logits, features } = net.run(x); */
-  run(x: Tensor): { logits: Tensor; features: Tensor } {
-    if (x.rank !== 4 || x.shape[1] !== 1 || x.shape[2] !== 28 || x.shape[3] !== 28) {
-      throw new ShapeError('MnistClassifierNet', `expected images [N, 1, 28, 28], got ${fmt(x.shape)}`);
-    }
-    const h1 = maxPool2x2(relu(this.conv1.forward(x)));
-    const h2 = maxPool2x2(relu(this.conv2.forward(h1)));
-    const features = relu(this.fc1.forward(reshape(h2, [x.shape[0]!, 64 * 7 * 7])));
-    return { logits: this.fc2.forward(features), features };
-  }
-
-  override forward(x: Tensor): Tensor {
-    return this.run(x).logits;
-  }
-
-  /** The 128-dimensional features. @example const f = net.features(x); */
-  features(x: Tensor): Tensor {
-    return this.run(x).features;
+    super('MnistClassifierNet', [1, 28, 28], [32, 64], MNIST_FEATURE_DIM, 10, rng);
   }
 }
 
