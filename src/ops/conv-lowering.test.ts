@@ -60,12 +60,18 @@ const geometries: [string, number, number, ConvGeometry][] = [
 ];
 
 describe('conv2d_weight_grad lowerings', () => {
-  for (const C of [3, 8, 32]) {
+  // [input channels, batch]: the Conv; tap MatMuls over an odd batch (one GEMM per tap); over an even
+  // batch (a batched MatMul over its two halves, summed).
+  for (const [C, N] of [[3, 2], [8, 3], [32, 2]] as const) {
     for (const [label, H, k, g] of geometries) {
-      test(`${label}, ${C} input channels (${C >= 8 ? 'tap MatMuls' : 'Conv'})`, async () => {
+      const path = C < 8 ? 'Conv' : N % 2 === 0 ? 'tap MatMuls over batch halves' : 'tap MatMuls';
+      test(`${label}, ${C} input channels, batch ${N} (${path})`, async () => {
         const rng = new Rng(H * 100 + C);
         const Ho = outSize(H, k, g);
-        const [x, gy] = [rng.normal([2, C, H, H]), rng.normal([2, 4, Ho, Ho])];
+        const [x, gy] = [rng.normal([N, C, H, H]), rng.normal([N, 4, Ho, Ho])];
+        const ops = lowerPlan(buildPlan([conv2dWeightGrad(x, gy, g, [k, k])])).nodes.map((n) => n.opType);
+        assert.equal(ops.includes('Conv'), C < 8, path);
+        assert.equal(ops.includes('ReduceSum'), C >= 8 && N % 2 === 0, path);
         assert.deepEqual(conv2dWeightGrad(x, gy, g, [k, k]).shape, [4, C, k, k]);
         await assertMatchesReference(() => conv2dWeightGrad(x, gy, g, [k, k]));
       });

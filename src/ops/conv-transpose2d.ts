@@ -24,7 +24,7 @@ import {
   tapRuns,
   type ConvGeometry,
   lowerNchwcConv,
-  useNchwc,
+  nchwcChannelsFit,
   type Padding2d,
 } from './conv2d.js';
 import { conv2dWeightGrad } from './conv2d-weight-grad.js';
@@ -64,7 +64,9 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     const [, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
     const [, C] = meta.inputs[1]!.shape as [number, number, number, number];
     if (Ho * Wo <= ONE_GEMM_MAX_PIXELS) return lowerAsCol2Im(ctx, inputs, a, meta);
-    if (useNchwc(ctx, O, C, [1, 1], a.inputShape)) {
+    // (No output-size threshold as for the forward conv: g of ≤ 16 pixels took Col2Im above, and the
+    // phase convolutions were faster from 7×7 → 14×14 up; docs/BENCHMARKS.md, "NCHWc".)
+    if (nchwcChannelsFit(ctx, O, C)) {
       if (a.stride[0] === 1 && a.stride[1] === 1) {
         const adjPads = flippedPads(a, meta.inputs[1]!.shape);
         if (adjPads) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads }, true);

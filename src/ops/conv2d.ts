@@ -90,9 +90,14 @@ const NCHWC = 'com.microsoft.nchwc';
  * 0.6× to 4×4 outputs (kept as Conv).
  */
 export function useNchwc(ctx: LowerCtx, C: number, O: number, stride: readonly number[], outHW: readonly number[]): boolean {
-  const b = ctx.nchwcBlock;
-  if (b < 2 || C % b !== 0 || O % b !== 0) return false;
+  if (!nchwcChannelsFit(ctx, C, O)) return false;
   return (stride[0] === 1 && stride[1] === 1) || outHW[0]! * outHW[1]! >= NCHWC_MIN_STRIDED_PIXELS;
+}
+
+/** Whether the target has NCHWc kernels and both channel counts are whole blocks of them. */
+export function nchwcChannelsFit(ctx: LowerCtx, C: number, O: number): boolean {
+  const b = ctx.nchwcBlock;
+  return b >= 2 && C % b === 0 && O % b === 0;
 }
 
 /** Strided convolutions use the NCHWc kernels from this many output pixels (7×7). */
