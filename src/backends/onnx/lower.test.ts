@@ -4,13 +4,14 @@
  * level, the feeds a simplified graph drops, compile reports).
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import * as ortNode from 'onnxruntime-node';
 import { ortBackend } from '../../node.js';
 import * as o from '../../ops/index.js';
 import { Rng } from '../../tensor/random.js';
 import { buildPlan, constant, realize, tensor, type Tensor } from '../../tensor/tensor.js';
-import { AUTO_ALL_MAX_NODES, createOrtBackend, type CompileInfo, type OrtLike } from './ort-backend.js';
+import { AUTO_ALL_MAX_NODES, createOrtBackend, probeNchwcBlock, type CompileInfo, type OrtLike } from './ort-backend.js';
 import { lowerPlan } from './lower.js';
 
 const rng = new Rng(7);
@@ -151,6 +152,14 @@ describe('ortBackend session options', () => {
       assert.equal(step[0]!.enableMemPattern, want, `memoryPattern ${String(memoryPattern)}`);
       await backend.dispose();
     }
+  });
+
+  // The NCHWc tests of src/ops/conv-lowering.test.ts skip where the probe finds no kernels; here a
+  // probe that stopped finding them on a CPU that has them fails.
+  const flags = existsSync('/proc/cpuinfo') && process.arch === 'x64' ? (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').split(/\s+/) : [];
+  test('the NCHWc probe finds the block size of an x86-64 CPU with AVX2 (16 with AVX-512)', { skip: flags.includes('avx2') ? false : 'not an x86-64 Linux CPU with AVX2' }, async () => {
+    const block = await probeNchwcBlock(ortNode as unknown as OrtLike);
+    assert.equal(block, flags.includes('avx512f') ? 16 : 8);
   });
 
   test('a bad memoryPattern is refused by name', () => {

@@ -95,6 +95,7 @@ export interface InitializerSpec {
 export interface ValueSpec {
   readonly name: string;
   readonly dtype: number;
+  /** Sizes; a negative one is unknown (written as a named dimension). */
   readonly dims: readonly number[];
 }
 
@@ -133,7 +134,8 @@ function writeValueInfo(w: Writer, v: ValueSpec): void {
     tp.message(1, (tt) => {
       tt.int(1, v.dtype);
       tt.message(2, (sh) => {
-        for (const d of v.dims) sh.message(1, (dim) => dim.int(1, d));
+        // A negative size is unknown: a named dimension (dim_param) instead of a dim_value.
+        v.dims.forEach((d, i) => sh.message(1, (dim) => (d < 0 ? dim.string(2, `${v.name}_${i}`) : dim.int(1, d))));
       });
     }),
   );
