@@ -5,16 +5,22 @@
  * records) and the GFLOP/s it reaches.
  *
  *   node --import tsx bench/profile.ts <workload> [--threads 1] [--spinning] [--no-nchwc] [--steps 2] [--top 12]
+ *                                      [--device webgpu] [--webgpu-validation basic] [--webgpu-layout NCHW]
+ *                                      [--no-pack]
  *
  * The first run of each session (allocations, first touches) is left out. Conv nodes are split
  * by what they compute (see `classify`); ConvTranspose nodes are the transposed convolutions of the
  * generators and the input gradients that do not take the NCHWc path (src/ops/conv-transpose2d.ts).
+ * Time is also summed per execution provider (with the op types each one ran): on `--device webgpu`
+ * a WebGPU kernel's time is what it costs the host to record and submit it (the GPU runs
+ * asynchronously), and nodes onnxruntime left on the CPU provider show up there. --no-pack returns
+ * each output on its own (the backend's packOutputs: false; packing is the default on WebGPU).
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createOrtBackend, type OrtLike } from '../src/backends/onnx/ort-backend.js';
+import { createOrtBackend, type OrtBackendOptions, type OrtLike } from '../src/backends/onnx/ort-backend.js';
 import { setBackend } from '../src/tensor/tensor.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -24,6 +30,7 @@ interface ProfileEvent {
   dur: number;
   args?: {
     op_name?: string;
+    provider?: string;
     input_type_shape?: Record<string, number[]>[];
     output_type_shape?: Record<string, number[]>[];
   };
@@ -92,7 +99,13 @@ async function main(): Promise<void> {
       },
     },
   };
-  const backend = createOrtBackend(profiled, { threads, spinning: process.argv.includes('--spinning'), nchwc: !process.argv.includes('--no-nchwc') });
+  const device = flag('device', 'cpu');
+  if (device !== 'cpu' && device !== 'webgpu') throw new Error(`--device must be cpu or webgpu, got '${device}'`);
+  type WebGpuOptions = NonNullable<OrtBackendOptions['webgpu']>;
+  const webgpu: WebGpuOptions = {};
+  if (process.argv.includes('--webgpu-validation')) webgpu.validationMode = flag('webgpu-validation', 'basic') as NonNullable<WebGpuOptions['validationMode']>;
+  if (process.argv.includes('--webgpu-layout')) webgpu.preferredLayout = flag('webgpu-layout', 'NCHW') as NonNullable<WebGpuOptions['preferredLayout']>;
+  const backend = createOrtBackend(profiled, { device, ...(Object.keys(webgpu).length > 0 ? { webgpu } : {}), threads, spinning: process.argv.includes('--spinning'), nchwc: !process.argv.includes('--no-nchwc'), ...(process.argv.includes('--no-pack') ? { packOutputs: false } : {}) });
   setBackend(backend);
   const step = w.setup(0);
   await step(); // compiles the sessions; its kernels are dropped below
@@ -115,13 +128,23 @@ async function main(): Promise<void> {
   interface Row { us: number; flops: number; count: number }
   const byClass = new Map<string, Row>();
   const byNode = new Map<string, Row & { cls: string; shapes: string }>();
+  const byProvider = new Map<string, Row & { ops: Map<string, number> }>();
+  const other = new Map<string, { us: number; count: number }>();
   let total = 0;
   for (const file of files) {
     const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[];
     rmSync(file, { force: true });
     const seen = new Set<string>();
     for (const e of events) {
-      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+      if (e.cat !== 'Node') {
+        // Session events (model_run: a whole run, copies of feeds and fetches included) and any
+        // other category the provider records, summed by name (warm-up runs included).
+        const k = `${e.cat}:${e.name}`;
+        const r = other.get(k) ?? { us: 0, count: 0 };
+        other.set(k, { us: r.us + e.dur, count: r.count + 1 });
+        continue;
+      }
+      if (!e.name.endsWith('_kernel_time')) continue;
       const key = `${basename(file)}:${e.name}`;
       if (!seen.has(key)) {
         seen.add(key); // first run of the session: warm-up
@@ -136,6 +159,10 @@ async function main(): Promise<void> {
       byClass.set(cls, { us: r.us + e.dur, flops: r.flops + flops, count: r.count + 1 });
       const n = byNode.get(key) ?? { us: 0, flops: 0, count: 0, cls, shapes: `${ins.map((s) => `[${s.join(',')}]`).join(' ')} → ${outs.map((s) => `[${s.join(',')}]`).join(' ')}` };
       byNode.set(key, { ...n, us: n.us + e.dur, flops: n.flops + flops, count: n.count + 1 });
+      const provider = e.args?.provider ?? '?';
+      const p = byProvider.get(provider) ?? { us: 0, flops: 0, count: 0, ops: new Map<string, number>() };
+      p.ops.set(op, (p.ops.get(op) ?? 0) + 1);
+      byProvider.set(provider, { ...p, us: p.us + e.dur, flops: p.flops + flops, count: p.count + 1 });
       total += e.dur;
     }
   }
@@ -143,13 +170,22 @@ async function main(): Promise<void> {
   const perStep = (us: number): string => (us / steps / 1000).toFixed(1);
   const gf = (r: Row): string => (r.flops > 0 ? (r.flops / (r.us * 1e-6) / 1e9).toFixed(1) : '');
   const wallMs = wall.reduce((a, b) => a + b, 0) / steps;
-  console.log(`${w.name}: ${threads} thread(s); ${steps} profiled steps; wall ${wallMs.toFixed(0)} ms/step, kernels ${perStep(total)} ms/step; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`${w.name}: ${device === 'webgpu' ? `WebGPU ${JSON.stringify(webgpu)}` : `${threads} thread(s)`}${process.argv.includes('--no-pack') ? ', outputs not packed' : ''}; ${steps} profiled steps; wall ${wallMs.toFixed(0)} ms/step, kernels ${perStep(total)} ms/step; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`  ideal FLOPs (bench/flops.ts): ${(w.flops / 1e9).toFixed(2)} GFLOP/step`);
   console.log(`  ${'op'.padEnd(24)} ${'ms/step'.padStart(9)} ${'share'.padStart(6)} ${'nodes'.padStart(6)} ${'GFLOP/step'.padStart(11)} ${'GFLOP/s'.padStart(8)}`);
   for (const [cls, r] of [...byClass].sort((a, b) => b[1].us - a[1].us)) {
     console.log(
       `  ${cls.padEnd(24)} ${perStep(r.us).padStart(9)} ${((100 * r.us) / total).toFixed(1).padStart(5)}% ${String(r.count / steps).padStart(6)} ${(r.flops / steps / 1e9).toFixed(2).padStart(11)} ${gf(r).padStart(8)}`,
     );
+  }
+  console.log('  by execution provider:');
+  for (const [provider, r] of [...byProvider].sort((a, b) => b[1].us - a[1].us)) {
+    const ops = [...r.ops].sort((a, b) => b[1] - a[1]).map(([op, c]) => `${op} ${c / steps}`).join(', ');
+    console.log(`  ${provider.padEnd(24)} ${perStep(r.us).padStart(9)} ms/step ${String(r.count / steps).padStart(6)} nodes: ${ops}`);
+  }
+  console.log('  other profiler events (all runs, warm-up included):');
+  for (const [k, r] of [...other].sort((a, b) => b[1].us - a[1].us).slice(0, 8)) {
+    console.log(`  ${k.padEnd(40)} ${(r.us / 1000).toFixed(1).padStart(9)} ms in ${r.count} events (${(r.us / r.count / 1000).toFixed(2)} ms each)`);
   }
   console.log(`  top ${top} nodes:`);
   for (const [, r] of [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {

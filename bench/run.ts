@@ -2,7 +2,8 @@
  * Benchmarks our engine against PyTorch on the same machine, in the same run, interleaved.
  *
  *   npm run bench -- [workload ...] [--rounds 6] [--steps N] [--warmup N] [--seed 0]
- *                    [--ours t2s,t2,t1s,t1] [--torch-threads 1,2] [--no-torch] [--no-ceiling]
+ *                    [--ours t2s,t2,t1s,t1,webgpu] [--torch-threads 1,2] [--torch-device cuda]
+ *                    [--no-torch] [--no-ceiling]
  *
  * Workloads are listed in bench/workloads.ts (`npm run bench -- --list`). Every round times
  * `steps` steps of each onnxruntime setting (`t<threads>` plus `s` for spinning threads) and of
@@ -16,6 +17,10 @@
  * measured (one 2048³ MatMul through onnxruntime at 1 and 2 threads, best kept) and the GFLOP/s of
  * both sides are reported against it. Peak RSS: ours over one trainer's set-up and warm-up
  * (/proc/self/clear_refs, then VmHWM), PyTorch's server process over the whole workload.
+ *
+ * On a GPU machine: `--ours webgpu` runs our steps on onnxruntime's WebGPU provider and
+ * `--torch-device cuda` PyTorch on CUDA (PyTorch >= 2.0; BENCH_PYTHON names the interpreter);
+ * add --no-ceiling (the ceiling is a CPU figure). bench/webgpu-device.sh is the prepared run.
  *
  * The last line of the output is one JSON object with every figure (one per workload, or
  * {"results": [...]} for several).
@@ -38,6 +43,8 @@ interface Args {
   seed: number;
   ours: OrtSetting[] | undefined;
   torchThreads: number[] | undefined;
+  /** PyTorch's device: 'cpu' or 'cuda'. */
+  torchDevice: 'cpu' | 'cuda';
   torch: boolean;
   list: boolean;
   /** Measure the matmul ceiling (default true). */
@@ -48,12 +55,19 @@ interface OrtSetting {
   readonly label: string;
   readonly threads: number;
   readonly spinning: boolean;
+  readonly device: 'cpu' | 'webgpu';
 }
 
 function parseSetting(s: string): OrtSetting {
+  if (s.trim() === 'webgpu') return { label: 'webgpu', threads: 1, spinning: false, device: 'webgpu' };
   const m = /^t(\d+)(s?)$/.exec(s.trim());
-  if (!m) throw new Error(`--ours: settings look like t2s (2 threads, spinning) or t1 (1 thread, no spinning), got '${s}'`);
-  return { label: s.trim(), threads: Number(m[1]), spinning: m[2] === 's' };
+  if (!m) throw new Error(`--ours: settings look like t2s (2 threads, spinning), t1 (1 thread, no spinning) or webgpu, got '${s}'`);
+  return { label: s.trim(), threads: Number(m[1]), spinning: m[2] === 's', device: 'cpu' };
+}
+
+/** The onnxruntime backend of one setting. */
+function settingBackend(s: OrtSetting): OrtBackend {
+  return s.device === 'webgpu' ? ortBackend({ device: 'webgpu' }) : ortBackend({ threads: s.threads, spinning: s.spinning });
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -65,6 +79,7 @@ function parseArgs(argv: readonly string[]): Args {
     seed: 0,
     ours: undefined,
     torchThreads: undefined,
+    torchDevice: 'cpu',
     torch: true,
     list: false,
     ceiling: true,
@@ -82,7 +97,11 @@ function parseArgs(argv: readonly string[]): Args {
     else if (f === '--seed') a.seed = int(f, argv[++i], 0);
     else if (f === '--ours') a.ours = (argv[++i] ?? '').split(',').map(parseSetting);
     else if (f === '--torch-threads') a.torchThreads = (argv[++i] ?? '').split(',').map((s) => int(f, s, 1));
-    else if (f === '--no-torch') a.torch = false;
+    else if (f === '--torch-device') {
+      const d = argv[++i];
+      if (d !== 'cpu' && d !== 'cuda') throw new Error(`--torch-device must be cpu or cuda, got '${d ?? ''}'`);
+      a.torchDevice = d;
+    } else if (f === '--no-torch') a.torch = false;
     else if (f === '--no-ceiling') a.ceiling = false;
     else if (f === '--list') a.list = true;
     else if (f.startsWith('--')) throw new Error(`unknown flag ${f} (see the header of bench/run.ts)`);
@@ -245,7 +264,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
   let oursRss = 0;
   const ours: OursRun[] = [];
   for (const setting of settings) {
-    const backend = ortBackend({ threads: setting.threads, spinning: setting.spinning });
+    const backend = settingBackend(setting);
     setBackend(backend);
     const step = w.setup(args.seed);
     await timeSteps(step, Math.max(1, warmup)); // the first call builds and compiles the sessions: never timed
@@ -259,7 +278,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
   const torchCpu = new Map<number, number[]>(torchThreads.map((t) => [t, []]));
   if (torch) {
     server = new TorchServer();
-    await server.setup(w.torch, args.seed, torchThreads[0]!);
+    await server.setup(w.torch, args.seed, torchThreads[0]!, args.torchDevice);
     for (const t of torchThreads) if (warmup > 0) await server.run(t, warmup);
   }
 
@@ -317,7 +336,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     oursCpu[o.setting.label] = round(median(o.cpu));
     rows.push([
       `ours (onnxruntime ${ortVersion()})`,
-      `${o.setting.threads} thread${o.setting.threads > 1 ? 's' : ''}, spinning ${o.setting.spinning ? 'on' : 'off'}`,
+      o.setting.device === 'webgpu' ? 'WebGPU provider' : `${o.setting.threads} thread${o.setting.threads > 1 ? 's' : ''}, spinning ${o.setting.spinning ? 'on' : 'off'}`,
       m.toFixed(2),
       `${quantile(o.times, 0.1).toFixed(1)}-${quantile(o.times, 0.9).toFixed(1)}`,
       median(o.cpu).toFixed(0),
@@ -336,7 +355,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     if (cpu.length > 0) torchCpuMedian[String(t)] = round(median(cpu));
     rows.push([
       `PyTorch ${torch}`,
-      `${t} thread${t > 1 ? 's' : ''}`,
+      args.torchDevice === 'cuda' ? `CUDA (${t} CPU thread${t > 1 ? 's' : ''})` : `${t} thread${t > 1 ? 's' : ''}`,
       m.toFixed(2),
       `${quantile(times, 0.1).toFixed(1)}-${quantile(times, 0.9).toFixed(1)}`,
       cpu.length > 0 ? median(cpu).toFixed(0) : '',
@@ -365,6 +384,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     ours_setting: bestOurs.setting.label,
     torch_ms: torchMs,
     torch_threads: torchEntries.length > 0 ? Number(torchEntries[0]![0]) : null,
+    torch_device: args.torchDevice,
     ratio: torchMs !== null ? round(torchMs / oursMs, 3) : null,
     ours_gflops: round(gflops(oursMs), 1),
     torch_gflops: torchMs !== null ? round(gflops(torchMs), 1) : null,
@@ -395,7 +415,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     loadavg_after: loadavg().map((x) => round(x)),
   };
   if (result.ratio !== null) {
-    console.log(`   best: ours ${oursMs.toFixed(2)} ms (${bestOurs.setting.label}) vs PyTorch ${String(torchMs)} ms (${String(result.torch_threads)} threads): ${String(result.ratio)}× faster`);
+    console.log(`   best: ours ${oursMs.toFixed(2)} ms (${bestOurs.setting.label}) vs PyTorch ${String(torchMs)} ms (${args.torchDevice === 'cuda' ? 'CUDA' : `${String(result.torch_threads)} threads`}): ${String(result.ratio)}× faster`);
   }
   if (oursCpuBest !== null && torchCpuBest !== null) {
     console.log(`   CPU time per step (cheapest setting): ours ${oursCpuBest.toFixed(0)} ms vs PyTorch ${torchCpuBest.toFixed(0)} ms: ${String(result.cpu_ratio)}× less work`);

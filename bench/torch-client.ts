@@ -41,8 +41,8 @@ export class TorchServer {
     return obj;
   }
 
-  setup(workload: string, seed: number, threads: number): Promise<{ torch: string }> {
-    return this.call({ cmd: 'setup', workload, seed, threads });
+  setup(workload: string, seed: number, threads: number, device: 'cpu' | 'cuda' = 'cpu'): Promise<{ torch: string; device: string }> {
+    return this.call({ cmd: 'setup', workload, seed, threads, device });
   }
 
   /** Times `steps` steps at `threads` threads: per-step wall-clock and process CPU milliseconds. */

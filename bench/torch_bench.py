@@ -16,6 +16,10 @@ Two ways to run it:
         {"cmd": "run", "threads": 2, "steps": 5}                  -> {"times_ms": [...], "cpu_ms": [...]}
         {"cmd": "rss"}                                            -> {"peak_rss_mb": ...}
 
+Device: "cpu" (default), or "cuda" (`--device cuda`, or "device" in the setup command) for the
+GPU anchors next to onnxruntime's WebGPU provider; it needs PyTorch >= 2.0 (torch.set_default_device).
+Every step ends with .item(), which waits for the GPU.
+
 Threads: torch.set_num_threads, and OpenBLAS's own pool where Debian's torch links OpenBLAS (its
 pthread build ignores torch's setting otherwise).
 
@@ -80,7 +84,7 @@ EIGHT = torch.tensor([[1, 0], [-1, 0], [0, 1], [0, -1],
 
 def eight_gaussians(n):
     idx = torch.randint(0, 8, (n,))
-    return (EIGHT[idx] + 0.02 * torch.randn(n, 2)) / 1.414
+    return (EIGHT.to(idx.device)[idx] + 0.02 * torch.randn(n, 2)) / 1.414
 
 
 class ToyGan:
@@ -600,8 +604,19 @@ class ImageGan:
 WORKLOADS = ["toy-critic", "toy"] + [n + s for n in ImageGan.SPECS for s in ("-critic", "")]
 
 
-def make_workload(name, seed):
+def use_device(device):
+    if device == "cpu":
+        return
+    if device != "cuda":
+        raise SystemExit("torch_bench.py: device must be cpu or cuda, got %r" % device)
+    if not torch.cuda.is_available():
+        raise SystemExit("torch_bench.py: --device cuda, but torch.cuda.is_available() is False")
+    torch.set_default_device("cuda")  # every factory call below (weights, noise, data) lands on the GPU
+
+
+def make_workload(name, seed, device="cpu"):
     """Returns a function running ONE step of the workload (and synchronising: .item())."""
+    use_device(device)
     torch.manual_seed(seed)
     if name == "toy-critic":
         gan = ToyGan()
@@ -644,8 +659,10 @@ def serve():
         c = cmd.get("cmd")
         if c == "setup":
             set_threads(int(cmd.get("threads", 2)))
-            step = make_workload(cmd["workload"], int(cmd.get("seed", 0)))
-            reply = {"ok": True, "torch": torch.__version__, "openblas": _openblas is not None}
+            device = cmd.get("device", "cpu")
+            step = make_workload(cmd["workload"], int(cmd.get("seed", 0)), device)
+            reply = {"ok": True, "torch": torch.__version__, "openblas": _openblas is not None,
+                     "device": torch.cuda.get_device_name() if device == "cuda" else "cpu"}
         elif c == "run":
             set_threads(int(cmd["threads"]))
             wall, cpu = time_steps(step, int(cmd["steps"]))
@@ -667,17 +684,18 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = ap.parse_args()
     if args.serve:
         serve()
         return
     set_threads(args.threads)
-    step = make_workload(args.workload, 0)
+    step = make_workload(args.workload, 0, args.device)
     time_steps(step, args.warmup)
     wall, cpu = time_steps(step, args.steps)
     times = sorted(wall)
     print(json.dumps({"workload": args.workload, "threads": args.threads, "median_ms": times[len(times) // 2],
-                      "times_ms": wall, "cpu_ms": cpu, "peak_rss_mb": peak_rss_mb(), "torch": torch.__version__}))
+                      "times_ms": wall, "cpu_ms": cpu, "peak_rss_mb": peak_rss_mb(), "torch": torch.__version__, "device": args.device}))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 /**
  * The shape-dependent lowerings of the convolution adjoints agree with the float64 reference
  * interpreter: conv2d_weight_grad as one MatMul per kernel tap (x with ≥ 8 channels) or as a Conv
- * (fewer), conv2d_input_grad as one GEMM + Col2Im (g of ≤ 16 pixels) or as ConvTranspose — over
+ * (fewer), conv2d_input_grad as one GEMM + Col2Im (g of ≤ 16 pixels; for a GPU provider, Convs on
+ * flipped kernels, one per output phase when strided) or as ConvTranspose — over
  * strides, pads, dilations and inputs whose last rows the forward conv never reads. The op cases
  * (src/ops/cases/conv.ts) use 2-3 channels, so these shapes are the ones that reach the other paths.
  * With channel counts in whole blocks, conv2d and stride-1 conv2d_input_grad go to onnxruntime's
@@ -90,6 +91,28 @@ describe('conv2d_input_grad lowerings', () => {
         const [gy, w] = [rng.normal([3, 5, Ho, Ho]), rng.normal([5, 2, k, k])];
         assert.deepEqual(conv2dInputGrad(gy, w, g, [h, h]).shape, [3, 2, h, h]);
         await assertMatchesReference(() => conv2dInputGrad(gy, w, g, [h, h]));
+        // For a GPU provider (no Col2Im kernel in onnxruntime's WebGPU; its ConvTranspose disagreed on
+        // 4×4 inputs): flipped-kernel Convs (one per phase when strided) up to 16 pixels, ConvTranspose above.
+        const plan = buildPlan([conv2dInputGrad(gy, w, g, [h, h])]);
+        const m = lowerPlan(plan, { gpu: true });
+        const ops = new Set(m.nodes.map((n) => n.opType));
+        assert.ok(!ops.has('Col2Im'));
+        assert.equal(ops.has('Conv'), Ho * Ho <= 16, [...ops].join(' '));
+        assert.equal(ops.has('ConvTranspose'), Ho * Ho > 16, [...ops].join(' '));
+        const session = await onnxruntime.InferenceSession.create(m.bytes);
+        const feeds = Object.fromEntries(
+          m.inputNames.map((name, k) => {
+            const t = plan.values[plan.feeds[k]!]!.tensor;
+            return [name, new onnxruntime.Tensor('float32', Float32Array.from(t.value!), t.shape)];
+          }),
+        );
+        const got = (await session.run(feeds))[m.outputNames[0]!]!.data as Float32Array;
+        const r = conv2dInputGrad(gy, w, g, [h, h]);
+        await realize([r], ref);
+        const want = Array.from(await r.data64());
+        const scale = Math.max(...want.map(Math.abs));
+        want.forEach((v, i) => assert.ok(Math.abs(got[i]! - v) <= 1e-5 * scale, `gpu lowering [${i}]: ${got[i]} vs ${v}`));
+        await session.release();
       });
     }
   }

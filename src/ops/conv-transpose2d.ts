@@ -57,20 +57,32 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     return { shape: [N, C, a.inputShape[0], a.inputShape[1]], dtype: 'float32' };
   },
   // On tiny images (g of ≤ 16 pixels) one GEMM over the whole batch + Col2Im is 1.4-1.7× faster than
-  // ConvTranspose, which runs one GEMM per image with only Ho·Wo columns. Elsewhere, where the channel
+  // ConvTranspose, which runs one GEMM per image with only Ho·Wo columns (on the CPU: onnxruntime's
+  // WebGPU provider has no Col2Im, and its ConvTranspose ran these at 22 TFLOP/s on an H100). Elsewhere, where the channel
   // counts are whole NCHWc blocks: stride 1 as one convolution with the flipped kernel, larger strides
   // as one such convolution per output phase; otherwise ConvTranspose.
   lower: (ctx, inputs, a, meta) => {
     const [, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
     const [, C] = meta.inputs[1]!.shape as [number, number, number, number];
-    if (Ho * Wo <= ONE_GEMM_MAX_PIXELS) return lowerAsCol2Im(ctx, inputs, a, meta);
+    if (Ho * Wo <= ONE_GEMM_MAX_PIXELS) {
+      if (!ctx.gpu) return lowerAsCol2Im(ctx, inputs, a, meta);
+      // WebGPU: no Col2Im kernel, and its ConvTranspose on 4×4 inputs disagreed with the CPU by
+      // 1e-2 (relative) in an MNIST critic step on an H100; standard Convs on flipped kernels agree.
+      if (a.stride[0] === 1 && a.stride[1] === 1) {
+        const adjPads = flippedPads(a, meta.inputs[1]!.shape);
+        if (adjPads) return lowerFlippedConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads });
+      } else if (phaseConvsFit(a, meta.inputs[1]!.shape)) {
+        return lowerAsPhaseConvs(ctx, inputs, a, meta);
+      }
+      return lowerAsConvTranspose(ctx, inputs, a, meta);
+    }
     // (No output-size threshold as for the forward conv: g of ≤ 16 pixels took Col2Im above, and the
     // phase convolutions were faster from 7×7 → 14×14 up; docs/BENCHMARKS.md, "NCHWc".)
     if (nchwcChannelsFit(ctx, O, C)) {
       if (a.stride[0] === 1 && a.stride[1] === 1) {
         const adjPads = flippedPads(a, meta.inputs[1]!.shape);
         if (adjPads) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads }, true);
-      } else if (a.dilation[0] === 1 && a.dilation[1] === 1 && a.stride.every((s, i) => meta.inputs[1]!.shape[2 + i]! >= s)) {
+      } else if (phaseConvsFit(a, meta.inputs[1]!.shape)) {
         return lowerAsPhaseConvs(ctx, inputs, a, meta);
       }
     }
@@ -212,9 +224,24 @@ function flippedPads(a: InputGradAttrs, wShape: readonly number[]): [number, num
   return pads.every((p) => p >= 0) ? (pads as [number, number, number, number]) : null;
 }
 
+/** Whether lowerAsPhaseConvs applies: dilation 1 and kernels at least as large as the strides. */
+function phaseConvsFit(a: InputGradAttrs, wShape: readonly number[]): boolean {
+  return a.dilation[0] === 1 && a.dilation[1] === 1 && a.stride.every((s, i) => wShape[2 + i]! >= s);
+}
+
 /**
- * Lowers a strided conv2d_input_grad (dilation 1) as s_h·s_w stride-1 convolutions on the NCHWc
- * kernels, one per output phase, interleaved. With u = r + p_top the padded row of output row r,
+ * The adjoint convolution in standard ONNX: Conv of x with w [A, B, kh, kw] as [B, A, kh, kw],
+ * spatially reversed (the NCHWc path does this in lowerNchwcConv).
+ */
+function lowerFlippedConv(ctx: LowerCtx, x: string, w: string, wShape: readonly number[], geom: ConvGeometry): string {
+  const wt = ctx.node('Transpose', [w], { perm: { ints: [1, 0, 2, 3] } });
+  const flipped = ctx.node('Slice', [wt, ctx.i64([-1, -1]), ctx.i64([-(2 ** 40), -(2 ** 40)]), ctx.i64([2, 3]), ctx.i64([-1, -1])]);
+  return ctx.node('Conv', [x, flipped], onnxConvAttrs(geom, wShape.slice(2)));
+}
+
+/**
+ * Lowers a strided conv2d_input_grad (dilation 1) as s_h·s_w stride-1 convolutions, one per output
+ * phase, interleaved (on the NCHWc kernels, or standard Convs for a GPU provider). With u = r + p_top the padded row of output row r,
  * dx[u = s·m + φ] = Σ_t g[m − t] · w[φ + s·t] (t < T_φ = ⌈(k − φ)/s⌉): for each phase φ, a
  * correlation of g with the reversed sub-kernel w[φ :: s], padded by T_φ − 1 before and to M =
  * ⌈(p_top + H)/s⌉ outputs; the phase results, stacked as [N, C, M, s, M', s], are the padded grid
@@ -236,7 +263,7 @@ function lowerAsPhaseConvs(ctx: LowerCtx, [g, w]: readonly string[], a: InputGra
       const sub = ctx.node('Slice', [w!, ctx.i64([ph, pw]), ctx.i64([kh, kw]), ctx.i64([2, 3]), ctx.i64([sh, sw])]);
       const after = [Math.max(0, M[0] - Ho), Math.max(0, M[1] - Wo)];
       const geom: ConvGeometry = { stride: [1, 1], dilation: [1, 1], pads: [T[0] - 1, T[1] - 1, after[0]!, after[1]!] };
-      let y = lowerNchwcConv(ctx, g!, sub, [O, C, T[0], T[1]], geom, true);
+      let y = ctx.nchwcBlock > 0 ? lowerNchwcConv(ctx, g!, sub, [O, C, T[0], T[1]], geom, true) : lowerFlippedConv(ctx, g!, sub, [O, C, T[0], T[1]], geom);
       if (Ho + after[0]! > M[0] || Wo + after[1]! > M[1]) y = ctx.node('Slice', [y, ctx.i64([0, 0]), ctx.i64([M[0], M[1]]), ctx.i64([2, 3])]);
       cols.push(ctx.node('Unsqueeze', [y, ctx.i64([4])]));
     }

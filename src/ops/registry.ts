@@ -46,6 +46,11 @@ export interface LowerCtx {
    * WebGPU, onnxruntime-web).
    */
   readonly nchwcBlock: number;
+  /**
+   * The model is for a GPU provider (onnxruntime's WebGPU): prefer ops it has kernels for; one it
+   * lacks (Col2Im) runs on the CPU between two device copies.
+   */
+  readonly gpu: boolean;
 }
 
 export interface LowerMeta {

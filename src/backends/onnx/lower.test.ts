@@ -12,7 +12,7 @@ import * as o from '../../ops/index.js';
 import { Rng } from '../../tensor/random.js';
 import { buildPlan, constant, realize, tensor, type Tensor } from '../../tensor/tensor.js';
 import { AUTO_ALL_MAX_NODES, createOrtBackend, probeNchwcBlock, type CompileInfo, type OrtLike } from './ort-backend.js';
-import { lowerPlan } from './lower.js';
+import { lowerPlan, PACK_CONCAT_INPUTS } from './lower.js';
 
 const rng = new Rng(7);
 
@@ -60,6 +60,107 @@ describe('lowerPlan', () => {
     assert.deepEqual(Array.from(res[m2.outputNames[1]!]!.data as Float32Array), xs.map((v) => Math.fround(v * 3)));
     assert.deepEqual(Array.from(res[m2.outputNames[2]!]!.data as Float32Array), xs);
     assert.deepEqual(Array.from(res[m2.outputNames[3]!]!.data as Float32Array), [3]);
+  });
+});
+
+describe('packed outputs (one device-to-host copy per session run)', () => {
+  /** 20 float32 outputs of assorted shapes (a scalar, a view of an input, a repeat) and a bool mask. */
+  const program = (x: Tensor): Tensor[] => {
+    const outs: Tensor[] = [o.sum(o.mul(x, x)), x];
+    for (let i = 0; i < 17; i++) outs.push(o.add(o.mul(x, i + 1), i));
+    outs.push(outs[2]!, o.greater(x, 0));
+    return outs;
+  };
+
+  test('lowerPlan packs the float32 outputs into one, through Concats of at most PACK_CONCAT_INPUTS inputs', () => {
+    const x = new Rng(3).normal([4, 5]);
+    const m = lowerPlan(buildPlan(program(x)), { packOutputs: true });
+    assert.ok(m.packed);
+    const concats = m.nodes.filter((n) => n.opType === 'Concat');
+    assert.ok(concats.length >= 3, 'a tree: 20 inputs need 3 Concats below the root');
+    for (const c of concats) assert.ok(c.inputs.length <= PACK_CONCAT_INPUTS, `Concat of ${c.inputs.length}`);
+    const members = m.packed.members;
+    assert.equal(members.length, 21);
+    assert.equal(members[20], null, 'the bool mask is an output of its own');
+    assert.deepEqual(members[0], { offset: 0, length: 1 });
+    assert.deepEqual(members[1], { offset: 1, length: 20 });
+    assert.deepEqual(members[19], { offset: 1 + 18 * 20, length: 20 });
+    assert.equal(new Set(m.outputNames.slice(0, 20)).size, 1, 'all float outputs read the packed one');
+    assert.notEqual(m.outputNames[20], m.outputNames[0]);
+    // One float output: nothing to pack.
+    assert.equal(lowerPlan(buildPlan([o.mul(x, 2)]), { packOutputs: true }).packed, undefined);
+  });
+
+  test('a backend with packOutputs returns the same values, small outputs copied out of the packed buffer', async () => {
+    const packed = ortBackend({ threads: 1, packOutputs: true });
+    const plain = ortBackend({ threads: 1 });
+    try {
+      const run = async (b: typeof plain): Promise<{ values: number[][]; outs: Tensor[] }> => {
+        const outs = program(new Rng(4).normal([128, 160])); // 20,480 elements: above PACK_COPY_BELOW
+        await realize(outs, b);
+        return { values: await Promise.all(outs.map((t) => t.toArray())), outs };
+      };
+      const want = await run(plain);
+      const got = await run(packed);
+      assert.deepEqual(got.values, want.values);
+      const loss = got.outs[0]!.value as Float32Array;
+      assert.equal(loss.buffer.byteLength, 4, 'a scalar does not keep the whole packed output alive');
+      const big = got.outs[3]!.value as Float32Array;
+      assert.ok(big.buffer.byteLength > 4 * big.length, 'a large output is a view into the packed output');
+    } finally {
+      await packed.dispose?.();
+      await plain.dispose?.();
+    }
+  });
+});
+
+describe('packed inputs (one host-to-device copy per session run)', () => {
+  /** Float feeds of assorted shapes (a scalar among them) and an int32 feed. */
+  const feedsOf = (seed: number): { floats: Tensor[]; ints: Tensor } => {
+    const r = new Rng(seed);
+    return { floats: [r.normal([3, 4]), tensor([2.5], []), r.normal([5]), r.normal([2, 3, 2])], ints: tensor([1, 2, 3, 4, 5], [5], 'int32') };
+  };
+  const program = ({ floats: [a, s, b, c], ints }: { floats: Tensor[]; ints: Tensor }): Tensor[] => [
+    o.mul(o.sum(a!), s!),
+    o.add(b!, o.cast(ints, 'float32')),
+    o.reshape(o.mul(c!, s!), [12]),
+  ];
+
+  test('lowerPlan takes the float32 feeds as one input, sliced back in the graph', () => {
+    const m = lowerPlan(buildPlan(program(feedsOf(1))), { packInputs: true });
+    assert.ok(m.packedInput);
+    assert.equal(m.packedInput.length, 12 + 1 + 5 + 12);
+    const members = m.packedInput.members;
+    assert.deepEqual(members.filter((x) => x !== null), [
+      { offset: 0, length: 12 },
+      { offset: 12, length: 1 },
+      { offset: 13, length: 5 },
+      { offset: 18, length: 12 },
+    ]);
+    assert.equal(members.filter((x) => x === null).length, 1, 'the int32 feed is an input of its own');
+    assert.equal(m.nodes.filter((n) => n.opType === 'Slice' && n.inputs[0] === m.packedInput!.name).length, 4);
+    // Exports keep their named inputs.
+    const x = new Rng(2).normal([2]);
+    const y = new Rng(3).normal([2]);
+    assert.equal(lowerPlan(buildPlan([o.add(x, y)]), { packInputs: true, inputs: new Map([[x, 'x'], [y, 'y']]) }).packedInput, undefined);
+  });
+
+  test('a backend with packInputs (and packOutputs) gives the same values, for new feed values too', async () => {
+    const packed = ortBackend({ threads: 1, packInputs: true, packOutputs: true });
+    const plain = ortBackend({ threads: 1 });
+    try {
+      for (const seed of [1, 2]) {
+        const want = program(feedsOf(seed));
+        const got = program(feedsOf(seed));
+        await realize(want, plain);
+        await realize(got, packed);
+        for (let i = 0; i < want.length; i++) assert.deepEqual(await got[i]!.toArray(), await want[i]!.toArray(), `output ${i}, seed ${seed}`);
+      }
+      assert.equal(packed.sessionsCreated, 1, 'the second seed reuses the session with its own values');
+    } finally {
+      await packed.dispose?.();
+      await plain.dispose?.();
+    }
   });
 });
 

@@ -19,8 +19,14 @@ function rawOf(dtype: DType, values: ArrayLike<number>): Uint8Array {
 
 export interface LoweredModel {
   readonly bytes: Uint8Array;
-  /** Graph input names, in `plan.feeds` order. */
+  /** Graph input names, in `plan.feeds` order (a packed feed: the packed input's name). */
   readonly inputNames: readonly string[];
+  /**
+   * With `packInputs`: the one input holding the float32 feeds, flattened and concatenated, its
+   * length, and where each feed (by `plan.feeds` index) lies in it; null for a feed of its own.
+   * Absent when nothing was packed (fewer than two float32 feeds).
+   */
+  readonly packedInput?: { readonly name: string; readonly length: number; readonly members: readonly ({ readonly offset: number; readonly length: number } | null)[] };
   /** Graph output names, in `plan.outputs` order. */
   readonly outputNames: readonly string[];
   readonly nodeCount: number;
@@ -28,6 +34,12 @@ export interface LoweredModel {
   readonly nodes: readonly NodeSpec[];
   /** Number of initializers (embedded constants, shapes, axes). */
   readonly initializerCount: number;
+  /**
+   * With `packOutputs`: the one output holding the float32 outputs, flattened and concatenated, and
+   * where each output (by `plan.outputs` index) lies in it; null for an output of its own
+   * (other dtypes). Absent when nothing was packed (fewer than two float32 outputs).
+   */
+  readonly packed?: { readonly name: string; readonly members: readonly ({ readonly offset: number; readonly length: number } | null)[] };
 }
 
 export interface LowerOptions {
@@ -43,7 +55,26 @@ export interface LowerOptions {
    * that has them (see `probeNchwcBlock`); 0 or absent: standard ONNX only.
    */
   readonly nchwcBlock?: number;
+  /** The model is for a GPU provider (see LowerCtx.gpu). Default false. */
+  readonly gpu?: boolean;
+  /**
+   * Return the float32 outputs as ONE output (each flattened, all concatenated; see
+   * `LoweredModel.packed`): one device-to-host copy instead of one per output. onnxruntime's
+   * WebGPU provider waits for the GPU on each copy to the host (~2-4 ms each on an H100, measured,
+   * docs/BENCHMARKS.md "WebGPU"), and a training step returns every parameter and optimizer state.
+   */
+  readonly packOutputs?: boolean;
+  /**
+   * Take the float32 feeds as ONE input (flattened and concatenated; see `LoweredModel.packedInput`),
+   * sliced back inside the graph: one host-to-device copy instead of one per feed. On onnxruntime's
+   * WebGPU provider each input costs ~1.2 ms beyond its bytes (40 inputs of 100K floats: 62 ms per
+   * run, one of 4M: 17 ms; H100, bench/webgpu-resident.ts). Ignored for exports (`inputs` given).
+   */
+  readonly packInputs?: boolean;
 }
+
+/** Inputs per Concat node when packing outputs (a tree of Concats above this). */
+export const PACK_CONCAT_INPUTS = 8;
 
 /** The operator-set domain of onnxruntime's NCHWc CPU kernels (ReorderInput, ReorderOutput, Conv). */
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
@@ -87,9 +118,25 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
     i64: (values) => init(ONNX_DTYPE.int64, [values.length], new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer)),
     f32: (values, shape) => init(ONNX_DTYPE.float32, shape, rawOf('float32', values)),
     nchwcBlock: opts.nchwcBlock ?? 0,
+    gpu: opts.gpu ?? false,
   };
   const names: string[] = new Array(plan.values.length);
   const inputNames: string[] = [];
+  // Packed feeds: offsets assigned in feed order, the packed input declared once.
+  const packable = (t: Tensor): boolean => opts.packInputs === true && !opts.inputs && t.dtype === 'float32';
+  const packedFeeds = plan.feeds.filter((i) => packable(plan.values[i]!.tensor));
+  let packedInput: LoweredModel['packedInput'];
+  const packedAt = new Map<number, { offset: number; length: number }>();
+  if (packedFeeds.length >= 2) {
+    let offset = 0;
+    for (const i of packedFeeds) {
+      const length = plan.values[i]!.tensor.shape.reduce((x, y) => x * y, 1);
+      packedAt.set(i, { offset, length });
+      offset += length;
+    }
+    packedInput = { name: 'packed_in', length: offset, members: plan.feeds.map((i) => packedAt.get(i) ?? null) };
+    inputs.push({ name: packedInput.name, dtype: ONNX_DTYPE.float32, dims: [offset] });
+  }
   plan.values.forEach((v, i) => {
     const t = v.tensor;
     if (v.kind === 'feed' && opts.inputs && !opts.inputs.has(t)) {
@@ -97,6 +144,11 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
       const name = `p${i}`;
       inits.push({ name, dtype: onnxDType(t.dtype), dims: t.shape, raw: rawOf(t.dtype, t.value!) });
       names[i] = name;
+    } else if (v.kind === 'feed' && packedAt.has(i)) {
+      const at = packedAt.get(i)!;
+      const flat = ctx.node('Slice', [packedInput!.name, ctx.i64([at.offset]), ctx.i64([at.offset + at.length]), ctx.i64([0])]);
+      names[i] = ctx.node('Reshape', [flat, ctx.i64(t.shape)]);
+      inputNames.push(packedInput!.name);
     } else if (v.kind === 'feed') {
       const name = opts.inputs?.get(t) ?? `in${inputNames.length}`;
       inputNames.push(name);
@@ -116,7 +168,39 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   for (const n of nodes) for (const o of n.outputs) producedBy.set(o, n);
   const rename = new Map<string, string>();
   const outputs: ValueSpec[] = [];
+  const isPacked = (idx: number): boolean => plan.values[idx]!.tensor.dtype === 'float32';
+  const packedCount = opts.packOutputs ? plan.outputs.filter(isPacked).length : 0;
+  let packed: LoweredModel['packed'];
+  if (packedCount >= 2) {
+    const members: ({ offset: number; length: number } | null)[] = [];
+    let level: string[] = [];
+    let offset = 0;
+    for (const idx of plan.outputs) {
+      if (!isPacked(idx)) {
+        members.push(null);
+        continue;
+      }
+      const length = plan.values[idx]!.tensor.shape.reduce((x, y) => x * y, 1);
+      members.push({ offset, length });
+      offset += length;
+      level.push(ctx.node('Reshape', [names[idx]!, ctx.i64([-1])]));
+    }
+    while (level.length > 1) {
+      const next: string[] = [];
+      for (let i = 0; i < level.length; i += PACK_CONCAT_INPUTS) {
+        const group = level.slice(i, i + PACK_CONCAT_INPUTS);
+        next.push(group.length === 1 ? group[0]! : ctx.node('Concat', group, { axis: { int: 0 } }));
+      }
+      level = next;
+    }
+    const name = 'packed';
+    for (const n of nodes) for (const o of n.outputs) producedBy.set(o, n);
+    rename.set(level[0]!, name);
+    outputs.push({ name, dtype: ONNX_DTYPE.float32, dims: [offset] });
+    packed = { name, members };
+  }
   const outputNames = plan.outputs.map((idx, k) => {
+    if (packed && isPacked(idx)) return packed.name;
     const name = opts.outputNames?.[k] ?? `out${k}`;
     const src = names[idx]!;
     if (producedBy.has(src) && !rename.has(src)) rename.set(src, name);
@@ -130,5 +214,5 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   const extraOpsets = [{ domain: 'com.microsoft', version: 1 }];
   if (nodes.some((n) => n.domain === NCHWC_DOMAIN)) extraOpsets.push({ domain: NCHWC_DOMAIN, version: 1 });
   const bytes = encodeModel({ nodes: renamed, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets });
-  return { bytes, inputNames, outputNames, nodeCount: renamed.length, nodes: renamed, initializerCount: inits.length };
+  return { bytes, inputNames, outputNames, nodeCount: renamed.length, nodes: renamed, initializerCount: inits.length, ...(packed ? { packed } : {}), ...(packedInput ? { packedInput } : {}) };
 }

@@ -4,7 +4,7 @@
  */
 import { simplifyPlan, type SimplifyStats } from '../../compile/simplify.js';
 import type { Backend, DType, Plan, Storage } from '../../tensor/tensor.js';
-import { lowerPlan, NCHWC_DOMAIN, OPSET } from './lower.js';
+import { lowerPlan, NCHWC_DOMAIN, OPSET, type LoweredModel } from './lower.js';
 import { encodeModel, ONNX_DTYPE } from './proto.js';
 
 /** The slice of the onnxruntime API the backend uses (shared by onnxruntime-node and -web). */
@@ -22,6 +22,12 @@ export interface OrtSession {
 export interface OrtBackendOptions {
   /** 'cpu' (default) or 'webgpu' (where a GPU and onnxruntime's WebGPU provider are available). */
   device?: 'cpu' | 'webgpu';
+  /**
+   * Options of onnxruntime's WebGPU provider (device 'webgpu' only): its validation mode (default
+   * 'basic') and the layout its convolutions prefer (default 'NCHW'). See onnxruntime-common's
+   * WebGpuExecutionProviderOption.
+   */
+  webgpu?: { validationMode?: 'disabled' | 'wgpuOnly' | 'basic' | 'full'; preferredLayout?: 'NCHW' | 'NHWC' };
   /** Intra-op threads (default: onnxruntime's choice, all cores). */
   threads?: number;
   /**
@@ -43,6 +49,19 @@ export interface OrtBackendOptions {
    * 101-layer ResNet's critic step at batch 16: 4.7 vs 2.6 GB peak RSS; docs/BENCHMARKS.md, "Memory").
    */
   memoryPattern?: boolean | 'auto';
+  /**
+   * Return each session's float32 outputs as one concatenated output (lowerPlan's `packOutputs`),
+   * split here into views. Default true on 'webgpu' (each output copied to the host costs a wait
+   * for the GPU: a ResNet critic step went from 309 to … ms on an H100), false on 'cpu' (no gain, one
+   * more copy). Results are identical either way.
+   */
+  packOutputs?: boolean;
+  /**
+   * Feed each session's float32 inputs as one concatenated input (lowerPlan's `packInputs`), copied
+   * together here. Default true on 'webgpu' (each input costs ~1.2 ms beyond its bytes there:
+   * docs/BENCHMARKS.md, "WebGPU"), false on 'cpu'. Results are identical either way.
+   */
+  packInputs?: boolean;
   /** Keep at most this many cached sessions (least recently used are released). Default 64. */
   maxSessions?: number;
   /**
@@ -58,6 +77,9 @@ export interface OrtBackendOptions {
 }
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+/** Packed outputs of fewer elements than this are copied out of the packed output rather than viewed. */
+export const PACK_COPY_BELOW = 16384;
 
 /** Above this many ONNX nodes, `graphOptimizationLevel: 'auto'` uses 'basic' instead of 'all', and `memoryPattern: 'auto'` is off. */
 export const AUTO_ALL_MAX_NODES = 4000;
@@ -101,6 +123,10 @@ interface Compiled {
   /** For each graph input, the index into `plan.feeds` of the feed it takes (simplification drops unused feeds). */
   feedMap: readonly number[];
   outputNames: readonly string[];
+  /** Where each output lies in the packed output (lowerPlan's `packed.members`), or null: none packed. */
+  packed: readonly ({ offset: number; length: number } | null)[] | null;
+  /** The packed input (lowerPlan's `packedInput`), or null. */
+  packedInput: LoweredModel['packedInput'] | null;
 }
 
 const LEVELS: readonly string[] = ['disabled', 'basic', 'extended', 'all', 'auto'];
@@ -136,15 +162,18 @@ export async function probeNchwcBlock(ort: OrtLike): Promise<number> {
 export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): OrtBackend {
   const device = opts.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'webgpu') throw new Error(`ortBackend: device must be 'cpu' or 'webgpu', got '${String(device)}'`);
+  if (opts.webgpu && device !== 'webgpu') throw new Error(`ortBackend: webgpu options given for device '${device}'`);
   const maxSessions = opts.maxSessions ?? 64;
   const levelOpt = opts.graphOptimizationLevel ?? 'auto';
   if (!LEVELS.includes(levelOpt)) throw new Error(`ortBackend: graphOptimizationLevel must be one of ${LEVELS.join(', ')}, got '${String(levelOpt)}'`);
   const simplify = opts.simplify ?? true;
+  const packOutputs = opts.packOutputs ?? device === 'webgpu';
+  const packInputs = opts.packInputs ?? device === 'webgpu';
   const cache = new Map<string, Promise<Compiled>>();
   let created = 0;
 
   const sessionOptions: Record<string, unknown> = {
-    executionProviders: [device],
+    executionProviders: [device === 'webgpu' && opts.webgpu ? { name: 'webgpu', ...opts.webgpu } : device],
     executionMode: 'sequential',
     extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
   };
@@ -162,7 +191,7 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
     const t0 = performance.now();
     const simple = simplify ? simplifyPlan(plan) : null;
     const t1 = performance.now();
-    const m = lowerPlan(simple ?? plan, { nchwcBlock: block });
+    const m = lowerPlan(simple ?? plan, { nchwcBlock: block, gpu: device === 'webgpu', packOutputs, packInputs });
     const t2 = performance.now();
     const level: GraphOptimizationLevel = levelOpt !== 'auto' ? levelOpt : m.nodeCount <= AUTO_ALL_MAX_NODES ? 'all' : 'basic';
     let session: OrtSession;
@@ -186,7 +215,7 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
       ...(simple ? { simplify: simple.stats } : {}),
     });
     const feedMap = simple ? simple.feedMap : plan.feeds.map((_, k) => k);
-    return { session, inputNames: m.inputNames, feedMap, outputNames: m.outputNames };
+    return { session, inputNames: m.inputNames, feedMap, outputNames: m.outputNames, packed: m.packed?.members ?? null, packedInput: m.packedInput ?? null };
   }
 
   return {
@@ -213,12 +242,24 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
       }
       const c = await entry;
       const feeds: Record<string, unknown> = {};
+      const packedIn = c.packedInput ? new Float32Array(c.packedInput.length) : null;
       c.feedMap.forEach((f, k) => {
         const t = plan.values[plan.feeds[f]!]!.tensor;
-        feeds[c.inputNames[k]!] = new ort.Tensor(ortType(t.dtype), feedData(t.dtype, t.value!), t.shape);
+        const at = c.packedInput?.members[k];
+        if (at) packedIn!.set(t.value as ArrayLike<number>, at.offset);
+        else feeds[c.inputNames[k]!] = new ort.Tensor(ortType(t.dtype), feedData(t.dtype, t.value!), t.shape);
       });
+      if (packedIn) feeds[c.packedInput!.name] = new ort.Tensor('float32', packedIn, [packedIn.length]);
       const res = await c.session.run(feeds);
-      return c.outputNames.map((n) => res[n]!.data as Storage);
+      return c.outputNames.map((n, k) => {
+        const data = res[n]!.data as Storage;
+        const at = c.packed?.[k];
+        if (!at) return data;
+        // A view into the packed output; small members are copied, so that keeping one (a loss, a
+        // bias) does not keep the whole step's outputs alive.
+        const view = (data as Float32Array).subarray(at.offset, at.offset + at.length);
+        return at.length < PACK_COPY_BELOW ? view.slice() : view;
+      });
     },
     async dispose() {
       const all = [...cache.values()];
