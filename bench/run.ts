@@ -26,6 +26,7 @@
  * {"results": [...]} for several).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { ortBackend, type OrtBackend } from '../src/node.js';
 import { matmul } from '../src/ops/matmul.js';
@@ -154,10 +155,11 @@ async function timeSteps(step: Step, n: number): Promise<StepTimes> {
   return out;
 }
 
+/** onnxruntime-node's version, as node resolves the package (also from a bundle of this file). */
 function ortVersion(): string {
   try {
-    const url = new URL('../node_modules/onnxruntime-node/package.json', import.meta.url);
-    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+    const path = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

@@ -66,8 +66,10 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     const [, C] = meta.inputs[1]!.shape as [number, number, number, number];
     if (Ho * Wo <= ONE_GEMM_MAX_PIXELS) {
       if (!ctx.gpu) return lowerAsCol2Im(ctx, inputs, a, meta);
-      // WebGPU: no Col2Im kernel, and its ConvTranspose on 4×4 inputs disagreed with the CPU by
-      // 1e-2 (relative) in an MNIST critic step on an H100; standard Convs on flipped kernels agree.
+      // WebGPU has no Col2Im kernel: Convs on flipped kernels (one per output phase when strided),
+      // checked against the CPU on identical inputs on an H100 (scripts/webgpu-check.ts: ≤ 7e-6 on
+      // MNIST and CIFAR DCGAN). ConvTranspose ran these generator iterations 15-25% faster in
+      // another run, but was not checked on identical inputs (docs/BENCHMARKS.md, "WebGPU").
       if (a.stride[0] === 1 && a.stride[1] === 1) {
         const adjPads = flippedPads(a, meta.inputs[1]!.shape);
         if (adjPads) return lowerFlippedConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads });

@@ -60,7 +60,7 @@ export interface LowerOptions {
   /**
    * Return the float32 outputs as ONE output (each flattened, all concatenated; see
    * `LoweredModel.packed`): one device-to-host copy instead of one per output. onnxruntime's
-   * WebGPU provider waits for the GPU on each copy to the host (~2-4 ms each on an H100, measured,
+   * WebGPU provider waits for the GPU on each copy to the host (0.3-0.8 ms each on an H100,
    * docs/BENCHMARKS.md "WebGPU"), and a training step returns every parameter and optimizer state.
    */
   readonly packOutputs?: boolean;
