@@ -2,11 +2,12 @@
  * Benchmarks our engine against PyTorch on the same machine, in the same run, interleaved.
  *
  *   npm run bench -- [workload ...] [--rounds 6] [--steps N] [--warmup N] [--seed 0]
- *                    [--ours t2s,t2,t1s,t1,webgpu] [--torch-threads 1,2] [--torch-device cuda]
+ *                    [--ours t2s,t2,t1s,t1,t1x2,webgpu] [--torch-threads 1,2] [--torch-device cuda]
  *                    [--no-torch] [--no-ceiling]
  *
  * Workloads are listed in bench/workloads.ts (`npm run bench -- --list`). Every round times
- * `steps` steps of each onnxruntime setting (`t<threads>` plus `s` for spinning threads) and of
+ * `steps` steps of each onnxruntime setting (`t<threads>` plus `s` for spinning threads, plus `x<n>`
+ * for critic steps split into n data-parallel shards, one per thread: TrainerOptions.criticShards) and of
  * PyTorch at each thread count, alternating which side goes first; each side reports the median
  * over all its timed steps and is represented by its best setting. Steps, warm-up and settings
  * default to the workload's own (the image workloads: 1 warm-up step, ours t2,t1, PyTorch 1,2).
@@ -28,7 +29,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { ortBackend, type OrtBackend } from '../src/node.js';
+import { ortBackend, ortWorkerBackend, type OrtBackend } from '../src/node.js';
 import { matmul } from '../src/ops/matmul.js';
 import { Rng } from '../src/tensor/random.js';
 import { realize, setBackend, tensor } from '../src/tensor/tensor.js';
@@ -54,21 +55,34 @@ interface Args {
 
 interface OrtSetting {
   readonly label: string;
+  /** Threads of each session (of each shard's, with shards). */
   readonly threads: number;
   readonly spinning: boolean;
   readonly device: 'cpu' | 'webgpu';
+  /** Data-parallel critic shards (TrainerOptions.criticShards); 1: none. */
+  readonly shards: number;
 }
 
 function parseSetting(s: string): OrtSetting {
-  if (s.trim() === 'webgpu') return { label: 'webgpu', threads: 1, spinning: false, device: 'webgpu' };
-  const m = /^t(\d+)(s?)$/.exec(s.trim());
-  if (!m) throw new Error(`--ours: settings look like t2s (2 threads, spinning), t1 (1 thread, no spinning) or webgpu, got '${s}'`);
-  return { label: s.trim(), threads: Number(m[1]), spinning: m[2] === 's', device: 'cpu' };
+  if (s.trim() === 'webgpu') return { label: 'webgpu', threads: 1, spinning: false, device: 'webgpu', shards: 1 };
+  const m = /^t(\d+)(s?)(?:x(\d+))?$/.exec(s.trim());
+  if (!m || Number(m[3] ?? 2) < 2) {
+    throw new Error(`--ours: settings look like t2s (2 threads, spinning), t1 (1 thread, no spinning), t1x2 (critic steps in 2 shards of 1 thread) or webgpu, got '${s}'`);
+  }
+  return { label: s.trim(), threads: Number(m[1]), spinning: m[2] === 's', device: 'cpu', shards: m[3] ? Number(m[3]) : 1 };
 }
 
-/** The onnxruntime backend of one setting. */
-function settingBackend(s: OrtSetting): OrtBackend {
-  return s.device === 'webgpu' ? ortBackend({ device: 'webgpu' }) : ortBackend({ threads: s.threads, spinning: s.spinning });
+/**
+ * The onnxruntime backends of one setting: the default one (generator steps, updates; with shards,
+ * as many threads as all shards together) and the critic shards' (the first on this thread, the
+ * others in workers).
+ */
+function settingBackends(s: OrtSetting): { backend: OrtBackend; shards: OrtBackend[] } {
+  if (s.device === 'webgpu') return { backend: ortBackend({ device: 'webgpu' }), shards: [] };
+  const o = { threads: s.threads, spinning: s.spinning };
+  if (s.shards === 1) return { backend: ortBackend(o), shards: [] };
+  const shards = [ortBackend(o), ...Array.from({ length: s.shards - 1 }, () => ortWorkerBackend(o))];
+  return { backend: ortBackend({ ...o, threads: s.threads * s.shards }), shards };
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -244,6 +258,8 @@ async function measureCeiling(runs = 5): Promise<Ceiling> {
 interface OursRun {
   setting: OrtSetting;
   backend: OrtBackend;
+  /** The critic shards' backends (t1x2 and the like), else empty. */
+  shards: OrtBackend[];
   step: Step;
   times: number[];
   cpu: number[];
@@ -266,12 +282,12 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
   let oursRss = 0;
   const ours: OursRun[] = [];
   for (const setting of settings) {
-    const backend = settingBackend(setting);
+    const { backend, shards } = settingBackends(setting);
     setBackend(backend);
-    const step = w.setup(args.seed);
+    const step = w.setup(args.seed, shards.length > 0 ? { criticShards: shards } : {});
     await timeSteps(step, Math.max(1, warmup)); // the first call builds and compiles the sessions: never timed
     if (ours.length === 0) oursRss = peakRssMb();
-    ours.push({ setting, backend, step, times: [], cpu: [] });
+    ours.push({ setting, backend, shards, step, times: [], cpu: [] });
   }
   if (!rssReset) oursRss = peakRssMb(); // the whole process so far
 
@@ -318,7 +334,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
   }
   const torchRss = server ? await server.peakRssMb() : null;
   server?.close();
-  for (const o of ours) await o.backend.dispose?.();
+  for (const o of ours) for (const b of [o.backend, ...o.shards]) await b.dispose?.();
 
   if (args.ceiling) {
     ceilings.push(await measureCeiling());
@@ -338,7 +354,9 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     oursCpu[o.setting.label] = round(median(o.cpu));
     rows.push([
       `ours (onnxruntime ${ortVersion()})`,
-      o.setting.device === 'webgpu' ? 'WebGPU provider' : `${o.setting.threads} thread${o.setting.threads > 1 ? 's' : ''}, spinning ${o.setting.spinning ? 'on' : 'off'}`,
+      o.setting.device === 'webgpu'
+        ? 'WebGPU provider'
+        : `${o.setting.shards > 1 ? `critic in ${o.setting.shards} shards of ` : ''}${o.setting.threads} thread${o.setting.threads > 1 ? 's' : ''}, spinning ${o.setting.spinning ? 'on' : 'off'}`,
       m.toFixed(2),
       `${quantile(o.times, 0.1).toFixed(1)}-${quantile(o.times, 0.9).toFixed(1)}`,
       median(o.cpu).toFixed(0),

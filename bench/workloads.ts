@@ -17,7 +17,7 @@ import type { Module } from '../src/nn/module.js';
 import { Adam } from '../src/optim/adam.js';
 import { linearDecay } from '../src/optim/schedule.js';
 import { Rng } from '../src/tensor/random.js';
-import { tensor } from '../src/tensor/tensor.js';
+import { tensor, type Backend } from '../src/tensor/tensor.js';
 import {
   acganCriticStepFlops,
   acganGeneratorStepFlops,
@@ -43,6 +43,10 @@ import {
 /** Runs one step to completion (its outputs realized). */
 export type Step = () => Promise<unknown>;
 
+export interface SetupOptions {
+  readonly criticShards?: readonly Backend[];
+}
+
 export interface Workload {
   readonly name: string;
   readonly description: string;
@@ -58,8 +62,11 @@ export interface Workload {
   readonly ours?: readonly string[];
   /** PyTorch thread counts tried when --torch-threads is not given (default 1,2). */
   readonly torchThreads?: readonly number[];
-  /** Builds the models and returns one step. Runs on the active backend (set by the runner). */
-  setup(seed: number): Step;
+  /**
+   * Builds the models and returns one step. Runs on the active backend (set by the runner); with
+   * `criticShards`, the critic steps are data-parallel over those backends (TrainerOptions.criticShards).
+   */
+  setup(seed: number, opts?: SetupOptions): Step;
 }
 
 // ---- gan_toy.py, wgan-gp mode -------------------------------------------------------------------
@@ -69,7 +76,7 @@ const TOY_CRITIC = [2, 512, 512, 512, 1];
 const TOY_GENERATOR = [2, 512, 512, 512, 2];
 
 /** gan_toy.py's wgan-gp trainer: 8 Gaussians, batch 256, λ = 0.1, Adam(1e-4, 0.5, 0.9), 5 critic steps. */
-export function toyTrainer(seed: number): Trainer {
+export function toyTrainer(seed: number, opts: SetupOptions = {}): Trainer {
   const streams = seedStreams(seed);
   const generator = new ToyMlp(2, 2, { hidden: 512, layers: 3, rng: streams.generatorInit });
   const critic = new ToyMlp(2, 1, { hidden: 512, layers: 3, rng: streams.criticInit });
@@ -87,6 +94,7 @@ export function toyTrainer(seed: number): Trainer {
     generatorOptimizer: new Adam(generator.namedParameters(), adam),
     criticOptimizer: new Adam(critic.namedParameters(), adam),
     seed,
+    ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
   });
 }
 
@@ -172,7 +180,7 @@ function randomImages(spec: ImageSpec, seed: number, count = 512): DataSource {
  * An image script's WGAN-GP trainer, built as the CLI builds it (src/gan/image-run.ts
  * buildImageModel): the real models, Adam on each, λ = 10, 5 critic steps, N(0, 1) noise of size 128.
  */
-function imageTrainer(spec: ImageSpec, seed: number): Trainer {
+function imageTrainer(spec: ImageSpec, seed: number, opts: SetupOptions = {}): Trainer {
   const streams = seedStreams(seed);
   const { generator, critic } = spec.models(streams.generatorInit);
   const optG = new Adam(generator.namedParameters(), spec.adam);
@@ -192,6 +200,7 @@ function imageTrainer(spec: ImageSpec, seed: number): Trainer {
     seed,
     ...(spec.conditional ? { conditional: spec.conditional } : {}),
     ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
+    ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
   });
 }
 
@@ -218,8 +227,8 @@ function imageWorkloads(
       torch: `${name}-critic`,
       stepsPerRound: stepsPerRound.critic,
       ...IMAGE_DEFAULTS,
-      setup(seed) {
-        const trainer = imageTrainer(spec, seed);
+      setup(seed, opts) {
+        const trainer = imageTrainer(spec, seed, opts);
         return () => trainer.criticStep();
       },
     },
@@ -230,8 +239,8 @@ function imageWorkloads(
       torch: name,
       stepsPerRound: stepsPerRound.iteration,
       ...IMAGE_DEFAULTS,
-      setup(seed) {
-        const trainer = imageTrainer(spec, seed);
+      setup(seed, opts) {
+        const trainer = imageTrainer(spec, seed, opts);
         trainer.iteration = 1; // the reference skips the generator step at iteration 0 only
         return () => trainer.iterate();
       },
@@ -246,8 +255,8 @@ export const WORKLOADS: readonly Workload[] = [
     flops: toyCriticFlops,
     torch: 'toy-critic',
     stepsPerRound: 5,
-    setup(seed) {
-      const trainer = toyTrainer(seed);
+    setup(seed, opts) {
+      const trainer = toyTrainer(seed, opts);
       return () => trainer.criticStep();
     },
   },
@@ -257,8 +266,8 @@ export const WORKLOADS: readonly Workload[] = [
     flops: 5 * toyCriticFlops + toyGeneratorFlops,
     torch: 'toy',
     stepsPerRound: 2,
-    setup(seed) {
-      const trainer = toyTrainer(seed);
+    setup(seed, opts) {
+      const trainer = toyTrainer(seed, opts);
       trainer.iteration = 1; // the reference skips the generator step at iteration 0 only
       return () => trainer.iterate();
     },

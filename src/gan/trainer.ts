@@ -19,7 +19,7 @@ import { add } from '../ops/add.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { mul } from '../ops/mul.js';
 import { Rng, type RngState } from '../tensor/random.js';
-import { realize, tensor, type Tensor } from '../tensor/tensor.js';
+import { realize, tensor, type Backend, type Tensor } from '../tensor/tensor.js';
 import {
   ganDiscriminatorLoss,
   ganGeneratorLoss,
@@ -94,6 +94,16 @@ export interface TrainerOptions {
    * the optimizers (the rate is fed as a tensor, so the cached step is reused).
    */
   beforeIteration?: (iteration: number) => void;
+  /**
+   * Data parallelism for the critic steps: the critic batch is split into one contiguous shard per
+   * backend, each shard's loss and critic gradients are computed on its backend at the same time,
+   * and their batch-weighted sum goes into the optimizer's update on the default backend (which also
+   * runs the generator). Give each shard its own thread: e.g. `[ortBackend({ threads: 1 }),
+   * ortWorkerBackend({ threads: 1 })]` on a 2-core machine. The batches drawn are the same as
+   * without shards; the results differ by float rounding. Only for critics that treat samples
+   * independently (no batch norm: the reference WGAN-GP critics; layer norm is per sample).
+   */
+  criticShards?: readonly Backend[];
 }
 
 /** What one generator iteration reports (numbers, already on the host). */
@@ -172,6 +182,13 @@ export class Trainer {
     for (const k of ['nCritic', 'batchSize'] as const) {
       if (!Number.isInteger(opts[k]) || opts[k] < 1) throw new Error(`Trainer: ${k} must be a positive integer, got ${opts[k]}`);
     }
+    if (opts.criticShards !== undefined) {
+      const n = opts.criticShards.length;
+      if (!Array.isArray(opts.criticShards) || n < 2 || opts.criticShards.some((b) => typeof b?.execute !== 'function')) {
+        throw new Error('Trainer: criticShards must be an array of at least 2 backends (e.g. [ortBackend({ threads: 1 }), ortWorkerBackend({ threads: 1 })])');
+      }
+      if (opts.batchSize < n) throw new Error(`Trainer: criticShards splits the batch into ${n} shards, but batchSize is ${opts.batchSize}`);
+    }
     this.opts = opts;
     this.generator = opts.generator;
     this.critic = opts.critic;
@@ -239,6 +256,7 @@ export class Trainer {
 
   /** One critic step: fresh real batch, fresh noise (and ε), loss, update; one backend run. */
   async criticStep(): Promise<CriticStepStats> {
+    if (this.opts.criticShards) return this.shardedCriticStep(this.opts.criticShards);
     const B = this.batchSize;
     const real = this.opts.data.sample(B, this.dataRng);
     const labels = this.conditional ? this.realLabels(B) : undefined;
@@ -255,6 +273,56 @@ export class Trainer {
       out.gradNorm = scalarOf(gradNorm!);
     }
     if (acgan) out.criticAcgan = scalarOf(acgan);
+    return out;
+  }
+
+  /**
+   * The critic step of `criticShards`: the same draws as {@link Trainer.criticStep}; the fakes come
+   * from one generator run over the whole batch on the default backend (batch norm sees the batch),
+   * then each shard's loss and gradients run on its backend concurrently, and the update (gradients
+   * weighted by shard size / batch) on the default backend. Three backend runs instead of one.
+   */
+  private async shardedCriticStep(backends: readonly Backend[]): Promise<CriticStepStats> {
+    const B = this.batchSize;
+    const real = this.opts.data.sample(B, this.dataRng);
+    const labels = this.conditional ? this.realLabels(B) : undefined;
+    const fake = this.generate(this.noise(B, this.noiseRng), labels);
+    const eps = this.loss.name === 'wgan-gp' ? this.epsRng.uniform([B]) : undefined;
+    await realize([real, fake]);
+    const params = this.critic.parameters();
+    const bounds = backends.map((_, s) => [Math.round((s * B) / backends.length), Math.round(((s + 1) * B) / backends.length)] as const);
+    const runShard = async (s: number): Promise<{ weight: number; logged: number[]; grads: Tensor[] }> => {
+      const [a, b] = bounds[s]!;
+      const part = (t: Tensor | undefined): Tensor | undefined => (t ? rowsOf(t, a, b) : undefined);
+      const l = this.criticLossOf(part(real)!, part(labels), part(fake)!, part(eps));
+      const logged = [l.loss, l.wLoss, ...(l.penalty ? [l.penalty, l.gradNorm!] : []), ...(l.acgan ? [l.acgan] : [])];
+      const grads = gradients(l.loss, params);
+      await realize([...logged, ...grads], backends[s]);
+      return { weight: (b - a) / B, logged: logged.map(scalarOf), grads };
+    };
+    // Off-thread shards first, and only once their runs are posted (a macrotask later) the shards
+    // that block this thread: otherwise a blocking run could start before a worker got its work.
+    const started: Promise<Awaited<ReturnType<typeof runShard>>>[] = new Array(backends.length);
+    const start = (s: number): void => {
+      started[s] = runShard(s);
+      started[s].catch(() => undefined); // awaited below; a failure meanwhile is not "unhandled"
+    };
+    backends.forEach((b, s) => b.offThread === true && start(s));
+    if (backends.some((b) => b.offThread === true)) await new Promise((r) => setTimeout(r, 0));
+    backends.forEach((b, s) => b.offThread !== true && start(s));
+    const shards = await Promise.all(started);
+    const grads = params.map((_, i) => shards.map((sh) => mul(sh.grads[i]!, sh.weight)).reduce((x, y) => add(x, y)));
+    const { outputs, commit } = this.criticOptimizer.update(grads);
+    await realize(outputs);
+    commit();
+    const mean = (k: number): number => shards.reduce((acc, sh) => acc + sh.weight * sh.logged[k]!, 0);
+    const out: CriticStepStats = { criticLoss: mean(0), wasserstein: -mean(1) };
+    let k = 2;
+    if (this.loss.name === 'wgan-gp') {
+      out.penalty = mean(k++);
+      out.gradNorm = mean(k++);
+    }
+    if (this.conditional?.acgan) out.criticAcgan = mean(k);
     return out;
   }
 
@@ -281,6 +349,18 @@ export class Trainer {
     const B = real.shape[0]!;
     const z = this.noise(B, noiseRng);
     const fake = this.generate(z, labels);
+    // One ε ~ U[0, 1] per sample (Algorithm 1), from its own stream.
+    const eps = this.loss.name === 'wgan-gp' ? epsRng.uniform([B]) : undefined;
+    return this.criticLossOf(real, labels, fake, eps);
+  }
+
+  /** The pending critic loss of given real and fake batches (ε: the penalty's mixing weights, wgan-gp only). */
+  private criticLossOf(
+    real: Tensor,
+    labels: Tensor | undefined,
+    fake: Tensor,
+    eps: Tensor | undefined,
+  ): { loss: Tensor; wLoss: Tensor; penalty?: Tensor; gradNorm?: Tensor; acgan?: Tensor } {
     const D = (x: Tensor): Tensor => this.critic.forward(x);
     const { scores: dReal, logits: realLogits } = this.scoreWithLogits(real);
     const dFake = D(fake);
@@ -290,9 +370,7 @@ export class Trainer {
     let gradNorm: Tensor | undefined;
     switch (this.loss.name) {
       case 'wgan-gp': {
-        // One ε ~ U[0, 1] per sample (Algorithm 1), from its own stream.
-        const eps = epsRng.uniform([B]);
-        const gp = gradientPenalty(D, real, fake, eps, { lambda: this.loss.lambda, oneSided: this.loss.oneSided ?? false });
+        const gp = gradientPenalty(D, real, fake, eps!, { lambda: this.loss.lambda, oneSided: this.loss.oneSided ?? false });
         penalty = gp.penalty;
         gradNorm = gp.gradNorm;
         loss = add(wLoss, penalty);
@@ -384,6 +462,12 @@ export class Trainer {
     this.epsRng = new Rng(s.rng.eps);
     if (s.data !== undefined) this.opts.data.restore?.(s.data);
   }
+}
+
+/** Rows [a, b) of a realized tensor along its first axis, as a new data tensor. */
+function rowsOf(t: Tensor, a: number, b: number): Tensor {
+  const row = t.shape.slice(1).reduce((x, y) => x * y, 1);
+  return tensor(t.value!.slice(a * row, b * row), [b - a, ...t.shape.slice(1)], t.dtype);
 }
 
 /** The value of a realized one-element tensor. */

@@ -224,6 +224,11 @@ export interface Backend {
   execute(plan: Plan): Promise<Storage[]>;
   /** Releases sessions and buffers. */
   dispose?(): Promise<void>;
+  /**
+   * True when `execute` computes off the calling thread (a worker), so that it overlaps with work
+   * started after it on this thread; absent or false for a backend that blocks the thread it runs on.
+   */
+  readonly offThread?: boolean;
 }
 
 let activeBackend: Backend | null = null;
