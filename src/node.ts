@@ -9,7 +9,7 @@ import { createOrtBackend, type OrtBackend, type OrtBackendOptions, type OrtLike
 
 export * from './index.js';
 export type { OrtBackend, OrtBackendOptions } from './backends/onnx/ort-backend.js';
-export { ortWorkerBackend, type OrtWorkerBackend } from './backends/onnx/worker-backend.js';
+export { criticShardBackends, ortWorkerBackend, type OrtWorkerBackend } from './backends/onnx/worker-backend.js';
 
 /**
  * The onnxruntime-node backend (CPU by default; `device: 'webgpu'` where a GPU exists).

@@ -58,6 +58,13 @@ describe('image run config', () => {
     assert.throws(() => checkImagePartial({ data: '' }, 'flags'), /data must be a non-empty string/);
     assert.throws(() => resolveImageConfig({ preset: 'mnist', flags: { conditional: true } }), /conditional models exist only for the cifar10-resnet presets/);
     assert.throws(() => resolveImageConfig({ preset: 'cifar10-resnet', flags: { acgan: true } }), /acgan needs conditional/);
+    assert.throws(() => resolveImageConfig({ preset: 'cifar10-dcgan', flags: { criticShards: 2, loss: 'wgan' } }), /criticShards 2 needs loss wgan-gp .*got 'wgan'/);
+    assert.throws(() => resolveImageConfig({ preset: 'mnist', flags: { criticShards: 2, device: 'webgpu' } }), /criticShards 2 runs on the cpu device only/);
+    assert.throws(() => resolveImageConfig({ preset: 'mnist', flags: { criticShards: 4, batchSize: 3 } }), /criticShards 4 is more than batchSize 3/);
+    assert.equal(resolveImageConfig({ preset: 'mnist' }).criticShards, 1);
+    // A run saved before criticShards existed trained unsharded.
+    const { criticShards: _c, ...old } = resolveImageConfig({ preset: 'mnist' });
+    assert.equal(checkImageConfig(old, 'old/config.json').criticShards, 1);
     assert.throws(() => resolveImageConfig({ preset: 'lsun64-resnet-101', flags: { dim: 6 } }), /multiple of 4/);
     assert.equal(isImagePreset('mnist'), true);
     assert.equal(isImagePreset('lsun64-anything'), true, 'lsun64-* reaches the image path, which names the archs');

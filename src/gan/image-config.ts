@@ -74,6 +74,12 @@ export interface ImageConfig {
   classifier: string | null;
   threads: number;
   device: DeviceName;
+  /**
+   * Critic steps data-parallel over this many shards of the batch, each on its own thread (the
+   * first on the main thread, the others in workers; `threads` split between them); 1: off.
+   * WGAN-GP only (its critics treat samples independently) and on the CPU.
+   */
+  criticShards: number;
 }
 
 type Kind = 'int' | 'number' | 'boolean' | 'string?' | { enum: readonly string[] };
@@ -118,6 +124,7 @@ export const IMAGE_FIELDS: Readonly<Record<Exclude<keyof ImageConfig, 'kind' | '
   classifier: { kind: 'string?', help: "ONNX classifier for IS/FID during training ('mnist', 'cifar10': the bundled classifiers, the default for their presets)" },
   threads: { kind: 'int', min: 1, help: 'onnxruntime intra-op threads' },
   device: { kind: { enum: DEVICES }, help: 'onnxruntime device' },
+  criticShards: { kind: 'int', min: 1, help: 'critic steps data-parallel over N shards of the batch, one thread each (wgan-gp, cpu; 1: off)' },
 };
 
 /** The user-settable keys of an image config. */
@@ -159,6 +166,7 @@ const IMAGE_BASE: Omit<ImageConfig, 'kind' | 'preset' | 'family' | 'arch'> = {
   classifier: null,
   threads: 2,
   device: 'cpu',
+  criticShards: 1,
 };
 
 /**
@@ -344,7 +352,16 @@ export function resolveImageConfig(opts: { preset: string; file?: Partial<ImageC
   }
   if (c.conditional && c.family !== 'cifar10-resnet') throw new ConfigError(`config: conditional models exist only for the cifar10-resnet presets, not '${c.preset}'`);
   if (c.arch === 'resnet-101' && c.dim % 4 !== 0) throw new ConfigError(`config: dim must be a multiple of 4 for lsun64-resnet-101, got ${c.dim}`);
+  checkCriticShards(c, 'config');
   return c;
+}
+
+/** criticShards > 1 needs a WGAN-GP critic (no batch norm), the CPU and a batch of at least that many. */
+function checkCriticShards(c: ImageConfig, source: string): void {
+  if (c.criticShards === 1) return;
+  if (c.loss !== 'wgan-gp') throw new ConfigError(`${source}: criticShards ${c.criticShards} needs loss wgan-gp (the other losses' critics may use batch norm), got '${c.loss}'`);
+  if (c.device !== 'cpu') throw new ConfigError(`${source}: criticShards ${c.criticShards} runs on the cpu device only, got '${c.device}'`);
+  if (c.batchSize < c.criticShards) throw new ConfigError(`${source}: criticShards ${c.criticShards} is more than batchSize ${c.batchSize}`);
 }
 
 /**
@@ -358,8 +375,11 @@ export function checkImageConfig(raw: unknown, source: string): ImageConfig {
   if (typeof preset !== 'string') throw new ConfigError(`${source}: preset must be a string`);
   const p = imagePreset(preset);
   if (family !== p.family) throw new ConfigError(`${source}: family ${JSON.stringify(family)} does not match preset '${preset}'`);
-  const settings = checkImagePartial(rest, source);
+  // Runs saved before criticShards existed trained unsharded.
+  const settings = { criticShards: 1, ...checkImagePartial(rest, source) };
   const missing = IMAGE_SETTING_KEYS.filter((k) => !(k in settings));
   if (missing.length > 0) throw new ConfigError(`${source} lacks settings: ${missing.join(', ')}`);
-  return { kind: 'image', preset, family: p.family, arch: (arch ?? null) as Lsun64Arch | null, ...settings } as ImageConfig;
+  const c = { kind: 'image', preset, family: p.family, arch: (arch ?? null) as Lsun64Arch | null, ...settings } as ImageConfig;
+  checkCriticShards(c, source);
+  return c;
 }

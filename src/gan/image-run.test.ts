@@ -122,6 +122,23 @@ describe('image GAN runs', () => {
     assert.ok((await readLines(full)).every((l) => l.iteration % 2 !== 0 || Number.isFinite(l.devCriticLoss)));
   });
 
+  it('trains with the critic steps in 2 shards (one in a worker thread), resumes exactly, and ends the worker', async () => {
+    const flags = { dim: 8, batchSize: 9, generatorBatchSize: 8, iters: 4, logEvery: 1, evalEvery: 0, plotEvery: 0, checkpointEvery: 2, classifier: null };
+    const sharded = resolveImageConfig({ preset: 'mnist', flags: { ...flags, criticShards: 2 } });
+    const data = mnistData(sharded);
+    const [full, part, plain] = ['shards-full', 'shards-part', 'shards-plain'].map((d) => join(root, d));
+    await trainImage(sharded, full, { data });
+    await trainImage(sharded, part, { data, stopAfter: 2 });
+    await resumeImage(part, { data });
+    const strip = (ls: { elapsed?: unknown }[]): unknown[] => ls.map(({ elapsed: _e, ...l }) => l);
+    assert.deepEqual(strip(await readLines(part)), strip(await readLines(full)));
+    assert.equal(JSON.parse(await readFile(join(full, 'config.json'), 'utf8')).criticShards, 2);
+    // The same batches as an unsharded run: the same losses to float rounding.
+    await trainImage({ ...sharded, criticShards: 1 }, plain, { data });
+    const [a, b] = [await readLines(full), await readLines(plain)];
+    a.forEach((l, i) => assert.ok(Math.abs(l.criticLoss - b[i]!.criticLoss) <= 1e-3 * Math.max(1, Math.abs(b[i]!.criticLoss)), `iteration ${l.iteration}: ${l.criticLoss} vs ${b[i]!.criticLoss}`));
+  });
+
   const tiny = [
     { preset: 'cifar10-resnet', shape: [3, 32, 32] as [number, number, number], dim: 8 },
     { preset: 'cifar10-resnet-acgan', shape: [3, 32, 32] as [number, number, number], dim: 8 },

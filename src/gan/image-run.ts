@@ -22,6 +22,7 @@ import { isBundledClassifier } from '../metrics/bundled-classifiers.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { criticShardBackends } from '../backends/onnx/worker-backend.js';
 import { BatchSampler, samplerDataSource } from '../data/batches.js';
 import { writeFileAtomic } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
@@ -32,6 +33,7 @@ import { RMSProp } from '../optim/rmsprop.js';
 import { linearDecay } from '../optim/schedule.js';
 import { SGD } from '../optim/sgd.js';
 import { Rng } from '../tensor/random.js';
+import type { Backend } from '../tensor/tensor.js';
 import { imageGrid } from '../viz/image-grid.js';
 import { linePlot, type LineSeries } from '../viz/line-plot.js';
 import { readMetricsJsonl, writeReport } from '../viz/report.js';
@@ -56,6 +58,8 @@ export interface ImageModel {
   trainer: Trainer;
   /** Classes of a conditional generator (its label input), else 0. */
   numClasses: number;
+  /** The critic shards' backends (`config.criticShards` > 1; worker threads besides the first), else empty. */
+  shardBackends: Backend[];
 }
 
 /**
@@ -139,6 +143,8 @@ export function buildImageModel(config: ImageConfig, data: ImageData): ImageMode
   const optD = makeOptimizer(config, critic.namedParameters(), config.loss === 'wgan' ? config.clip : undefined);
   const schedule = config.lrDecay === 'linear' ? linearDecay(config.lr, config.iters) : undefined;
   const sampler = new BatchSampler(data.train, { batchSize: config.batchSize, seed: streams.data.int(2 ** 31) });
+  const n = config.criticShards;
+  const shardBackends = n > 1 ? criticShardBackends(n, { threads: Math.max(1, Math.floor(config.threads / n)) }) : [];
   const trainer = new Trainer({
     generator,
     critic,
@@ -156,8 +162,9 @@ export function buildImageModel(config: ImageConfig, data: ImageData): ImageMode
       ? { conditional: { numClasses, ...(config.acgan ? { acgan: { criticScale: config.acganScale, generatorScale: config.acganScaleG } } : {}) } }
       : {}),
     ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
+    ...(shardBackends.length > 0 ? { criticShards: shardBackends } : {}),
   });
-  return { config, data, generator, critic, trainer, numClasses };
+  return { config, data, generator, critic, trainer, numClasses, shardBackends };
 }
 
 /** Seeds of the evaluation streams (independent of training: evaluating never changes a run). */
@@ -335,6 +342,7 @@ export async function trainImage(config: ImageConfig, dir: string, opts: ImageRu
     return await runTraining(model.trainer, dir, scheduleOf(saved), hooks, opts);
   } finally {
     await hooks.close();
+    for (const b of model.shardBackends) await b.dispose?.();
   }
 }
 
@@ -379,7 +387,8 @@ export async function loadImageRun(dir: string, opts: { log?: (line: string) => 
   const config = await readImageConfig(dir);
   const ckptDir = join(dir, 'checkpoints');
   if (!(await hasCheckpoint(ckptDir))) throw new CheckpointError(`no checkpoint in '${dir}' ('${join(ckptDir, 'checkpoint.json')}' is missing)`);
-  const model = buildImageModel(config, opts.data ?? loadImageData(config, opts.log));
+  // Sampling and evaluating train nothing: no critic shards (worker threads) for them.
+  const model = buildImageModel({ ...config, criticShards: 1 }, opts.data ?? loadImageData(config, opts.log));
   applyCheckpoint(model.trainer, await loadCheckpoint(ckptDir));
   return model;
 }
@@ -403,5 +412,6 @@ export async function resumeImage(dir: string, opts: ImageRunOptions & { iters?:
     return await runTraining(model.trainer, dir, scheduleOf(config), hooks, opts, start);
   } finally {
     await hooks.close();
+    for (const b of model.shardBackends) await b.dispose?.();
   }
 }

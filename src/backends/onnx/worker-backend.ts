@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
 import type { Storage } from '../../tensor/tensor.js';
 import { createOrtBackend, type OrtBackend, type OrtBackendOptions, type OrtLike, type OrtSession } from './ort-backend.js';
 
@@ -139,4 +140,14 @@ export function ortWorkerBackend(opts: OrtBackendOptions = {}): OrtWorkerBackend
       await worker.terminate();
     },
   });
+}
+
+/**
+ * The backends of `n` data-parallel critic shards (TrainerOptions.criticShards): the first runs on
+ * this thread, the others in worker threads; `opts` (threads: per shard) apply to each.
+ * @example const shards = criticShardBackends(2, { threads: 1 });
+ */
+export function criticShardBackends(n: number, opts: OrtBackendOptions = {}): OrtBackend[] {
+  if (!Number.isInteger(n) || n < 2) throw new Error(`criticShardBackends: n must be an integer >= 2, got ${String(n)}`);
+  return [createOrtBackend(ort as unknown as OrtLike, opts), ...Array.from({ length: n - 1 }, () => ortWorkerBackend(opts))];
 }
