@@ -57,10 +57,10 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     return { shape: [N, C, a.inputShape[0], a.inputShape[1]], dtype: 'float32' };
   },
   // On tiny images (g of ≤ 16 pixels) one GEMM over the whole batch + Col2Im is 1.4-1.7× faster than
-  // ConvTranspose, which runs one GEMM per image with only Ho·Wo columns (on the CPU: onnxruntime's
-  // WebGPU provider has no Col2Im, and its ConvTranspose ran these at 22 TFLOP/s on an H100). Elsewhere, where the channel
-  // counts are whole NCHWc blocks: stride 1 as one convolution with the flipped kernel, larger strides
-  // as one such convolution per output phase; otherwise ConvTranspose.
+  // ConvTranspose on the CPU, which runs one GEMM per image with only Ho·Wo columns (for a GPU, see
+  // below). Elsewhere, where the channel counts are whole NCHWc blocks: stride 1 as one convolution
+  // with the flipped kernel, larger strides as one such convolution per output phase; otherwise
+  // ConvTranspose.
   lower: (ctx, inputs, a, meta) => {
     const [, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
     const [, C] = meta.inputs[1]!.shape as [number, number, number, number];
@@ -243,9 +243,9 @@ function lowerFlippedConv(ctx: LowerCtx, x: string, w: string, wShape: readonly 
 
 /**
  * Lowers a strided conv2d_input_grad (dilation 1) as s_h·s_w stride-1 convolutions, one per output
- * phase, interleaved (on the NCHWc kernels, or standard Convs for a GPU provider). With u = r + p_top the padded row of output row r,
- * dx[u = s·m + φ] = Σ_t g[m − t] · w[φ + s·t] (t < T_φ = ⌈(k − φ)/s⌉): for each phase φ, a
- * correlation of g with the reversed sub-kernel w[φ :: s], padded by T_φ − 1 before and to M =
+ * phase, interleaved (on the NCHWc kernels, or standard Convs for a GPU provider). With u = r + p_top
+ * the padded row of output row r, dx[u = s·m + φ] = Σ_t g[m − t] · w[φ + s·t] (t < T_φ = ⌈(k − φ)/s⌉):
+ * for each phase φ, a correlation of g with the reversed sub-kernel w[φ :: s], padded by T_φ − 1 before and to M =
  * ⌈(p_top + H)/s⌉ outputs; the phase results, stacked as [N, C, M, s, M', s], are the padded grid
  * u < s·M, from which rows p_top … p_top + H − 1 are cut (columns likewise). Same FLOPs as
  * ConvTranspose; 1.14-1.17× faster per layer on the MNIST and DCGAN shapes at idle, 1.6-3.7× on a
