@@ -60,7 +60,8 @@ export interface OrtBackendOptions {
   /**
    * Feed each session's float32 inputs as one concatenated input (lowerPlan's `packInputs`), copied
    * together here. Default true on 'webgpu' (each input costs ~1.2 ms beyond its bytes there:
-   * docs/BENCHMARKS.md, "WebGPU"), false on 'cpu'. Results are identical either way.
+   * docs/BENCHMARKS.md, "WebGPU"; the packed steps themselves have not run on a GPU yet), false on
+   * 'cpu'. Results are identical either way (on the CPU provider, tested).
    */
   packInputs?: boolean;
   /** Keep at most this many cached sessions (least recently used are released). Default 64. */
