@@ -1,0 +1,57 @@
+// The measuring tools, spawned as a developer runs them, so that they do not rot between the
+// sessions that use them: the benchmark harness (its JSON line, the data-parallel setting, a bad
+// setting named) and the WebGPU check's dry run (a second CPU backend where the GPU would be).
+// These assert that the tools run and report, never how fast anything is.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Runs a TypeScript entry point through tsx; resolves with its exit code and output. */
+function tool(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bench/run.ts', () => {
+  it('times a workload in a plain and a data-parallel setting and ends with one JSON line', async () => {
+    const r = await tool('bench/run.ts', ['toy-critic', '--rounds', '1', '--steps', '1', '--warmup', '1', '--ours', 't1,t1x2', '--no-torch', '--no-ceiling']);
+    assert.equal(r.code, 0, r.stderr);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    assert.equal(last.workload, 'toy-critic');
+    const bySetting = last.ours_by_setting as Record<string, number>;
+    assert.deepEqual(Object.keys(bySetting).sort(), ['t1', 't1x2']);
+    for (const ms of Object.values(bySetting)) assert.ok(ms > 0);
+    assert.match(r.stdout, /critic in 2 shards of 1 thread/);
+  });
+
+  it('names a bad setting', async () => {
+    const r = await tool('bench/run.ts', ['toy-critic', '--ours', 't1x1', '--no-torch', '--no-ceiling']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /settings look like t2s .* t1x2 .* got 't1x1'/);
+  });
+});
+
+describe('scripts/webgpu-check.ts', () => {
+  it('--dry-run compares two CPU backends on a critic step and reports in JSON', async () => {
+    const r = await tool('scripts/webgpu-check.ts', ['--dry-run', '--workloads', 'toy', '--steps', '1', '--warmup', '1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { dryRun: boolean; results: { workload: string; maxRelError: number; generatorRelError: number; pass: boolean }[] };
+    assert.equal(out.dryRun, true);
+    assert.equal(out.results.length, 1);
+    const [toy] = out.results;
+    assert.equal(toy!.workload, 'toy');
+    assert.equal(toy!.pass, true);
+    assert.equal(toy!.maxRelError, 0, 'the same kernels on both sides');
+    assert.equal(toy!.generatorRelError, 0);
+  });
+});
