@@ -116,6 +116,17 @@ describe('wgan-gp CLI on image runs', () => {
     assert.match(missing.stderr, /--classifier: model file '.*missing\.onnx' does not exist/);
   });
 
+  it('--critic-shards 2 trains with a worker thread and the process exits when the run is done', async () => {
+    const dir = join(root, 'mnist-shards');
+    const args = ['train', '--preset', 'mnist', '--iters', '2', '--out', dir, '--dim', '4', '--batch-size', '9', '--generator-batch-size', '8'];
+    const train = await cli([...args, '--eval-every', '0', '--plot-every', '0', '--critic-shards', '2', '--progress', 'none']);
+    assert.equal(train.code, 0, train.stderr);
+    assert.equal(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).criticShards, 2);
+    const bad = await inProcess(['train', '--preset', 'mnist', '--loss', 'wgan', '--critic-shards', '2', '--out', join(root, 'bad')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /criticShards 2 needs loss wgan-gp/);
+  });
+
   it('figure fig5b writes the training-vs-validation critic loss figure and its numbers', async () => {
     const out = join(root, 'fig');
     const r = await cli(['figure', 'fig5b', '--iters', '2', '--hidden', '8', '--out', out, '--threads', '1']);
