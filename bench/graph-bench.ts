@@ -15,9 +15,7 @@
  * settings in one process, interleaved round by round (rotating which goes first), medians.
  * `profile` runs the toy critic step under onnxruntime's profiler and sums the time per op type.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { createOrtBackend, type CompileInfo, type GraphOptimizationLevel, type OrtBackend, type OrtBackendOptions, type OrtLike } from '../src/backends/onnx/ort-backend.js';
 import { lowerPlan } from '../src/backends/onnx/lower.js';
@@ -33,6 +31,7 @@ import { Adam } from '../src/optim/adam.js';
 import { Rng } from '../src/tensor/random.js';
 import { allocStorage, realize, setBackend, tensor, type Backend, type Plan, type Storage, type Tensor } from '../src/tensor/tensor.js';
 import { simplifyPlan } from '../src/compile/simplify.js';
+import { ortProfiler } from './ort-profiler.js';
 import { toyTrainer } from './workloads.js';
 
 type Step = () => Promise<unknown>;
@@ -289,31 +288,15 @@ async function ab(): Promise<void> {
 }
 
 async function profile(): Promise<void> {
-  const sessionsMade: { endProfiling(): void }[] = [];
-  const prefix = join(tmpdir(), `wgan-gp-ort-profile-${process.pid}`);
-  const profiled: OrtLike = {
-    Tensor: ort.Tensor as unknown as OrtLike['Tensor'],
-    InferenceSession: {
-      create: async (model, options) => {
-        const s = await ort.InferenceSession.create(model, { ...options, enableProfiling: true, profileFilePrefix: prefix });
-        sessionsMade.push(s as unknown as { endProfiling(): void });
-        return s as unknown as Awaited<ReturnType<OrtLike['InferenceSession']['create']>>;
-      },
-    },
-  };
+  const profiler = ortProfiler('ort-profile');
   const level = flag('level', 'all') as GraphOptimizationLevel;
-  const backend = createOrtBackend(profiled, { threads: Number(flag('threads', '1')), simplify: !has('plain'), graphOptimizationLevel: level });
+  const backend = createOrtBackend(profiler.ort, { threads: Number(flag('threads', '1')), simplify: !has('plain'), graphOptimizationLevel: level });
   setBackend(backend);
   const { name: which, make } = stepNamed(process.argv[3]);
   const step = make(0);
   const n = Number(flag('steps', which === 'toy' ? '20' : '2'));
   for (let i = 0; i < n; i++) await step(); // (the profile includes the first run)
-  sessionsMade[0]!.endProfiling();
-  // onnxruntime writes <prefix>_<date>_<time>.json
-  const dir = dirname(prefix);
-  const file = readdirSync(dir).filter((f) => f.startsWith(basename(prefix)) && f.endsWith('.json')).map((f) => join(dir, f)).sort().pop()!;
-  const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
-  rmSync(file, { force: true });
+  const events = profiler.collect().flat();
   const byOp = new Map<string, number>();
   let total = 0;
   for (const e of events) {

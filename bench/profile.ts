@@ -16,25 +16,11 @@
  * asynchronously), and nodes onnxruntime left on the CPU provider show up there. --no-pack returns
  * each output on its own (the backend's packOutputs: false; packing is the default on WebGPU).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { createOrtBackend, type OrtBackendOptions, type OrtLike } from '../src/backends/onnx/ort-backend.js';
+import { loadavg } from 'node:os';
+import { createOrtBackend, type OrtBackendOptions } from '../src/backends/onnx/ort-backend.js';
 import { setBackend } from '../src/tensor/tensor.js';
+import { ortProfiler } from './ort-profiler.js';
 import { WORKLOADS } from './workloads.js';
-
-interface ProfileEvent {
-  cat: string;
-  name: string;
-  dur: number;
-  args?: {
-    op_name?: string;
-    provider?: string;
-    input_type_shape?: Record<string, number[]>[];
-    output_type_shape?: Record<string, number[]>[];
-  };
-}
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -87,25 +73,14 @@ async function main(): Promise<void> {
   const threads = Number(flag('threads', '1'));
   const steps = Number(flag('steps', '2'));
   const top = Number(flag('top', '12'));
-  const prefix = join(tmpdir(), `wgan-gp-bench-profile-${process.pid}`);
-  const sessions: { endProfiling(): void }[] = [];
-  const profiled: OrtLike = {
-    Tensor: ort.Tensor as unknown as OrtLike['Tensor'],
-    InferenceSession: {
-      create: async (model, options) => {
-        const s = await ort.InferenceSession.create(model, { ...options, enableProfiling: true, profileFilePrefix: prefix });
-        sessions.push(s as unknown as { endProfiling(): void });
-        return s as unknown as Awaited<ReturnType<OrtLike['InferenceSession']['create']>>;
-      },
-    },
-  };
+  const profiler = ortProfiler('bench-profile');
   const device = flag('device', 'cpu');
   if (device !== 'cpu' && device !== 'webgpu') throw new Error(`--device must be cpu or webgpu, got '${device}'`);
   type WebGpuOptions = NonNullable<OrtBackendOptions['webgpu']>;
   const webgpu: WebGpuOptions = {};
   if (process.argv.includes('--webgpu-validation')) webgpu.validationMode = flag('webgpu-validation', 'basic') as NonNullable<WebGpuOptions['validationMode']>;
   if (process.argv.includes('--webgpu-layout')) webgpu.preferredLayout = flag('webgpu-layout', 'NCHW') as NonNullable<WebGpuOptions['preferredLayout']>;
-  const backend = createOrtBackend(profiled, { device, ...(Object.keys(webgpu).length > 0 ? { webgpu } : {}), threads, spinning: process.argv.includes('--spinning'), nchwc: !process.argv.includes('--no-nchwc'), ...(process.argv.includes('--no-pack') ? { packOutputs: false } : {}) });
+  const backend = createOrtBackend(profiler.ort, { device, ...(Object.keys(webgpu).length > 0 ? { webgpu } : {}), threads, spinning: process.argv.includes('--spinning'), nchwc: !process.argv.includes('--no-nchwc'), ...(process.argv.includes('--no-pack') ? { packOutputs: false } : {}) });
   setBackend(backend);
   const step = w.setup(0);
   await step(); // compiles the sessions; its kernels are dropped below
@@ -115,15 +90,7 @@ async function main(): Promise<void> {
     await step();
     wall.push(performance.now() - t0);
   }
-  for (const s of sessions) {
-    try {
-      s.endProfiling();
-    } catch {
-      // released already (the backend's one-off probe session)
-    }
-  }
-  const dir = dirname(prefix);
-  const files = readdirSync(dir).filter((f) => f.startsWith(basename(prefix)) && f.endsWith('.json')).map((f) => join(dir, f));
+  const sessionEvents = profiler.collect();
 
   interface Row { us: number; flops: number; count: number }
   const byClass = new Map<string, Row>();
@@ -131,9 +98,7 @@ async function main(): Promise<void> {
   const byProvider = new Map<string, Row & { ops: Map<string, number> }>();
   const other = new Map<string, { us: number; count: number }>();
   let total = 0;
-  for (const file of files) {
-    const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[];
-    rmSync(file, { force: true });
+  for (const [session, events] of sessionEvents.entries()) {
     const seen = new Set<string>();
     for (const e of events) {
       if (e.cat !== 'Node') {
@@ -145,7 +110,7 @@ async function main(): Promise<void> {
         continue;
       }
       if (!e.name.endsWith('_kernel_time')) continue;
-      const key = `${basename(file)}:${e.name}`;
+      const key = `${session}:${e.name}`;
       if (!seen.has(key)) {
         seen.add(key); // first run of the session: warm-up
         continue;

@@ -24,6 +24,7 @@ import { ortBackend, type OrtBackend } from '../src/node.js';
 import { add } from '../src/ops/add.js';
 import { Adam } from '../src/optim/adam.js';
 import { Rng } from '../src/tensor/random.js';
+import { maxRelError } from '../src/testing/compare.js';
 import { realize, setBackend, tensor, type Tensor } from '../src/tensor/tensor.js';
 
 interface Models {
@@ -161,15 +162,6 @@ async function gradientStep(w: Workload, backend: OrtBackend, cpu: OrtBackend): 
   };
 }
 
-/** Largest |got − want| relative to the largest |want| (floored at 1e-6). */
-function relErr(got: Float32Array, want: Float32Array): number {
-  let scale = 1e-6;
-  let err = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
-  return err / scale;
-}
-
 interface Timing {
   /** The first critic step: builds and compiles the session. */
   firstMs: number;
@@ -232,7 +224,7 @@ async function main(): Promise<number> {
     for (const w of WORKLOADS.filter((x) => args.workloads.includes(x.name))) {
       const want = await gradientStep(w, cpu, cpu);
       const got = await gradientStep(w, gpu, cpu);
-      const errs = got.values.map((g, i) => relErr(g, want.values[i]!));
+      const errs = got.values.map((g, i) => maxRelError(g, want.values[i]!));
       const worst = errs.indexOf(Math.max(...errs));
       const timing = { cpu: await timeCriticSteps(w, cpu, args), webgpu: await timeCriticSteps(w, gpu, args) };
       const pass = errs[worst]! <= args.tol;

@@ -17,6 +17,7 @@ import { ortBackend } from './node.js';
 import { add } from './ops/add.js';
 import { Adam } from './optim/adam.js';
 import { allCases } from './ops/cases/index.js';
+import { maxRelError } from './testing/compare.js';
 import { checkCaseOrt } from './testing/op-case.js';
 import { Rng } from './tensor/random.js';
 import { realize, setBackend, tensor, type Backend, type Tensor } from './tensor/tensor.js';
@@ -25,15 +26,6 @@ import { ortWebBackend } from './web.js';
 const web = ortWebBackend({ threads: 1 });
 after(() => web.dispose?.());
 
-/** Largest |a − b| relative to the largest |b| (floored at 1e-6). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let scale = 1e-6;
-  let err = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
-  return err / scale;
-}
 
 /**
  * One WGAN-GP critic step's values for a small ReLU MLP critic (same seed every call): the critic
@@ -70,7 +62,7 @@ describe('ortWebBackend (onnxruntime-web, WebAssembly, in Node)', () => {
     }
     assert.equal(got.grads.length, want.grads.length);
     got.grads.forEach((g, i) => {
-      const e = relErr(g, want.grads[i]!);
+      const e = maxRelError(g, want.grads[i]!);
       assert.ok(e < 1e-4, `gradient of parameter ${i}: relative error ${e.toExponential(2)}`);
     });
   });
@@ -104,7 +96,7 @@ describe('ortWebBackend (onnxruntime-web, WebAssembly, in Node)', () => {
       // critic step + generator step (+ nothing else: the fixed noise is a fed leaf, never realized here)
       assert.equal(web.sessionsCreated - sessions0, 2, 'one session for the critic step, one for the generator step');
       got.forEach((g, i) => {
-        const e = relErr(g, want[i]!);
+        const e = maxRelError(g, want[i]!);
         assert.ok(e < 1e-4, `parameter ${i}: relative error ${e.toExponential(2)} between onnxruntime-web and onnxruntime-node`);
       });
     } finally {

@@ -1,35 +1,18 @@
 // The `wgan-gp` command, spawned as a user runs it (bin/wgan-gp.js through tsx, no build step).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runNode, type NodeRun } from '../src/testing/run-node.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'wgan-gp.js');
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI; `onStderr` may act on the child (e.g. send a signal) as output arrives. */
-function cli(args: readonly string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+function cli(args: readonly string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<NodeRun> {
+  return runNode([BIN, ...args], onStderr ? { onStderr } : {});
 }
 
 // Tiny networks: each run takes well under a second of training.

@@ -3,23 +3,15 @@
 // setting named) and the WebGPU check's dry run (a second CPU backend where the GPU would be).
 // These assert that the tools run and report, never how fast anything is.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runNode, type NodeRun } from '../src/testing/run-node.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** Runs a TypeScript entry point through tsx; resolves with its exit code and output. */
-function tool(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs a TypeScript entry point through tsx from the repository root. */
+function tool(script: string, args: readonly string[]): Promise<NodeRun> {
+  return runNode(['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT });
 }
 
 describe('bench/run.ts', () => {

@@ -1,27 +1,19 @@
 // The `wgan-gp` command on image runs, spawned as a user runs it (bin/wgan-gp.js through tsx).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { runNode, type NodeRun } from '../testing/run-node.js';
 import { decodePng } from '../viz/canvas.js';
 import { resolveImageConfig } from './image-config.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'wgan-gp.js');
 
-function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: readonly string[]): Promise<NodeRun> {
+  return runNode([BIN, ...args]);
 }
 
 /** Runs the command in this process (argument checks only: no spawn needed, so much faster). */

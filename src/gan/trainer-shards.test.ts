@@ -11,6 +11,7 @@ import { ortBackend, ortWorkerBackend } from '../node.js';
 import { conv2d } from '../ops/conv2d.js';
 import { SGD } from '../optim/sgd.js';
 import { Rng } from '../tensor/random.js';
+import { maxRelError } from '../testing/compare.js';
 import { realize, setBackend, tensor, type Backend } from '../tensor/tensor.js';
 import { createCifarResnet } from './models/cifar-resnet.js';
 import { ToyMlp } from './models/toy.js';
@@ -25,16 +26,10 @@ after(async () => {
 });
 
 /**
- * Largest |a − b| relative to the largest |b|, floored at 0.01: a bias followed by batch norm has a
- * gradient of pure rounding noise (batch norm removes it), so it stays within ~1e-9 of its initial 0.
+ * Relative error with the scale floored at 0.01: a bias followed by batch norm has a gradient of
+ * pure rounding noise (batch norm removes it), so it stays within ~1e-9 of its initial 0.
  */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 1e-2;
-  let err = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
-  return err / scale;
-}
+const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => maxRelError(a, b, 1e-2);
 
 /** A toy WGAN-GP trainer (small MLPs) over a fixed Gaussian data stream. */
 function toyTrainer(batchSize: number, criticShards?: readonly Backend[]): Trainer {

@@ -15,16 +15,8 @@ import type { Module } from '../../nn/module.js';
 import { ortBackend, type OrtBackend } from '../../node.js';
 import { add } from '../../ops/add.js';
 import { Rng } from '../../tensor/random.js';
+import { maxRelError } from '../../testing/compare.js';
 import { realize, tensor, type Tensor } from '../../tensor/tensor.js';
-
-/** Largest |got − want| relative to the largest |want| (floored at 1e-6). */
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let scale = 1e-6;
-  let err = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
-  return err / scale;
-}
 
 /** A critic and its input batches, rebuilt identically (same seed) for each backend. */
 interface Setting {
@@ -99,7 +91,7 @@ describe("ortBackend({ device: 'webgpu' })", () => {
       const want = await criticStep(s, cpu);
       const got = await criticStep(s, gpu);
       assert.equal(got.length, want.length);
-      const errs = got.map((g, i) => relErr(g, want[i]!));
+      const errs = got.map((g, i) => maxRelError(g, want[i]!));
       const worst = Math.max(...errs);
       // float32 with different summation orders: ~1e-6 typical, 1e-3 leaves room for the double backward.
       assert.ok(worst < 1e-3, `max relative error ${worst.toExponential(2)} (per output: ${errs.map((e) => e.toExponential(1)).join(', ')})`);
