@@ -29,7 +29,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { ortBackend, ortWorkerBackend, type OrtBackend } from '../src/node.js';
+import { criticShardBackends, ortBackend, type OrtBackend } from '../src/node.js';
 import { matmul } from '../src/ops/matmul.js';
 import { Rng } from '../src/tensor/random.js';
 import { realize, setBackend, tensor } from '../src/tensor/tensor.js';
@@ -81,8 +81,7 @@ function settingBackends(s: OrtSetting): { backend: OrtBackend; shards: OrtBacke
   if (s.device === 'webgpu') return { backend: ortBackend({ device: 'webgpu' }), shards: [] };
   const o = { threads: s.threads, spinning: s.spinning };
   if (s.shards === 1) return { backend: ortBackend(o), shards: [] };
-  const shards = [ortBackend(o), ...Array.from({ length: s.shards - 1 }, () => ortWorkerBackend(o))];
-  return { backend: ortBackend({ ...o, threads: s.threads * s.shards }), shards };
+  return { backend: ortBackend({ ...o, threads: s.threads * s.shards }), shards: criticShardBackends(s.shards, o) };
 }
 
 function parseArgs(argv: readonly string[]): Args {
