@@ -2,7 +2,7 @@
  * Benchmarks our engine against PyTorch on the same machine, in the same run, interleaved.
  *
  *   npm run bench -- [workload ...] [--rounds 6] [--steps N] [--warmup N] [--seed 0]
- *                    [--ours t2s,t2,t1s,t1,t1x2,webgpu] [--torch-threads 1,2] [--torch-device cuda]
+ *                    [--ours t2s,t2,t1s,t1,t1x2,webgpu,webgpu-host] [--torch-threads 1,2] [--torch-device cuda]
  *                    [--no-torch] [--no-ceiling]
  *
  * Workloads are listed in bench/workloads.ts (`npm run bench -- --list`). Every round times
@@ -19,7 +19,8 @@
  * both sides are reported against it. Peak RSS: ours over one trainer's set-up and warm-up
  * (/proc/self/clear_refs, then VmHWM), PyTorch's server process over the whole workload.
  *
- * On a GPU machine: `--ours webgpu` runs our steps on onnxruntime's WebGPU provider and
+ * On a GPU machine: `--ours webgpu` runs our steps on onnxruntime's WebGPU provider (parameters and
+ * optimizer state kept in GPU memory; `webgpu-host`: copied to and from the host each step) and
  * `--torch-device cuda` PyTorch on CUDA (PyTorch >= 2.0; BENCH_PYTHON names the interpreter);
  * add --no-ceiling (the ceiling is a CPU figure). bench/webgpu-device.sh is the prepared run.
  *
@@ -61,13 +62,16 @@ interface OrtSetting {
   readonly device: 'cpu' | 'webgpu';
   /** Data-parallel critic shards (TrainerOptions.criticShards); 1: none. */
   readonly shards: number;
+  /** WebGPU: parameters and optimizer state kept in GPU memory between steps (OrtBackendOptions.resident). */
+  readonly resident?: boolean;
 }
 
 function parseSetting(s: string): OrtSetting {
-  if (s.trim() === 'webgpu') return { label: 'webgpu', threads: 1, spinning: false, device: 'webgpu', shards: 1 };
+  if (s.trim() === 'webgpu') return { label: 'webgpu', threads: 1, spinning: false, device: 'webgpu', shards: 1, resident: true };
+  if (s.trim() === 'webgpu-host') return { label: 'webgpu-host', threads: 1, spinning: false, device: 'webgpu', shards: 1, resident: false };
   const m = /^t(\d+)(s?)(?:x(\d+))?$/.exec(s.trim());
   if (!m || Number(m[3] ?? 2) < 2) {
-    throw new Error(`--ours: settings look like t2s (2 threads, spinning), t1 (1 thread, no spinning), t1x2 (critic steps in 2 shards of 1 thread) or webgpu, got '${s}'`);
+    throw new Error(`--ours: settings look like t2s (2 threads, spinning), t1 (1 thread, no spinning), t1x2 (critic steps in 2 shards of 1 thread), webgpu or webgpu-host (state copied to and from the host each step), got '${s}'`);
   }
   return { label: s.trim(), threads: Number(m[1]), spinning: m[2] === 's', device: 'cpu', shards: m[3] ? Number(m[3]) : 1 };
 }
@@ -78,7 +82,7 @@ function parseSetting(s: string): OrtSetting {
  * others in workers).
  */
 function settingBackends(s: OrtSetting): { backend: OrtBackend; shards: OrtBackend[] } {
-  if (s.device === 'webgpu') return { backend: ortBackend({ device: 'webgpu' }), shards: [] };
+  if (s.device === 'webgpu') return { backend: ortBackend({ device: 'webgpu', resident: s.resident ?? true }), shards: [] };
   const o = { threads: s.threads, spinning: s.spinning };
   if (s.shards === 1) return { backend: ortBackend(o), shards: [] };
   return { backend: ortBackend({ ...o, threads: s.threads * s.shards }), shards: criticShardBackends(s.shards, o) };
@@ -354,7 +358,7 @@ async function benchWorkload(w: Workload, args: Args, torch: string | null): Pro
     rows.push([
       `ours (onnxruntime ${ortVersion()})`,
       o.setting.device === 'webgpu'
-        ? 'WebGPU provider'
+        ? `WebGPU, state ${o.setting.resident === false ? 'on host' : 'on GPU'}`
         : `${o.setting.shards > 1 ? `critic in ${o.setting.shards} shards of ` : ''}${o.setting.threads} thread${o.setting.threads > 1 ? 's' : ''}, spinning ${o.setting.spinning ? 'on' : 'off'}`,
       m.toFixed(2),
       `${quantile(o.times, 0.1).toFixed(1)}-${quantile(o.times, 0.9).toFixed(1)}`,

@@ -3,12 +3,19 @@
  * prints, per workload, the largest relative difference between the two devices on one WGAN-GP
  * critic step (loss, penalty, every parameter's gradient) and the time per full critic step
  * (forward, double backward, Adam update: one cached session run) on each device.
+ * Then a short training run per workload (2 generator iterations of 2 critic steps, SGD) with the
+ * parameters and optimizer state kept in GPU memory between steps (the backend's `resident`), against
+ * the same run with the state copied to and from the host every step, and against the CPU: the
+ * largest relative difference of the parameters' changes. The time per critic step is given for
+ * both ways on WebGPU.
  *
  * Usage: node --import tsx scripts/webgpu-check.ts [--workloads toy,mnist,cifar10-dcgan,cifar10-resnet] [--steps 20] [--warmup 3]
- *        [--threads N] [--json] [--dry-run] [--no-pack]
+ *        [--threads N] [--json] [--dry-run] [--no-pack] [--no-resident]
  * --no-pack: WebGPU returns each output on its own (the backend's packOutputs: false).
+ * --no-resident: skip the resident runs (WebGPU state copied to and from the host every step only).
  * --dry-run puts a second CPU backend where WebGPU would be, to check the script on a machine without a GPU.
- * Exit status: 0 when every workload agrees within --tol (default 1e-3), 1 when one does not,
+ * Exit status: 0 when every workload agrees within --tol (default 1e-3; the resident training run
+ * against the host-state one on the same device too), 1 when one does not,
  * 2 when WebGPU cannot run here (the reason is printed).
  */
 import { gradients } from '../src/autodiff/grad.js';
@@ -23,9 +30,10 @@ import type { Module } from '../src/nn/module.js';
 import { ortBackend, type OrtBackend } from '../src/node.js';
 import { add } from '../src/ops/add.js';
 import { Adam } from '../src/optim/adam.js';
+import { SGD } from '../src/optim/sgd.js';
 import { Rng } from '../src/tensor/random.js';
 import { maxRelError } from '../src/testing/compare.js';
-import { realize, setBackend, tensor, type Tensor } from '../src/tensor/tensor.js';
+import { realize, setBackend, tensor, toHost, type Tensor } from '../src/tensor/tensor.js';
 
 interface Models {
   generator: Module;
@@ -102,10 +110,11 @@ interface Args {
   json: boolean;
   dryRun: boolean;
   pack: boolean;
+  resident: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { workloads: WORKLOADS.map((w) => w.name), steps: 20, warmup: 3, threads: undefined, tol: 1e-3, json: false, dryRun: false, pack: true };
+  const a: Args = { workloads: WORKLOADS.map((w) => w.name), steps: 20, warmup: 3, threads: undefined, tol: 1e-3, json: false, dryRun: false, pack: true, resident: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -126,6 +135,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--json') a.json = true;
     else if (flag === '--dry-run') a.dryRun = true;
     else if (flag === '--no-pack') a.pack = false;
+    else if (flag === '--no-resident') a.resident = false;
     else throw new Error(`unknown argument '${flag}' (see the header of scripts/webgpu-check.ts)`);
   }
   for (const w of a.workloads) {
@@ -170,23 +180,44 @@ interface Timing {
   minMs: number;
 }
 
-/** Times full critic steps (the Trainer's: forward, double backward, Adam; one session run each). */
-async function timeCriticSteps(w: Workload, backend: OrtBackend, args: Args): Promise<Timing> {
-  setBackend(backend);
-  const m = w.build(1);
-  const adam = (p: Module): Adam => new Adam(p.namedParameters(), { lr: 1e-4, beta1: 0.5, beta2: 0.9 });
-  const trainer = new Trainer({
+/** A WGAN-GP trainer of the workload's models on the active backend. */
+function trainerOf(m: Models, nCritic: number, optimizer: (p: Module) => Adam | SGD): Trainer {
+  return new Trainer({
     generator: m.generator,
     critic: m.critic,
     data: m.data,
     noise: (n, rng) => rng.normal([n, m.noiseDim]),
     loss: { name: 'wgan-gp', lambda: m.lambda },
-    nCritic: 1,
+    nCritic,
     batchSize: m.batch,
-    generatorOptimizer: adam(m.generator),
-    criticOptimizer: adam(m.critic),
+    generatorOptimizer: optimizer(m.generator),
+    criticOptimizer: optimizer(m.critic),
     seed: 1,
   });
+}
+
+/**
+ * The change of every parameter over 2 generator iterations of 2 critic steps (SGD: Adam's first
+ * steps move each parameter by ±lr whatever its gradient, which would turn rounding into lr-sized
+ * differences), and the last critic loss. With the backend's resident state, the parameters reach
+ * the host only at the end (toHost).
+ */
+async function trainingDeltas(w: Workload, backend: OrtBackend): Promise<{ names: string[]; deltas: Float32Array[]; loss: number }> {
+  setBackend(backend);
+  const m = w.build(1);
+  const named = [...m.critic.namedParameters().map(([n, p]) => [`critic ${n}`, p] as const), ...m.generator.namedParameters().map(([n, p]) => [`generator ${n}`, p] as const)];
+  const start = named.map(([, p]) => Float32Array.from(p.value!));
+  const trainer = trainerOf(m, 2, (p) => new SGD(p.namedParameters(), { lr: 1e-3 }));
+  let loss = 0;
+  for (let i = 0; i < 2; i++) loss = (await trainer.iterate()).criticLoss;
+  await toHost(named.map(([, p]) => p));
+  return { names: named.map(([n]) => n), deltas: named.map(([, p], i) => Float32Array.from(p.value!, (v, j) => v - start[i]![j]!)), loss };
+}
+
+/** Times full critic steps (the Trainer's: forward, double backward, Adam; one session run each). */
+async function timeCriticSteps(w: Workload, backend: OrtBackend, args: Args): Promise<Timing> {
+  setBackend(backend);
+  const trainer = trainerOf(w.build(1), 1, (p) => new Adam(p.namedParameters(), { lr: 1e-4, beta1: 0.5, beta2: 0.9 }));
   let t0 = performance.now();
   await trainer.criticStep();
   const firstMs = performance.now() - t0;
@@ -209,7 +240,11 @@ async function timeCriticSteps(w: Workload, backend: OrtBackend, args: Args): Pr
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const cpu = ortBackend(args.threads !== undefined ? { threads: args.threads } : {});
-  const gpu = args.dryRun ? ortBackend(args.threads !== undefined ? { threads: args.threads } : {}) : ortBackend({ device: 'webgpu', packOutputs: args.pack });
+  // The dry run's stand-ins: CPU backends taking the same paths (resident on the CPU keeps the
+  // runs' own output tensors; see OrtBackendOptions.resident).
+  const threads = args.threads !== undefined ? { threads: args.threads } : {};
+  const gpu = args.dryRun ? ortBackend({ ...threads, resident: args.resident }) : ortBackend({ device: 'webgpu', packOutputs: args.pack, resident: args.resident });
+  const gpuHost = args.dryRun ? ortBackend({ ...threads, resident: false }) : ortBackend({ device: 'webgpu', packOutputs: args.pack, resident: false });
   const label = args.dryRun ? 'cpu(2)' : 'webgpu';
   try {
     try {
@@ -226,8 +261,25 @@ async function main(): Promise<number> {
       const got = await gradientStep(w, gpu, cpu);
       const errs = got.values.map((g, i) => maxRelError(g, want.values[i]!));
       const worst = errs.indexOf(Math.max(...errs));
-      const timing = { cpu: await timeCriticSteps(w, cpu, args), webgpu: await timeCriticSteps(w, gpu, args) };
-      const pass = errs[worst]! <= args.tol;
+      const timing = {
+        cpu: await timeCriticSteps(w, cpu, args),
+        webgpu: await timeCriticSteps(w, gpu, args),
+        ...(args.resident ? { webgpuHostState: await timeCriticSteps(w, gpuHost, args) } : {}),
+      };
+      // Training: resident state against host state on the same device, and against the CPU.
+      const onCpu = await trainingDeltas(w, cpu);
+      const onGpu = await trainingDeltas(w, gpu);
+      const worstOf = (a: Float32Array[], b: Float32Array[]): { err: number; name: string } => {
+        const e = a.map((x, i) => maxRelError(x, b[i]!));
+        const k = e.indexOf(Math.max(...e));
+        return { err: e[k]!, name: onCpu.names[k]! };
+      };
+      const training = {
+        loss: { cpu: onCpu.loss, webgpu: onGpu.loss },
+        vsCpu: worstOf(onGpu.deltas, onCpu.deltas),
+        ...(args.resident ? { vsHostState: worstOf(onGpu.deltas, (await trainingDeltas(w, gpuHost)).deltas) } : {}),
+      };
+      const pass = errs[worst]! <= args.tol && (training.vsHostState === undefined || training.vsHostState.err <= args.tol);
       ok &&= pass;
       const r = {
         workload: w.name,
@@ -237,6 +289,7 @@ async function main(): Promise<number> {
         worstOutput: want.names[worst],
         loss: { cpu: want.values[1]![0], webgpu: got.values[1]![0] },
         timing,
+        training,
         pass,
       };
       results.push(r);
@@ -245,7 +298,10 @@ async function main(): Promise<number> {
         console.log(`${w.name}: ${w.description}`);
         console.log(`  max relative error ${errs[worst]!.toExponential(2)} (${want.names[worst]}) ${pass ? 'ok' : `ABOVE ${args.tol}`}; generator output ${errs[0]!.toExponential(2)}; loss cpu ${r.loss.cpu} ${label} ${r.loss.webgpu}`);
         console.log(`  cpu    ${f(timing.cpu)}`);
-        console.log(`  ${label.padEnd(6)} ${f(timing.webgpu)}  speed-up ×${(timing.cpu.medianMs / timing.webgpu.medianMs).toFixed(2)}`);
+        console.log(`  ${label.padEnd(6)} ${f(timing.webgpu)}  speed-up ×${(timing.cpu.medianMs / timing.webgpu.medianMs).toFixed(2)}${args.resident ? ' (state on the device)' : ''}`);
+        if (timing.webgpuHostState) console.log(`  ${label.padEnd(6)} ${f(timing.webgpuHostState)} (state copied to and from the host)`);
+        const t = (x: { err: number; name: string }): string => `${x.err.toExponential(2)} (${x.name})`;
+        console.log(`  training (2 iterations, SGD), parameter changes: ${label} vs cpu ${t(training.vsCpu)}${training.vsHostState ? `; state on the device vs on the host ${t(training.vsHostState)}` : ''}; critic loss cpu ${training.loss.cpu} ${label} ${training.loss.webgpu}`);
       }
     }
     if (args.json) console.log(JSON.stringify({ steps: args.steps, threads: args.threads ?? 'default', dryRun: args.dryRun, results }, null, 1));
@@ -253,6 +309,7 @@ async function main(): Promise<number> {
   } finally {
     await cpu.dispose();
     await gpu.dispose();
+    await gpuHost.dispose();
   }
 }
 

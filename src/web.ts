@@ -120,6 +120,8 @@ export function ortWebBackend(opts: OrtWebBackendOptions = {}): OrtBackend {
     device: device === 'webgpu' ? 'webgpu' : 'cpu',
     // The NCHWc kernels are onnxruntime-node's (x86 MLAS); the WASM build has none.
     nchwc: false,
+    // Kept values (GPU buffers between steps) are onnxruntime-node's, measured there; not offered here.
+    resident: false,
     ...(opts.maxSessions !== undefined ? { maxSessions: opts.maxSessions } : {}),
     ...(opts.graphOptimizationLevel !== undefined ? { graphOptimizationLevel: opts.graphOptimizationLevel } : {}),
     ...(opts.simplify !== undefined ? { simplify: opts.simplify } : {}),
@@ -131,6 +133,7 @@ export function ortWebBackend(opts: OrtWebBackendOptions = {}): OrtBackend {
       return inner.sessionsCreated;
     },
     execute: (plan) => inner.execute(plan),
+    download: (values) => inner.download(values),
     dispose: () => inner.dispose(),
   };
 }

@@ -67,8 +67,8 @@ function simplifyChecked(outs: readonly Tensor[]): { plan: Plan; s: SimplifiedPl
 /** The same outputs on onnxruntime with and without simplification, bit for bit. */
 async function checkOrt(outs: readonly Tensor[], what: string): Promise<void> {
   const plan = buildPlan(outs);
-  const want = await plainOrt.execute(plan);
-  const got = await simpleOrt.execute(plan);
+  const want = (await plainOrt.execute(plan)) as Storage[];
+  const got = (await simpleOrt.execute(plan)) as Storage[];
   want.forEach((w: Storage, k) => assertSameValues(got[k]!, w, `${what}: onnxruntime output ${k}`));
 }
 

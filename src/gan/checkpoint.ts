@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decodeSafetensors, writeFileAtomic, encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
 import { fmt, shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { toHost, type Tensor } from '../tensor/tensor.js';
 import type { Trainer, TrainerState } from './trainer.js';
 
 export const CHECKPOINT_FORMAT = 'wgan-gp-checkpoint';
@@ -78,7 +78,9 @@ function sha256(bytes: Uint8Array): string {
 export async function saveCheckpoint(dir: string, trainer: Trainer, extra: Record<string, unknown> = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
   const entries: Record<string, SafetensorsEntry> = {};
-  for (const [name, t] of Object.entries(checkpointTensors(trainer))) {
+  const tensors = checkpointTensors(trainer);
+  await toHost(Object.values(tensors)); // parameters and optimizer state kept on a GPU
+  for (const [name, t] of Object.entries(tensors)) {
     if (t.value === null) throw new CheckpointError(`saveCheckpoint: tensor '${name}' has no value`);
     entries[name] = { dtype: 'F32', shape: t.shape, data: t.value instanceof Float32Array ? t.value : Float32Array.from(t.value) };
   }

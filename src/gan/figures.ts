@@ -32,7 +32,7 @@ import { clipProjection } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RMSProp } from '../optim/rmsprop.js';
 import { Rng } from '../tensor/random.js';
-import { realize, tensor, type Tensor } from '../tensor/tensor.js';
+import { realize, tensor, toHost, type Tensor } from '../tensor/tensor.js';
 import { contourPlot } from '../viz/contour-plot.js';
 import { histogramPlot } from '../viz/histogram-plot.js';
 import { linePlot } from '../viz/line-plot.js';
@@ -244,6 +244,7 @@ export async function deepCritic(setting: (typeof FIG1B_SETTINGS)[number], iters
   }
   const total = weightsOf.reduce((n, w) => n + w.size, 0);
   const weights = new Float32Array(total);
+  await toHost(weightsOf);
   let off = 0;
   for (const w of weightsOf) {
     weights.set(w.value!, off);

@@ -265,7 +265,7 @@ export class Trainer {
     const grads = gradients(loss, params);
     const { outputs, commit } = this.criticOptimizer.update(grads);
     const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : []), ...(acgan ? [acgan] : [])];
-    await realize([...logged, ...outputs]);
+    await realize([...logged, ...outputs], undefined, { keepOnDevice: outputs });
     commit();
     const out: CriticStepStats = { criticLoss: scalarOf(loss), wasserstein: -scalarOf(wLoss) };
     if (penalty) {
@@ -313,7 +313,7 @@ export class Trainer {
     const shards = await Promise.all(started);
     const grads = params.map((_, i) => shards.map((sh) => mul(sh.grads[i]!, sh.weight)).reduce((x, y) => add(x, y)));
     const { outputs, commit } = this.criticOptimizer.update(grads);
-    await realize(outputs);
+    await realize(outputs, undefined, { keepOnDevice: outputs });
     commit();
     const mean = (k: number): number => shards.reduce((acc, sh) => acc + sh.weight * sh.logged[k]!, 0);
     const out: CriticStepStats = { criticLoss: mean(0), wasserstein: -mean(1) };
@@ -428,7 +428,7 @@ export class Trainer {
     if (acgan) loss = add(loss, mul(acgan, this.conditional!.acgan!.generatorScale));
     const grads = gradients(loss, this.generator.parameters());
     const { outputs, commit } = this.generatorOptimizer.update(grads);
-    await realize([loss, ...(acgan ? [acgan] : []), ...outputs]);
+    await realize([loss, ...(acgan ? [acgan] : []), ...outputs], undefined, { keepOnDevice: outputs });
     commit();
     return acgan ? { generatorLoss: scalarOf(loss), generatorAcgan: scalarOf(acgan) } : { generatorLoss: scalarOf(loss) };
   }

@@ -5,7 +5,7 @@
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { fmt, shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { toHost, type Tensor } from '../tensor/tensor.js';
 import {
   readSafetensors,
   SafetensorsError,
@@ -19,7 +19,8 @@ import {
 export type FloatStorage = 'F32' | 'F64';
 
 /**
- * A tensor's current value as a safetensors entry (it must be realized).
+ * A tensor's current value as a safetensors entry (it must be realized, with a host value: after
+ * `await toHost(...)` for values kept in device memory).
  * @example await writeSafetensors(path, { noise: tensorEntry('noise', fixedNoise) });
  */
 export function tensorEntry(name: string, t: Tensor, dtype: FloatStorage = 'F32'): SafetensorsEntry {
@@ -83,6 +84,7 @@ export async function saveModule(
   metadata?: Readonly<Record<string, string>>,
   opts: { dtype?: FloatStorage } = {},
 ): Promise<void> {
+  await toHost(module.parameters());
   await writeSafetensors(path, moduleEntries(module, '', opts.dtype ?? 'F32'), metadata);
 }
 

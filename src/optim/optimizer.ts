@@ -65,6 +65,18 @@ export function checkNumber(owner: string, arg: string, v: unknown, lo: number, 
   return v as number;
 }
 
+/**
+ * Assigns `source` into the leaf `target` and frees the device memory of the value it replaces:
+ * an update's device values (kept there by `realize`'s `keepOnDevice`) belong to the leaves they
+ * are committed into, so the previous step's buffers are released at once rather than when the
+ * garbage collector finds them (GPU memory is not what it watches).
+ */
+function replace(target: Tensor, source: Tensor): void {
+  const old = target.device;
+  target.assign(source);
+  if (old !== null && old !== target.device) old.dispose();
+}
+
 export abstract class Optimizer {
   readonly params: readonly Tensor[];
   /** A name per parameter: the given name, or its index. */
@@ -132,6 +144,8 @@ export abstract class Optimizer {
 
   /**
    * Records the update for `grads` (one per parameter, same shapes) as pending graph ops.
+   * `commit()` frees the device memory of values it replaces (see `realize`'s `keepOnDevice`): keep
+   * no other reference to a previous step's device-held parameters.
    * @example const u = opt.update(grads); await realize([loss, ...u.outputs]); u.commit();
    */
   update(grads: readonly Tensor[]): PendingUpdate {
@@ -163,8 +177,8 @@ export abstract class Optimizer {
       commit: () => {
         if (committed) throw new Error(`${where}: this update was already committed`);
         if (this._step !== startStep) throw new Error(`${where}: stale update (built at step ${startStep}, optimizer is at step ${this._step})`);
-        this.params.forEach((p, i) => p.assign(newParams[i]!));
-        this.slotTensors.forEach((slot, k) => slot.forEach((s, i) => s.assign(newSlots[k]![i]!)));
+        this.params.forEach((p, i) => replace(p, newParams[i]!));
+        this.slotTensors.forEach((slot, k) => slot.forEach((s, i) => replace(s, newSlots[k]![i]!)));
         this._step++;
         committed = true;
       },
@@ -178,7 +192,7 @@ export abstract class Optimizer {
    */
   async step(grads: readonly Tensor[], extraOutputs: readonly Tensor[] = [], backend?: Backend): Promise<void> {
     const u = this.update(grads);
-    await realize([...extraOutputs, ...u.outputs], backend);
+    await realize([...extraOutputs, ...u.outputs], backend, { keepOnDevice: u.outputs });
     u.commit();
   }
 

@@ -47,10 +47,28 @@ export function toStorage(dtype: DType, data: Storage | ArrayLike<number>): Floa
   return out;
 }
 
+/**
+ * A value kept in a backend's device memory (a GPU buffer of onnxruntime's WebGPU provider) rather
+ * than on the host: what a backend returns for the outputs a caller asked to keep there (see
+ * {@link realize}'s `keepOnDevice`), fed back to the same backend without a copy.
+ */
+export interface DeviceValue {
+  /** The backend holding it: only this backend can take it as an input or copy it to the host. */
+  readonly owner: Backend;
+  /** The backend's own handle (an onnxruntime Tensor). */
+  readonly handle: unknown;
+  /** Frees the device memory; later uses of the value fail. Idempotent. */
+  dispose(): void;
+}
+
 export class Tensor {
   readonly id = nextId++;
-  /** Realized value, or null while the tensor is pending. Replaced by {@link Tensor.assign}. */
-  value: Storage | null;
+  private _value: Storage | null;
+  /**
+   * The value in a backend's device memory, or null. A realized tensor has a host value, a device
+   * value or both (after {@link toHost}).
+   */
+  device: DeviceValue | null = null;
   /** True when autodiff must treat this tensor as a constant (created under {@link noGrad}). */
   readonly noGrad: boolean;
   /** Optional name, used in error messages and saved files. */
@@ -68,8 +86,34 @@ export class Tensor {
     /** Leaf embedded in the lowered graph as a constant (part of the cache key), not fed. */
     readonly isConst = false,
   ) {
-    this.value = value;
+    this._value = value;
     this.noGrad = noGradDepth > 0;
+  }
+
+  /**
+   * Realized host value, or null while the tensor is pending. Replaced by {@link Tensor.assign}.
+   * Throws for a tensor whose value is only in device memory: `await toHost([t])` first.
+   */
+  get value(): Storage | null {
+    if (this._value === null && this.device !== null) {
+      throw new Error(`${this.describe()} is held in ${this.device.owner.name}'s device memory; copy it to the host first (await toHost([t]) or await t.data())`);
+    }
+    return this._value;
+  }
+  /** Sets the host value (and forgets any device value). */
+  set value(v: Storage | null) {
+    this._value = v;
+    this.device = null;
+  }
+
+  /** The host value or null, without throwing for a device-only value. */
+  get hostValue(): Storage | null {
+    return this._value;
+  }
+
+  /** Adds the host copy of a device value (both stay valid until the next assignment). @internal */
+  setHostCopy(v: Storage): void {
+    this._value = v;
   }
 
   get rank(): number {
@@ -82,7 +126,7 @@ export class Tensor {
     return this.op === null;
   }
   get isRealized(): boolean {
-    return this.value !== null;
+    return this._value !== null || this.device !== null;
   }
 
   /**
@@ -91,12 +135,14 @@ export class Tensor {
    */
   async data(): Promise<Float32Array | Int32Array | Uint8Array> {
     await realize([this]);
+    await toHost([this]);
     return toStorage(this.dtype, this.value!);
   }
 
   /** The values as float64 (exact for the reference backend; widened from float32 otherwise). */
   async data64(): Promise<Float64Array> {
     await realize([this]);
+    await toHost([this]);
     const v = this.value!;
     return v instanceof Float64Array ? v : Float64Array.from(v);
   }
@@ -122,8 +168,9 @@ export class Tensor {
     if (!shapesEqual(this.shape, source.shape) || this.dtype !== source.dtype) {
       throw new ShapeError('assign', `target ${this.describe()} and source ${source.describe()} differ in shape or dtype`);
     }
-    if (source.value === null) throw new ShapeError('assign', `source ${source.describe()} is not realized; call realize() first`);
-    this.value = source.value;
+    if (!source.isRealized) throw new ShapeError('assign', `source ${source.describe()} is not realized; call realize() first`);
+    this._value = source._value;
+    this.device = source.device;
     return this;
   }
 
@@ -218,10 +265,26 @@ export type PlanValue =
   | { kind: 'op'; tensor: Tensor; op: OpDef; inputs: readonly number[] };
 
 /** A place to run plans. Implementations: the float64 reference interpreter, onnxruntime-node, onnxruntime-web. */
+/** Per-run options of {@link Backend.execute}. */
+export interface ExecuteOptions {
+  /**
+   * Per `plan.outputs` entry: keep this output in device memory (return a {@link DeviceValue}).
+   * Honoured only by backends with `keepsOnDevice`; others return host values.
+   */
+  readonly keep?: readonly boolean[];
+}
+
 export interface Backend {
   readonly name: string;
   /** Runs the plan and returns one value per `plan.outputs` entry. */
-  execute(plan: Plan): Promise<Storage[]>;
+  execute(plan: Plan, opts?: ExecuteOptions): Promise<(Storage | DeviceValue)[]>;
+  /**
+   * True when the backend can keep outputs in device memory between runs (`ExecuteOptions.keep`)
+   * and take them back as inputs without a copy.
+   */
+  readonly keepsOnDevice?: boolean;
+  /** Copies device values this backend holds to the host (required with `keepsOnDevice`). */
+  download?(values: readonly DeviceValue[]): Promise<Storage[]>;
   /** Releases sessions and buffers. */
   dispose?(): Promise<void>;
   /**
@@ -266,7 +329,7 @@ export function buildPlan(outputs: readonly Tensor[]): Plan {
         stack.pop();
         continue;
       }
-      const isLeafHere = t.value !== null || t.op === null;
+      const isLeafHere = t.isRealized || t.op === null;
       if (!isLeafHere && top.i < t.inputs.length) {
         const child = t.inputs[top.i++]!;
         if (!index.has(child)) stack.push({ t: child, i: 0 });
@@ -280,7 +343,7 @@ export function buildPlan(outputs: readonly Tensor[]): Plan {
         values.push({ kind: 'const', tensor: t });
         keyParts.push(`C${sig}=${Array.from(t.value!).join(',')}`);
       } else if (isLeafHere) {
-        if (t.value === null) throw new Error(`internal: leaf ${t.describe()} has no value`);
+        if (!t.isRealized) throw new Error(`internal: leaf ${t.describe()} has no value`);
         feeds.push(id);
         values.push({ kind: 'feed', tensor: t });
         keyParts.push(`F${sig}`);
@@ -296,22 +359,61 @@ export function buildPlan(outputs: readonly Tensor[]): Plan {
   return { key: keyParts.join(';'), values, outputs: outIdx, feeds };
 }
 
+/** Options of {@link realize}. */
+export interface RealizeOptions {
+  /**
+   * Of the tensors to realize, those to keep in the backend's device memory (new parameters and
+   * optimizer state, fed back next step) when the backend can (`Backend.keepsOnDevice`); elsewhere
+   * they are realized on the host like the rest.
+   */
+  readonly keepOnDevice?: readonly Tensor[];
+}
+
 /**
  * Computes the values of several tensors in one backend run (one ONNX session run on onnxruntime).
  * Tensors already realized are skipped. Returns the same tensors.
  * @example await realize([loss, ...newParams]);
  */
-export async function realize(tensors: readonly Tensor[], backend?: Backend): Promise<readonly Tensor[]> {
-  const pending = [...new Set(tensors.filter((t) => t.value === null))];
+export async function realize(tensors: readonly Tensor[], backend?: Backend, opts: RealizeOptions = {}): Promise<readonly Tensor[]> {
+  const pending = [...new Set(tensors.filter((t) => !t.isRealized))];
   if (pending.length === 0) return tensors;
   backend ??= getBackend();
   const plan = buildPlan(pending);
-  const results = await backend.execute(plan);
+  const keepSet = backend.keepsOnDevice && opts.keepOnDevice && opts.keepOnDevice.length > 0 ? new Set(opts.keepOnDevice) : null;
+  const keep = keepSet ? pending.map((t) => keepSet.has(t)) : null;
+  const results = await (keep && keep.some((k) => k) ? backend.execute(plan, { keep }) : backend.execute(plan));
   if (results.length !== pending.length) {
     throw new Error(`backend ${backend.name} returned ${results.length} values for ${pending.length} outputs`);
   }
   pending.forEach((t, i) => {
-    t.value = results[i]!;
+    const r = results[i]!;
+    if (ArrayBuffer.isView(r)) t.value = r;
+    else {
+      t.value = null;
+      t.device = r;
+    }
   });
   return tensors;
+}
+
+/**
+ * Copies the values of tensors held in device memory to the host (one run per backend holding
+ * some); the device values stay valid too, so the next step still reads them without a copy.
+ * Tensors with a host value already are skipped.
+ * @example await toHost(model.parameters()); // before reading p.value or saving a checkpoint
+ */
+export async function toHost(tensors: Iterable<Tensor>): Promise<void> {
+  const byOwner = new Map<Backend, Tensor[]>();
+  for (const t of tensors) {
+    if (t.hostValue !== null || t.device === null) continue;
+    const list = byOwner.get(t.device.owner) ?? [];
+    if (!list.includes(t)) list.push(t);
+    byOwner.set(t.device.owner, list);
+  }
+  for (const [owner, list] of byOwner) {
+    if (!owner.download) throw new Error(`backend ${owner.name} holds device values but cannot download them`);
+    const values = await owner.download(list.map((t) => t.device!));
+    if (values.length !== list.length) throw new Error(`backend ${owner.name} downloaded ${values.length} values for ${list.length} tensors`);
+    list.forEach((t, i) => t.setHostCopy(values[i]!));
+  }
 }

@@ -71,6 +71,13 @@ export interface LowerOptions {
    * run, one of 4M: 17 ms; H100, bench/webgpu-resident.ts). Ignored for exports (`inputs` given).
    */
   readonly packInputs?: boolean;
+  /**
+   * Per `plan.feeds` entry: fed from device memory (a value kept there by an earlier run), so never
+   * packed — it is already where the graph needs it.
+   */
+  readonly residentFeeds?: readonly boolean[];
+  /** Per `plan.outputs` entry: kept in device memory by the caller, so never packed. */
+  readonly residentOutputs?: readonly boolean[];
 }
 
 /** Inputs per Concat node when packing outputs (a tree of Concats above this). */
@@ -123,8 +130,8 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   const names: string[] = new Array(plan.values.length);
   const inputNames: string[] = [];
   // Packed feeds: offsets assigned in feed order, the packed input declared once.
-  const packable = (t: Tensor): boolean => opts.packInputs === true && !opts.inputs && t.dtype === 'float32';
-  const packedFeeds = plan.feeds.filter((i) => packable(plan.values[i]!.tensor));
+  const packable = (t: Tensor, k: number): boolean => opts.packInputs === true && !opts.inputs && t.dtype === 'float32' && opts.residentFeeds?.[k] !== true;
+  const packedFeeds = plan.feeds.filter((i, k) => packable(plan.values[i]!.tensor, k));
   let packedInput: LoweredModel['packedInput'];
   const packedAt = new Map<number, { offset: number; length: number }>();
   if (packedFeeds.length >= 2) {
@@ -168,15 +175,15 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   for (const n of nodes) for (const o of n.outputs) producedBy.set(o, n);
   const rename = new Map<string, string>();
   const outputs: ValueSpec[] = [];
-  const isPacked = (idx: number): boolean => plan.values[idx]!.tensor.dtype === 'float32';
-  const packedCount = opts.packOutputs ? plan.outputs.filter(isPacked).length : 0;
+  const packedOut = plan.outputs.map((idx, k) => plan.values[idx]!.tensor.dtype === 'float32' && opts.residentOutputs?.[k] !== true);
+  const packedCount = opts.packOutputs ? packedOut.filter((x) => x).length : 0;
   let packed: LoweredModel['packed'];
   if (packedCount >= 2) {
     const members: ({ offset: number; length: number } | null)[] = [];
     let level: string[] = [];
     let offset = 0;
-    for (const idx of plan.outputs) {
-      if (!isPacked(idx)) {
+    for (const [k, idx] of plan.outputs.entries()) {
+      if (!packedOut[k]) {
         members.push(null);
         continue;
       }
@@ -200,7 +207,7 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
     packed = { name, members };
   }
   const outputNames = plan.outputs.map((idx, k) => {
-    if (packed && isPacked(idx)) return packed.name;
+    if (packed && packedOut[k]) return packed.name;
     const name = opts.outputNames?.[k] ?? `out${k}`;
     const src = names[idx]!;
     if (producedBy.has(src) && !rename.has(src)) rename.set(src, name);

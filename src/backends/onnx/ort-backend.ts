@@ -3,7 +3,7 @@
  * structure becomes one InferenceSession, created once and cached by the plan's key.
  */
 import { simplifyPlan, type SimplifyStats } from '../../compile/simplify.js';
-import type { Backend, DType, Plan, Storage } from '../../tensor/tensor.js';
+import type { Backend, DeviceValue, DType, ExecuteOptions, Plan, Storage } from '../../tensor/tensor.js';
 import { lowerPlan, NCHWC_DOMAIN, OPSET, type LoweredModel } from './lower.js';
 import { encodeModel, ONNX_DTYPE } from './proto.js';
 
@@ -64,6 +64,14 @@ export interface OrtBackendOptions {
    * 'cpu'. Results are identical either way (on the CPU provider, tested).
    */
   packInputs?: boolean;
+  /**
+   * Keep the outputs a caller asks for (`realize`'s `keepOnDevice`: the trainer's new parameters and
+   * optimizer state) in device memory as onnxruntime tensors, and feed them to the next run as they
+   * are: no copy to the host and back each step. Default true on 'webgpu' (GPU buffers); on 'cpu'
+   * the kept values are the runs' own output tensors, which exercises the same paths (for tests).
+   * Kept values reach the host through {@link toHost} (one Identity run). Results are identical.
+   */
+  resident?: boolean;
   /** Keep at most this many cached sessions (least recently used are released). Default 64. */
   maxSessions?: number;
   /**
@@ -107,6 +115,8 @@ export interface OrtBackend extends Backend {
   readonly sessionsCreated: number;
   /** Releases every cached session. */
   dispose(): Promise<void>;
+  /** Copies values this backend keeps in device memory to the host (one Identity run). */
+  download(values: readonly DeviceValue[]): Promise<Storage[]>;
 }
 
 function ortType(d: DType): string {
@@ -171,6 +181,7 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
   const simplify = opts.simplify ?? true;
   const packOutputs = opts.packOutputs ?? device === 'webgpu';
   const packInputs = opts.packInputs ?? device === 'webgpu';
+  const resident = opts.resident ?? device === 'webgpu';
   const cache = new Map<string, Promise<Compiled>>();
   let created = 0;
 
@@ -187,19 +198,30 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
 
   let nchwcBlock: Promise<number> | undefined;
 
-  async function compile(plan: Plan): Promise<Compiled> {
+  /** `residentFeeds` per `plan.feeds` entry, `residentOutputs` per `plan.outputs` entry (null: none). */
+  async function compile(plan: Plan, residentFeeds: readonly boolean[] | null, residentOutputs: readonly boolean[] | null): Promise<Compiled> {
     nchwcBlock ??= device === 'cpu' && opts.nchwc !== false ? probeNchwcBlock(ort) : Promise.resolve(0);
     const block = await nchwcBlock;
     const t0 = performance.now();
     const simple = simplify ? simplifyPlan(plan) : null;
     const t1 = performance.now();
-    const m = lowerPlan(simple ?? plan, { nchwcBlock: block, gpu: device === 'webgpu', packOutputs, packInputs });
+    const feedMap = simple ? simple.feedMap : plan.feeds.map((_, k) => k);
+    const m = lowerPlan(simple ?? plan, {
+      nchwcBlock: block,
+      gpu: device === 'webgpu',
+      packOutputs,
+      packInputs,
+      ...(residentFeeds ? { residentFeeds: feedMap.map((f) => residentFeeds[f]!) } : {}),
+      ...(residentOutputs ? { residentOutputs } : {}),
+    });
     const t2 = performance.now();
     const level: GraphOptimizationLevel = levelOpt !== 'auto' ? levelOpt : m.nodeCount <= AUTO_ALL_MAX_NODES ? 'all' : 'basic';
     let session: OrtSession;
     try {
       const enableMemPattern = memoryPattern === 'auto' ? m.nodeCount <= AUTO_ALL_MAX_NODES : memoryPattern;
-      session = await ort.InferenceSession.create(m.bytes, { ...sessionOptions, graphOptimizationLevel: level, enableMemPattern });
+      const onDevice = device === 'webgpu' && residentOutputs ? m.outputNames.filter((_, k) => residentOutputs[k]) : [];
+      const location = onDevice.length > 0 ? { preferredOutputLocation: Object.fromEntries(onDevice.map((n) => [n, 'gpu-buffer'])) } : {};
+      session = await ort.InferenceSession.create(m.bytes, { ...sessionOptions, graphOptimizationLevel: level, enableMemPattern, ...location });
     } catch (e) {
       const ops = [...new Set(plan.values.flatMap((v) => (v.kind === 'op' ? [v.op.name] : [])))].join(', ');
       throw new Error(`onnxruntime (${device}) could not create a session for the lowered graph of ops [${ops}]: ${(e as Error).message}`);
@@ -216,44 +238,42 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
       sessionMs: performance.now() - t2,
       ...(simple ? { simplify: simple.stats } : {}),
     });
-    const feedMap = simple ? simple.feedMap : plan.feeds.map((_, k) => k);
     return { session, inputNames: m.inputNames, feedMap, outputNames: m.outputNames, packed: m.packed?.members ?? null, packedInput: m.packedInput ?? null };
   }
 
-  return {
+  const self: OrtBackend = {
     name: `onnxruntime-${device}`,
+    keepsOnDevice: resident,
     get sessionsCreated() {
       return created;
     },
-    async execute(plan: Plan): Promise<Storage[]> {
-      let entry = cache.get(plan.key);
-      if (entry) {
-        // refresh LRU position
-        cache.delete(plan.key);
-        cache.set(plan.key, entry);
-      } else {
-        entry = compile(plan);
-        cache.set(plan.key, entry);
-        entry.catch(() => cache.delete(plan.key));
-        if (cache.size > maxSessions) {
-          const oldest = cache.keys().next().value as string;
-          const old = cache.get(oldest)!;
-          cache.delete(oldest);
-          void old.then((c) => c.session.release?.()).catch(() => undefined);
-        }
-      }
-      const c = await entry;
+    async execute(plan: Plan, runOpts: ExecuteOptions = {}): Promise<(Storage | DeviceValue)[]> {
+      // Which feeds come from this backend's device memory, and which outputs stay there.
+      let residentFeeds: boolean[] | null = null;
+      plan.feeds.forEach((f, k) => {
+        const t = plan.values[f]!.tensor;
+        if (t.device === null) return;
+        if (t.device.owner === self) (residentFeeds ??= plan.feeds.map(() => false))[k] = true;
+        else if (t.hostValue === null) throw new Error(`${self.name}: input ${t.describe()} is held in ${t.device.owner.name}'s device memory; copy it to the host first (toHost)`);
+      });
+      const keep = resident && runOpts.keep?.some((x) => x) ? runOpts.keep : null;
+      if (keep && keep.length !== plan.outputs.length) throw new Error(`${self.name}: keep has ${keep.length} entries for ${plan.outputs.length} outputs`);
+      const bits = (m: readonly boolean[]): string => m.map((x) => (x ? '1' : '0')).join('');
+      const key = residentFeeds || keep ? `${plan.key}|feeds:${residentFeeds ? bits(residentFeeds) : ''}|keep:${keep ? bits(keep) : ''}` : plan.key;
+      const c = await cached(key, () => compile(plan, residentFeeds, keep));
       const feeds: Record<string, unknown> = {};
       const packedIn = c.packedInput ? new Float32Array(c.packedInput.length) : null;
       c.feedMap.forEach((f, k) => {
         const t = plan.values[plan.feeds[f]!]!.tensor;
         const at = c.packedInput?.members[k];
-        if (at) packedIn!.set(t.value as ArrayLike<number>, at.offset);
+        if (residentFeeds?.[f]) feeds[c.inputNames[k]!] = t.device!.handle;
+        else if (at) packedIn!.set(t.value as ArrayLike<number>, at.offset);
         else feeds[c.inputNames[k]!] = new ort.Tensor(ortType(t.dtype), feedData(t.dtype, t.value!), t.shape);
       });
       if (packedIn) feeds[c.packedInput!.name] = new ort.Tensor('float32', packedIn, [packedIn.length]);
       const res = await c.session.run(feeds);
       return c.outputNames.map((n, k) => {
+        if (keep?.[k]) return deviceValue(res[n]!);
         const data = res[n]!.data as Storage;
         const at = c.packed?.[k];
         if (!at) return data;
@@ -263,10 +283,84 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
         return at.length < PACK_COPY_BELOW ? view.slice() : view;
       });
     },
+    async download(values: readonly DeviceValue[]): Promise<Storage[]> {
+      if (values.length === 0) return [];
+      values.forEach((v, i) => {
+        if (v.owner !== self) throw new Error(`${self.name}.download: value ${i} is held by ${v.owner.name}`);
+        if ((v as OrtDeviceValue).disposed) throw new Error(`${self.name}.download: value ${i} was disposed`);
+      });
+      const specs = values.map((v) => {
+        const h = v.handle as { type: string; dims: readonly number[] };
+        return { type: h.type, dims: h.dims };
+      });
+      const key = `download:${specs.map((s) => `${s.type}[${s.dims.join(',')}]`).join(';')}`;
+      const c = await cached(key, () => compileIdentity(specs));
+      const feeds: Record<string, unknown> = {};
+      values.forEach((v, i) => (feeds[c.inputNames[i]!] = v.handle));
+      const res = await c.session.run(feeds);
+      return c.outputNames.map((n) => res[n]!.data as Storage);
+    },
     async dispose() {
       const all = [...cache.values()];
       cache.clear();
       for (const p of all) await p.then((c) => c.session.release?.()).catch(() => undefined);
     },
   };
+
+  /** The compiled session under `key`, compiled by `make` on a miss (least recently used released). */
+  function cached(key: string, make: () => Promise<Compiled>): Promise<Compiled> {
+    let entry = cache.get(key);
+    if (entry) {
+      // refresh LRU position
+      cache.delete(key);
+      cache.set(key, entry);
+      return entry;
+    }
+    entry = make();
+    cache.set(key, entry);
+    entry.catch(() => cache.delete(key));
+    if (cache.size > maxSessions) {
+      const oldest = cache.keys().next().value as string;
+      const old = cache.get(oldest)!;
+      cache.delete(oldest);
+      void old.then((c) => c.session.release?.()).catch(() => undefined);
+    }
+    return entry;
+  }
+
+  /** A session copying its inputs to host outputs (Identity each): how kept values reach the host. */
+  async function compileIdentity(specs: readonly { type: string; dims: readonly number[] }[]): Promise<Compiled> {
+    const dtypes: Record<string, number> = { float32: ONNX_DTYPE.float32, int32: ONNX_DTYPE.int32, bool: ONNX_DTYPE.bool };
+    const bytes = encodeModel({
+      nodes: specs.map((_, i) => ({ opType: 'Identity', inputs: [`x${i}`], outputs: [`y${i}`], attrs: {} })),
+      initializers: [],
+      inputs: specs.map((s, i) => ({ name: `x${i}`, dtype: dtypes[s.type]!, dims: s.dims })),
+      outputs: specs.map((s, i) => ({ name: `y${i}`, dtype: dtypes[s.type]!, dims: s.dims })),
+      opset: OPSET,
+    });
+    const session = await ort.InferenceSession.create(bytes, { ...sessionOptions, graphOptimizationLevel: 'disabled' });
+    created++;
+    const inputNames = specs.map((_, i) => `x${i}`);
+    return { session, inputNames, feedMap: inputNames.map((_, i) => i), outputNames: specs.map((_, i) => `y${i}`), packed: null, packedInput: null };
+  }
+
+  function deviceValue(handle: { data: unknown }): OrtDeviceValue {
+    const v: OrtDeviceValue = {
+      owner: self,
+      handle,
+      disposed: false,
+      dispose() {
+        if (v.disposed) return;
+        v.disposed = true;
+        (handle as { dispose?: () => void }).dispose?.();
+      },
+    };
+    return v;
+  }
+
+  return self;
+}
+
+interface OrtDeviceValue extends DeviceValue {
+  disposed: boolean;
 }
