@@ -20,7 +20,7 @@ import { Rng } from '../tensor/random.js';
 import { buildPlan, realize, type Tensor } from '../tensor/tensor.js';
 import { conv2dWithGeometry, type ConvGeometry } from './conv2d.js';
 import { conv2dInputGrad } from './conv-transpose2d.js';
-import { conv2dWeightGrad } from './conv2d-weight-grad.js';
+import { conv2dWeightGrad, GPU_WEIGHT_GRAD_SPLIT, weightGradSplit } from './conv2d-weight-grad.js';
 
 const ref = referenceBackend();
 const ort = ortBackend({ threads: 1 });
@@ -41,6 +41,27 @@ async function assertMatchesReference(build: () => Tensor, backend = ort): Promi
   const scale = Math.max(...want.map(Math.abs));
   assert.ok(scale > 0);
   got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) <= 1e-5 * scale, `[${i}]: ${g} vs ${want[i]}`));
+}
+
+/** Runs a graph lowered for a GPU provider on onnxruntime's CPU provider and checks it against the float64 reference. */
+async function assertGpuLoweringMatches(build: () => Tensor, check: (nodes: ReturnType<typeof lowerPlan>['nodes']) => void): Promise<void> {
+  const plan = buildPlan([build()]);
+  const m = lowerPlan(plan, { gpu: true });
+  check(m.nodes);
+  const session = await onnxruntime.InferenceSession.create(m.bytes);
+  const feeds = Object.fromEntries(
+    m.inputNames.map((name, k) => {
+      const t = plan.values[plan.feeds[k]!]!.tensor;
+      return [name, new onnxruntime.Tensor('float32', Float32Array.from(t.value!), t.shape)];
+    }),
+  );
+  const got = (await session.run(feeds))[m.outputNames[0]!]!.data as Float32Array;
+  await session.release();
+  const r = build();
+  await realize([r], ref);
+  const want = Array.from(await r.data64());
+  const scale = Math.max(...want.map(Math.abs));
+  want.forEach((v, i) => assert.ok(Math.abs(got[i]! - v) <= 1e-5 * scale, `gpu lowering [${i}]: ${got[i]} vs ${v}`));
 }
 
 const geom = (stride: number, pads: [number, number, number, number], dilation = 1): ConvGeometry => ({
@@ -78,6 +99,35 @@ describe('conv2d_weight_grad lowerings', () => {
       });
     }
   }
+
+  test('the batch split of the tap MatMuls: 2 on a CPU (even batch), up to 32 parts of ≥ 256 rows on a GPU', () => {
+    assert.equal(weightGradSplit(64, 1024, false), 2);
+    assert.equal(weightGradSplit(65, 1024, false), 1);
+    assert.equal(weightGradSplit(64, 1024, true), GPU_WEIGHT_GRAD_SPLIT);
+    assert.equal(weightGradSplit(50, 49, true), 5, 'MNIST 7×7 maps at batch 50: 10 images of 49 pixels per part');
+    assert.equal(weightGradSplit(64, 16, true), 4);
+    assert.equal(weightGradSplit(3, 4, true), 1);
+    assert.equal(weightGradSplit(7, 64, true), 1, 'a prime batch is not split');
+  });
+
+  // For a GPU provider: the tap MatMuls over up to 32 parts of the batch (a split K), then summed.
+  for (const [label, H0, k, g] of geometries) {
+    const H = H0 + 8;
+    const Ho = outSize(H, k, g);
+    const parts = weightGradSplit(32, Ho * Ho, true);
+    test(`${label}, ${H}×${H}, 8 input channels, batch 32 (GPU: tap MatMuls over ${parts} parts of the batch)`, async () => {
+      assert.ok(parts > 2);
+      const rng = new Rng(H * 7 + k);
+      const [x, gy] = [rng.normal([32, 8, H, H]), rng.normal([32, 4, Ho, Ho])];
+      await assertGpuLoweringMatches(
+        () => conv2dWeightGrad(x, gy, g, [k, k]),
+        (nodes) => {
+          assert.ok(nodes.some((n) => n.opType === 'ReduceSum'));
+          assert.equal(nodes.filter((n) => n.opType === 'MatMul').length, k * k);
+        },
+      );
+    });
+  }
 });
 
 describe('conv2d_input_grad lowerings', () => {
@@ -93,26 +143,15 @@ describe('conv2d_input_grad lowerings', () => {
         await assertMatchesReference(() => conv2dInputGrad(gy, w, g, [h, h]));
         // For a GPU provider (no Col2Im kernel in onnxruntime's WebGPU; its ConvTranspose disagreed on
         // 4×4 inputs): flipped-kernel Convs (one per phase when strided) up to 16 pixels, ConvTranspose above.
-        const plan = buildPlan([conv2dInputGrad(gy, w, g, [h, h])]);
-        const m = lowerPlan(plan, { gpu: true });
-        const ops = new Set(m.nodes.map((n) => n.opType));
-        assert.ok(!ops.has('Col2Im'));
-        assert.equal(ops.has('Conv'), Ho * Ho <= 16, [...ops].join(' '));
-        assert.equal(ops.has('ConvTranspose'), Ho * Ho > 16, [...ops].join(' '));
-        const session = await onnxruntime.InferenceSession.create(m.bytes);
-        const feeds = Object.fromEntries(
-          m.inputNames.map((name, k) => {
-            const t = plan.values[plan.feeds[k]!]!.tensor;
-            return [name, new onnxruntime.Tensor('float32', Float32Array.from(t.value!), t.shape)];
-          }),
+        await assertGpuLoweringMatches(
+          () => conv2dInputGrad(gy, w, g, [h, h]),
+          (nodes) => {
+            const ops = new Set(nodes.map((n) => n.opType));
+            assert.ok(!ops.has('Col2Im'));
+            assert.equal(ops.has('Conv'), Ho * Ho <= 16, [...ops].join(' '));
+            assert.equal(ops.has('ConvTranspose'), Ho * Ho > 16, [...ops].join(' '));
+          },
         );
-        const got = (await session.run(feeds))[m.outputNames[0]!]!.data as Float32Array;
-        const r = conv2dInputGrad(gy, w, g, [h, h]);
-        await realize([r], ref);
-        const want = Array.from(await r.data64());
-        const scale = Math.max(...want.map(Math.abs));
-        want.forEach((v, i) => assert.ok(Math.abs(got[i]! - v) <= 1e-5 * scale, `gpu lowering [${i}]: ${got[i]} vs ${v}`));
-        await session.release();
       });
     }
   }

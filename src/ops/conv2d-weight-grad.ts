@@ -122,18 +122,16 @@ function lowerAsConv(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttr
  * Lowers conv2d_weight_grad as one MatMul per kernel tap: with gᵀ = g as [O, N·Ho·Wo] and x̃ the padded
  * input in NHWC layout, tap (i, j) is gᵀ · x̃[:, i·d :: s, j·d :: s, :] as [N·Ho·Wo, C] → [O, C]; the
  * taps are concatenated into [O, C, kh·kw]. Each product reduces over the whole batch and all pixels
- * (with an even batch: a batched MatMul over the two halves of the batch, then their sum).
+ * (with an even batch: a batched MatMul over the two halves of the batch, then their sum; on a GPU,
+ * over up to 32 parts of the batch: see {@link weightGradSplit}).
  */
 function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttrs, meta: LowerMeta): string {
   const [N, C] = meta.inputs[0]!.shape as [number, number, number, number];
   const [, O, Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
   const [kh, kw] = a.kernel;
   const rows = N * Ho * Wo;
-  // With an even batch, each product is a batch of two GEMMs over half the images each, summed: one
-  // GEMM per thread instead of one [O, rows]·[rows, C] product split across threads, which MLAS does
-  // poorly for these small-M, small-N, huge-K shapes (critic steps 1.05-1.12× faster; BENCHMARKS.md).
-  const S = WEIGHT_GRAD_SPLIT;
-  const split = N % S === 0;
+  const S = weightGradSplit(N, Ho * Wo, ctx.gpu);
+  const split = S > 1;
   const gt = split
     ? ctx.node('Reshape', [ctx.node('Transpose', [ctx.node('Reshape', [g!, ctx.i64([S, N / S, O, Ho, Wo])])], { perm: { ints: [0, 2, 1, 3, 4] } }), ctx.i64([S, O, rows / S])])
     : ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [1, 0, 2, 3] } }), ctx.i64([O, rows])]);
@@ -162,8 +160,28 @@ function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGr
   return ctx.node('Reshape', [dw, ctx.i64([O, C, kh, kw])]);
 }
 
-/** Batch halves the per-tap weight-gradient products are split into (when the batch divides). */
-const WEIGHT_GRAD_SPLIT = 2;
+/**
+ * Into how many parts of the batch each per-tap weight-gradient product is split (a batched MatMul
+ * over the parts, then a ReduceSum): 1 = no split. These products are small-M, small-N, huge-K
+ * (e.g. [128, 65536]·[65536, 128]), which neither backend parallelises well on its own:
+ * - CPU: 2 when the batch is even, one GEMM per thread instead of one product split across threads,
+ *   which MLAS does poorly for these shapes (critic steps 1.05-1.12× faster; BENCHMARKS.md).
+ * - GPU: the largest divisor of the batch up to {@link GPU_WEIGHT_GRAD_SPLIT} that leaves each part
+ *   at least {@link GPU_WEIGHT_GRAD_MIN_ROWS} rows: an O×C product has too few output tiles to fill
+ *   a GPU, so the parts multiply them (a split K).
+ */
+export function weightGradSplit(batch: number, pixels: number, gpu: boolean): number {
+  if (!gpu) return batch % 2 === 0 ? 2 : 1;
+  for (let s = Math.min(GPU_WEIGHT_GRAD_SPLIT, batch); s > 1; s--) {
+    if (batch % s === 0 && (batch / s) * pixels >= GPU_WEIGHT_GRAD_MIN_ROWS) return s;
+  }
+  return 1;
+}
+
+/** Most parts of the batch a GPU weight-gradient product is split into. */
+export const GPU_WEIGHT_GRAD_SPLIT = 32;
+/** Fewest rows (images × output pixels) of each part on a GPU. */
+export const GPU_WEIGHT_GRAD_MIN_ROWS = 256;
 
 /** Input channels from which the per-tap MatMul lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
 const TAP_MATMUL_MIN_CHANNELS = 8;
