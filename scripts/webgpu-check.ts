@@ -7,7 +7,8 @@
  * parameters and optimizer state kept in GPU memory between steps (the backend's `resident`), against
  * the same run with the state copied to and from the host every step, and against the CPU: the
  * largest relative difference of the parameters' changes. The time per critic step is given for
- * both ways on WebGPU.
+ * both ways on WebGPU. And one generator step's gradients on fixed noise (reported only: each
+ * device computes its own fakes on that gradient's path).
  *
  * Usage: node --import tsx scripts/webgpu-check.ts [--workloads toy,mnist,cifar10-dcgan,cifar10-resnet] [--steps 20] [--warmup 3]
  *        [--threads N] [--json] [--dry-run] [--no-pack] [--no-resident]
@@ -29,6 +30,8 @@ import { Trainer, seedStreams, type DataSource } from '../src/gan/trainer.js';
 import type { Module } from '../src/nn/module.js';
 import { ortBackend, type OrtBackend } from '../src/node.js';
 import { add } from '../src/ops/add.js';
+import { mean } from '../src/ops/math.js';
+import { neg } from '../src/ops/neg.js';
 import { Adam } from '../src/optim/adam.js';
 import { SGD } from '../src/optim/sgd.js';
 import { Rng } from '../src/tensor/random.js';
@@ -172,6 +175,21 @@ async function gradientStep(w: Workload, backend: OrtBackend, cpu: OrtBackend): 
   };
 }
 
+/**
+ * The gradients of one generator step (−mean D(G(z)), every generator parameter) on fixed noise. The
+ * fakes are computed on each device here (they are on the gradient's path), so a critic mask flip
+ * enters as in the training run; reported, not part of the pass criterion.
+ */
+async function generatorGradients(w: Workload, backend: OrtBackend): Promise<{ names: string[]; values: Float32Array[] }> {
+  const m = w.build(1);
+  const z = new Rng(3).normal([m.batch, m.noiseDim]);
+  const loss = neg(mean(m.critic.forward(m.generator.forward(z))));
+  const named = m.generator.namedParameters();
+  const grads = gradients(loss, named.map(([, p]) => p));
+  await realize([loss, ...grads], backend);
+  return { names: ['loss', ...named.map(([n]) => `grad ${n}`)], values: [loss, ...grads].map((t) => Float32Array.from(t.value!)) };
+}
+
 interface Timing {
   /** The first critic step: builds and compiles the session. */
   firstMs: number;
@@ -279,6 +297,11 @@ async function main(): Promise<number> {
         vsCpu: worstOf(onGpu.deltas, onCpu.deltas),
         ...(args.resident ? { vsHostState: worstOf(onGpu.deltas, (await trainingDeltas(w, gpuHost)).deltas) } : {}),
       };
+      const genCpu = await generatorGradients(w, cpu);
+      const genGpu = await generatorGradients(w, gpu);
+      const genErrs = genGpu.values.map((g, i) => maxRelError(g, genCpu.values[i]!));
+      const genWorst = genErrs.indexOf(Math.max(...genErrs));
+      const generatorStep = { maxRelError: genErrs[genWorst]!, worstOutput: genCpu.names[genWorst]! };
       const pass = errs[worst]! <= args.tol && (training.vsHostState === undefined || training.vsHostState.err <= args.tol);
       ok &&= pass;
       const r = {
@@ -290,6 +313,7 @@ async function main(): Promise<number> {
         loss: { cpu: want.values[1]![0], webgpu: got.values[1]![0] },
         timing,
         training,
+        generatorStep,
         pass,
       };
       results.push(r);
@@ -302,6 +326,7 @@ async function main(): Promise<number> {
         if (timing.webgpuHostState) console.log(`  ${label.padEnd(6)} ${f(timing.webgpuHostState)} (state copied to and from the host)`);
         const t = (x: { err: number; name: string }): string => `${x.err.toExponential(2)} (${x.name})`;
         console.log(`  training (2 iterations, SGD), parameter changes: ${label} vs cpu ${t(training.vsCpu)}${training.vsHostState ? `; state on the device vs on the host ${t(training.vsHostState)}` : ''}; critic loss cpu ${training.loss.cpu} ${label} ${training.loss.webgpu}`);
+        console.log(`  generator step (fakes from each device's generator): max relative error ${generatorStep.maxRelError.toExponential(2)} (${generatorStep.worstOutput})`);
       }
     }
     if (args.json) console.log(JSON.stringify({ steps: args.steps, threads: args.threads ?? 'default', dryRun: args.dryRun, results }, null, 1));
