@@ -3,16 +3,29 @@
 # esbuild bundles of the WebGPU check, the residency probe and the benchmark runner, and
 # onnxruntime-node with only its linux-x64 binaries (libonnxruntime xz-compressed: 45 → 13 MB),
 # into .devcarry/ (git-ignored). The Vulkan loader's .deb files go in .gl/ (see the device notes).
-# Usage: bash bench/webgpu-pack.sh [--bundles-only]   (from the repository root, after npm ci)
+# With BASE=<commit>, the benchmark runner is also bundled from that commit as run-base.mjs (for
+# webgpu-device.sh's bench-base part: a change against its parent on the same GPU, in one call).
+# Usage: [BASE=<commit>] bash bench/webgpu-pack.sh [--bundles-only]   (from the repository root, after npm ci)
 set -euo pipefail
 D=.devcarry
 if [ "${1:-}" != --bundles-only ]; then rm -rf "$D"; fi
 mkdir -p "$D/node_modules"
-for entry in scripts/webgpu-check.ts bench/webgpu-resident.ts bench/run.ts bench/profile.ts; do
-  npx esbuild "$entry" --bundle --platform=node --format=esm --target=node20 --external:onnxruntime-node \
+bundle() { # entry outfile (from the current directory)
+  npx esbuild "$1" --bundle --platform=node --format=esm --target=node20 --external:onnxruntime-node \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
-    --log-level=warning --outfile="$D/$(basename "$entry" .ts).mjs"
+    --log-level=warning --outfile="$2"
+}
+for entry in scripts/webgpu-check.ts bench/webgpu-resident.ts bench/run.ts bench/profile.ts; do
+  bundle "$entry" "$D/$(basename "$entry" .ts).mjs"
 done
+rm -f "$D/run-base.mjs"
+if [ -n "${BASE:-}" ]; then
+  wt=$(mktemp -d)
+  git worktree add -q --detach "$wt" "$BASE"
+  ln -s "$PWD/node_modules" "$wt/node_modules"
+  (cd "$wt" && bundle bench/run.ts "$OLDPWD/$D/run-base.mjs")
+  git worktree remove --force "$wt"
+fi
 cp bench/torch_bench.py "$D/"   # bench/run.ts finds it beside itself
 if [ "${1:-}" = --bundles-only ]; then exit 0; fi
 cp -r node_modules/onnxruntime-common "$D/node_modules/"
