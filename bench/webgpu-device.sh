@@ -8,6 +8,8 @@
 #             webgpu,webgpu-host: state kept on the GPU, and copied to and from the host), PyTorch on CUDA, interleaved
 #   bench-base  the same benchmark (ours only, BENCH_OURS) with the runner bundled from BASE by
 #             webgpu-pack.sh: a change against its parent on the same GPU
+#   ab        bench/webgpu-ab.ts: critic steps compiled with each weight-gradient Conv bound in AB_ROWS
+#             (default 0,4096), interleaved
 #   profile   bench/profile.ts on WebGPU: kernel time per op and per execution provider
 # Logs go to $OUT (or ./webgpu-out).
 set -u
@@ -29,6 +31,7 @@ for part in ${PARTS:-resident check bench}; do
       --steps 5 --warmup 2 $CHECK_ARGS 2>&1 | quiet | tee -a "$OUT/check.log" ;;
     bench) BENCH_PYTHON=python3 timeout "${BENCH_S:-240}" /tmp/node "$D/run.mjs" ${BENCH_W:-toy mnist cifar10-dcgan cifar10-resnet} \
       --ours "${BENCH_OURS:-webgpu,webgpu-host}" --torch-device cuda --torch-threads 1 --no-ceiling --rounds 2 --steps 3 --warmup 1 2>&1 | quiet | tee "$OUT/bench.log" ;;
+    ab) timeout "${AB_S:-150}" /tmp/node "$D/webgpu-ab.mjs" ${AB_W:-} --rows "${AB_ROWS:-0,4096}" --rounds "${AB_ROUNDS:-6}" 2>&1 | quiet | tee "$OUT/ab.log" ;;
     bench-base) timeout "${BENCH_S:-240}" /tmp/node "$D/run-base.mjs" ${BENCH_W:-toy mnist cifar10-dcgan cifar10-resnet} \
       --ours "${BENCH_OURS:-webgpu,webgpu-host}" --no-torch --no-ceiling --rounds 2 --steps 3 --warmup 1 2>&1 | quiet | tee "$OUT/bench-base.log" ;;
     profile)

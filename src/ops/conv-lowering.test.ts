@@ -20,7 +20,7 @@ import { Rng } from '../tensor/random.js';
 import { buildPlan, realize, type Tensor } from '../tensor/tensor.js';
 import { conv2dWithGeometry, type ConvGeometry } from './conv2d.js';
 import { conv2dInputGrad } from './conv-transpose2d.js';
-import { conv2dWeightGrad, GPU_WEIGHT_GRAD_SPLIT, weightGradSplit } from './conv2d-weight-grad.js';
+import { conv2dWeightGrad, GPU_WEIGHT_GRAD_SPLIT, gpuWeightGrad, weightGradSplit } from './conv2d-weight-grad.js';
 
 const ref = referenceBackend();
 const ort = ortBackend({ threads: 1 });
@@ -110,20 +110,40 @@ describe('conv2d_weight_grad lowerings', () => {
     assert.equal(weightGradSplit(7, 64, true), 1, 'a prime batch is not split');
   });
 
-  // For a GPU provider: the tap MatMuls over up to 32 parts of the batch (a split K), then summed.
+  // For a GPU provider: with many rows per output, the tap MatMuls over up to 32 parts of the batch
+  // (a split K), then summed; with few (≤ gpuWeightGrad.convMaxRows), the one Conv.
   for (const [label, H0, k, g] of geometries) {
     const H = H0 + 8;
     const Ho = outSize(H, k, g);
     const parts = weightGradSplit(32, Ho * Ho, true);
-    test(`${label}, ${H}×${H}, 8 input channels, batch 32 (GPU: tap MatMuls over ${parts} parts of the batch)`, async () => {
+    test(`${label}, ${H}×${H}, 8 input channels, batch 32 (GPU, many rows: tap MatMuls over ${parts} parts of the batch)`, async () => {
       assert.ok(parts > 2);
       const rng = new Rng(H * 7 + k);
       const [x, gy] = [rng.normal([32, 8, H, H]), rng.normal([32, 4, Ho, Ho])];
+      const bound = gpuWeightGrad.convMaxRows;
+      gpuWeightGrad.convMaxRows = 0; // these shapes stand for the ResNet's 32×32 layers (65,536 rows)
+      try {
+        await assertGpuLoweringMatches(
+          () => conv2dWeightGrad(x, gy, g, [k, k]),
+          (nodes) => {
+            assert.ok(nodes.some((n) => n.opType === 'ReduceSum'));
+            assert.equal(nodes.filter((n) => n.opType === 'MatMul').length, k * k);
+          },
+        );
+      } finally {
+        gpuWeightGrad.convMaxRows = bound;
+      }
+    });
+    test(`${label}, 8 input channels, batch 3 (GPU, few rows: one Conv)`, async () => {
+      const rng = new Rng(H0 * 5 + k);
+      const Ho0 = outSize(H0, k, g);
+      assert.ok(3 * Ho0 * Ho0 <= gpuWeightGrad.convMaxRows);
+      const [x, gy] = [rng.normal([3, 8, H0, H0]), rng.normal([3, 4, Ho0, Ho0])];
       await assertGpuLoweringMatches(
         () => conv2dWeightGrad(x, gy, g, [k, k]),
         (nodes) => {
-          assert.ok(nodes.some((n) => n.opType === 'ReduceSum'));
-          assert.equal(nodes.filter((n) => n.opType === 'MatMul').length, k * k);
+          assert.equal(nodes.filter((n) => n.opType === 'Conv').length, 1);
+          assert.ok(!nodes.some((n) => n.opType === 'MatMul'));
         },
       );
     });

@@ -44,8 +44,13 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
   },
   // One MatMul per tap where x has enough channels for the products to be real GEMMs (2-7× faster
   // on the ResNet and DCGAN critic shapes); the Conv for 1-3 input channels, where it is 1.3-2× faster.
-  lower: (ctx, inputs, a, meta) =>
-    (meta.inputs[0]!.shape[1]! >= TAP_MATMUL_MIN_CHANNELS ? lowerAsTapMatMuls : lowerAsConv)(ctx, inputs, a, meta),
+  // On a GPU, the Conv also where each output sums few rows (see gpuWeightGrad).
+  lower: (ctx, inputs, a, meta) => {
+    const [N, C] = meta.inputs[0]!.shape as [number, number];
+    const [, , Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
+    const conv = C < TAP_MATMUL_MIN_CHANNELS || (ctx.gpu && N * Ho * Wo <= gpuWeightGrad.convMaxRows);
+    return (conv ? lowerAsConv : lowerAsTapMatMuls)(ctx, inputs, a, meta);
+  },
   // ⟨ct, weightGrad(x, g)⟩ = ⟨g, conv2d(x, ct)⟩ = ⟨x, inputGrad(g, ct)⟩.
   vjp: (ct, [x, g], _out, a) => [conv2dInputGrad(g!, ct, a, x!.shape.slice(2)), conv2dWithGeometry(x!, ct, a)],
   reference: ([x, g], a, out) => {
@@ -182,6 +187,14 @@ export function weightGradSplit(batch: number, pixels: number, gpu: boolean): nu
 export const GPU_WEIGHT_GRAD_SPLIT = 32;
 /** Fewest rows (images × output pixels) of each part on a GPU. */
 export const GPU_WEIGHT_GRAD_MIN_ROWS = 256;
+
+/**
+ * On a GPU provider, the weight gradient is the one Conv of {@link lowerAsConv} (instead of k² tap
+ * MatMuls, ~5 nodes each) when each output sums at most `convMaxRows` rows (images × output pixels):
+ * the GPU steps are bound by the number of kernels dispatched. Mutable so that a benchmark can compile
+ * backends with other bounds (bench/webgpu-ab.ts).
+ */
+export const gpuWeightGrad = { convMaxRows: 4096 };
 
 /** Input channels from which the per-tap MatMul lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
 const TAP_MATMUL_MIN_CHANNELS = 8;
