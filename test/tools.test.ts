@@ -1,6 +1,7 @@
 // The measuring tools, spawned as a developer runs them, so that they do not rot between the
 // sessions that use them: the benchmark harness (its JSON line, the data-parallel setting, a bad
-// setting named) and the WebGPU check's dry run (a second CPU backend where the GPU would be).
+// setting named), the WebGPU check's dry run (a second CPU backend where the GPU would be) and the
+// WebGPU A/B script on the CPU provider.
 // These assert that the tools run and report, never how fast anything is.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -37,7 +38,18 @@ describe('scripts/webgpu-check.ts', () => {
   it('--dry-run compares two CPU backends on a critic step and reports in JSON', async () => {
     const r = await tool('scripts/webgpu-check.ts', ['--dry-run', '--workloads', 'toy', '--steps', '1', '--warmup', '1', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { dryRun: boolean; results: { workload: string; maxRelError: number; generatorRelError: number; pass: boolean }[] };
+    const out = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      results: {
+        workload: string;
+        maxRelError: number;
+        generatorRelError: number;
+        pass: boolean;
+        training: { vsCpu: { err: number }; vsHostState: { err: number } };
+        generatorStep: { maxRelError: number };
+        timing: { webgpuHostState?: unknown };
+      }[];
+    };
     assert.equal(out.dryRun, true);
     assert.equal(out.results.length, 1);
     const [toy] = out.results;
@@ -45,5 +57,22 @@ describe('scripts/webgpu-check.ts', () => {
     assert.equal(toy!.pass, true);
     assert.equal(toy!.maxRelError, 0, 'the same kernels on both sides');
     assert.equal(toy!.generatorRelError, 0);
+    // The training run with the state kept by the backend (resident) against host state, and the CPU.
+    assert.equal(toy!.training.vsHostState.err, 0);
+    assert.equal(toy!.training.vsCpu.err, 0);
+    assert.equal(toy!.generatorStep.maxRelError, 0);
+    assert.ok(toy!.timing.webgpuHostState, 'both ways timed');
+  });
+});
+
+describe('bench/webgpu-ab.ts', () => {
+  it('--device cpu times a step under each bound, interleaved, and prints one row per workload', async () => {
+    const r = await tool('bench/webgpu-ab.ts', ['toy-critic', '--device', 'cpu', '--rows', '0,4096', '--rounds', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /cpu: 1 interleaved rounds per workload; weight-gradient Conv bounds 0, 4096 rows/);
+    assert.match(r.stdout, /toy-critic\s+[\d.]+\s+[\d.]+\s+1\.00× [\d.]+×/);
+    const bad = await tool('bench/webgpu-ab.ts', ['toy-critic', '--device', 'cpu', '--rows', '0,-1']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--rows must list non-negative integers, got '0,-1'/);
   });
 });
