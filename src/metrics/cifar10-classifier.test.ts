@@ -23,7 +23,9 @@ import {
 } from './cifar10-classifier.js';
 import { MNIST_CLASSIFIER, mnistClassifierPath } from './mnist-classifier.js';
 
-const backend = ortBackend({ threads: 1 });
+// resident: the parameters stay the backend's output tensors between steps, as on WebGPU; training
+// must still leave them readable for the export below.
+const backend = ortBackend({ threads: 1, resident: true });
 const dir = mkdtempSync(join(tmpdir(), 'cifar10-classifier-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -17,7 +17,7 @@ import { relu } from '../ops/relu.js';
 import { reshape } from '../ops/reshape.js';
 import { Rng } from '../tensor/random.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
-import { noGrad, realize, tensor, type Backend, type Tensor } from '../tensor/tensor.js';
+import { noGrad, realize, tensor, toHost, type Backend, type Tensor } from '../tensor/tensor.js';
 import { OnnxClassifier, type ImageBatch, type OnnxClassifierOptions } from './classifier.js';
 import { inceptionScore } from './inception.js';
 
@@ -109,7 +109,8 @@ export interface TrainClassifierOptions {
 
 /**
  * Trains `net` in place with Adam on softmax cross-entropy: one backend run per step (loss, new
- * parameters and Adam slots together). Returns the last epoch's test accuracy (null without `test`).
+ * parameters and Adam slots together). Returns the last epoch's test accuracy (null without `test`),
+ * with the parameters on the host (a backend that kept them in device memory copies them back once).
  * @example const { testAccuracy } = await trainClassifier(new MnistClassifierNet(), { train, test, epochs: 3 });
  */
 export async function trainClassifier(net: ClassifierNet, o: TrainClassifierOptions): Promise<{ testAccuracy: number | null; seconds: number }> {
@@ -135,6 +136,7 @@ export async function trainClassifier(net: ClassifierNet, o: TrainClassifierOpti
     testAccuracy = o.test ? await classifierAccuracy(net, o.test, o.backend) : null;
     o.onEpoch?.({ epoch, loss: lossSum / steps, testAccuracy, seconds: (Date.now() - start) / 1000 });
   }
+  await toHost(net.parameters()); // so that exportClassifier and saveModule read them as they are
   return { testAccuracy, seconds: (Date.now() - start) / 1000 };
 }
 
