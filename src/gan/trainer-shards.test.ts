@@ -14,8 +14,8 @@ import { Rng } from '../tensor/random.js';
 import { maxRelError } from '../testing/compare.js';
 import { realize, setBackend, tensor, type Backend } from '../tensor/tensor.js';
 import { createCifarResnet } from './models/cifar-resnet.js';
-import { ToyMlp } from './models/toy.js';
-import { seedStreams, Trainer, type IterationStats, type TrainerOptions } from './trainer.js';
+import { toyTestTrainer } from '../testing/toy-trainer.js';
+import { seedStreams, Trainer, type IterationStats } from './trainer.js';
 
 const main = ortBackend({ threads: 1 });
 const local = ortBackend({ threads: 1 });
@@ -33,23 +33,7 @@ const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => maxRelErr
 
 /** A toy WGAN-GP trainer (small MLPs) over a fixed Gaussian data stream. */
 function toyTrainer(batchSize: number, criticShards?: readonly Backend[]): Trainer {
-  const s = seedStreams(5);
-  const generator = new ToyMlp(2, 2, { hidden: 32, layers: 2, rng: s.generatorInit });
-  const critic = new ToyMlp(2, 1, { hidden: 32, layers: 2, rng: s.criticInit });
-  const opts: TrainerOptions = {
-    generator,
-    critic,
-    data: { sample: (n, rng) => rng.normal([n, 2]) },
-    noiseDim: 2,
-    loss: { name: 'wgan-gp', lambda: 0.1 },
-    nCritic: 2,
-    batchSize,
-    generatorOptimizer: new SGD(generator.namedParameters(), { lr: 0.05 }),
-    criticOptimizer: new SGD(critic.namedParameters(), { lr: 0.05 }),
-    seed: 3,
-    ...(criticShards ? { criticShards } : {}),
-  };
-  return new Trainer(opts);
+  return toyTestTrainer({ init: 5, seed: 3, hidden: 32, batchSize, optimizer: (p) => new SGD(p, { lr: 0.05 }), ...(criticShards ? { criticShards } : {}) });
 }
 
 /** Runs `iterations` generator iterations; returns the last stats and every parameter's values. */

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { saveCheckpoint } from '../../gan/checkpoint.js';
-import { ToyMlp } from '../../gan/models/toy.js';
-import { seedStreams, Trainer, type IterationStats } from '../../gan/trainer.js';
+import type { IterationStats, Trainer } from '../../gan/trainer.js';
 import { ortBackend } from '../../node.js';
 import * as o from '../../ops/index.js';
 import { Adam } from '../../optim/adam.js';
 import { Rng } from '../../tensor/random.js';
+import { toyTestTrainer } from '../../testing/toy-trainer.js';
 import { buildPlan, getBackend, realize, setBackend, toHost, type Backend, type Tensor } from '../../tensor/tensor.js';
 import { lowerPlan } from './lower.js';
 
@@ -102,23 +102,8 @@ describe('values kept in device memory (resident)', () => {
 
 describe('training with resident parameters and optimizer state', () => {
   /** A toy WGAN-GP trainer with the paper's Adam, on the active backend. */
-  function toyTrainer(): Trainer {
-    const s = seedStreams(4);
-    const generator = new ToyMlp(2, 2, { hidden: 16, layers: 2, rng: s.generatorInit });
-    const critic = new ToyMlp(2, 1, { hidden: 16, layers: 2, rng: s.criticInit });
-    return new Trainer({
-      generator,
-      critic,
-      data: { sample: (n, rng) => rng.normal([n, 2]) },
-      noiseDim: 2,
-      loss: { name: 'wgan-gp', lambda: 0.1 },
-      nCritic: 2,
-      batchSize: 16,
-      generatorOptimizer: new Adam(generator.namedParameters(), { lr: 1e-3, beta1: 0.5, beta2: 0.9 }),
-      criticOptimizer: new Adam(critic.namedParameters(), { lr: 1e-3, beta1: 0.5, beta2: 0.9 }),
-      seed: 6,
-    });
-  }
+  const toyTrainer = (): Trainer =>
+    toyTestTrainer({ init: 4, seed: 6, hidden: 16, batchSize: 16, optimizer: (p) => new Adam(p, { lr: 1e-3, beta1: 0.5, beta2: 0.9 }) });
 
   async function train(backend: Backend, iterations: number, during?: (t: Trainer, i: number) => Promise<void>): Promise<{ trainer: Trainer; stats: IterationStats[] }> {
     const previous = getBackend();
