@@ -264,7 +264,6 @@ export type PlanValue =
   | { kind: 'const'; tensor: Tensor }
   | { kind: 'op'; tensor: Tensor; op: OpDef; inputs: readonly number[] };
 
-/** A place to run plans. Implementations: the float64 reference interpreter, onnxruntime-node, onnxruntime-web. */
 /** Per-run options of {@link Backend.execute}. */
 export interface ExecuteOptions {
   /**
@@ -274,6 +273,7 @@ export interface ExecuteOptions {
   readonly keep?: readonly boolean[];
 }
 
+/** A place to run plans. Implementations: the float64 reference interpreter, onnxruntime-node, onnxruntime-web. */
 export interface Backend {
   readonly name: string;
   /** Runs the plan and returns one value per `plan.outputs` entry. */
@@ -404,10 +404,10 @@ export async function realize(tensors: readonly Tensor[], backend?: Backend, opt
  */
 export async function toHost(tensors: Iterable<Tensor>): Promise<void> {
   const byOwner = new Map<Backend, Tensor[]>();
-  for (const t of tensors) {
+  for (const t of new Set(tensors)) {
     if (t.hostValue !== null || t.device === null) continue;
     const list = byOwner.get(t.device.owner) ?? [];
-    if (!list.includes(t)) list.push(t);
+    list.push(t);
     byOwner.set(t.device.owner, list);
   }
   for (const [owner, list] of byOwner) {

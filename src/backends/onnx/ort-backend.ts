@@ -253,8 +253,12 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
       plan.feeds.forEach((f, k) => {
         const t = plan.values[f]!.tensor;
         if (t.device === null) return;
-        if (t.device.owner === self) (residentFeeds ??= plan.feeds.map(() => false))[k] = true;
-        else if (t.hostValue === null) throw new Error(`${self.name}: input ${t.describe()} is held in ${t.device.owner.name}'s device memory; copy it to the host first (toHost)`);
+        if (t.device.owner === self) {
+          if ((t.device as OrtDeviceValue).disposed) {
+            throw new Error(`${self.name}: input ${t.describe()} was freed from device memory (an optimizer commit replaced it; keep the parameter, not its old value)`);
+          }
+          (residentFeeds ??= plan.feeds.map(() => false))[k] = true;
+        } else if (t.hostValue === null) throw new Error(`${self.name}: input ${t.describe()} is held in ${t.device.owner.name}'s device memory; copy it to the host first (toHost)`);
       });
       const keep = resident && runOpts.keep?.some((x) => x) ? runOpts.keep : null;
       if (keep && keep.length !== plan.outputs.length) throw new Error(`${self.name}: keep has ${keep.length} entries for ${plan.outputs.length} outputs`);

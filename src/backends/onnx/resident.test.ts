@@ -17,7 +17,7 @@ import * as o from '../../ops/index.js';
 import { Adam } from '../../optim/adam.js';
 import { Rng } from '../../tensor/random.js';
 import { toyTestTrainer } from '../../testing/toy-trainer.js';
-import { buildPlan, getBackend, realize, setBackend, toHost, type Backend, type Tensor } from '../../tensor/tensor.js';
+import { buildPlan, getBackend, realize, setBackend, tensor, toHost, type Backend, type Tensor } from '../../tensor/tensor.js';
 import { lowerPlan } from './lower.js';
 
 const host = ortBackend({ threads: 1 });
@@ -139,6 +139,10 @@ describe('training with resident parameters and optimizer state', () => {
       if (i === 1) {
         await t.iterate(); // one more iteration: every value above is replaced, and must have been freed
         for (const d of held) assert.throws(() => (d!.handle as { data: unknown }).data, /disposed/, 'a replaced value is freed');
+        // A tensor still holding a freed value is refused by name, not fed.
+        const old = tensor(new Float32Array(t.critic.parameters()[0]!.size), t.critic.parameters()[0]!.shape);
+        old.device = held[0]!;
+        await assert.rejects(realize([o.mul(old, 2)], resident), /onnxruntime-cpu: input float32\[2,16\] was freed from device memory/);
         freed = held.length;
       }
     });
