@@ -10,6 +10,8 @@
 #             webgpu-pack.sh: a change against its parent on the same GPU
 #   ab        bench/webgpu-ab.ts: critic steps compiled with each weight-gradient Conv bound in AB_ROWS
 #             (default 0,4096), interleaved
+#   e2e       bench/webgpu-e2e.ts: the command line on WebGPU (toy train, resume, eval; CIFAR-10 DCGAN
+#             train, resume, sample, export on a small CIFAR-10 folder it writes)
 #   profile   bench/profile.ts on WebGPU: kernel time per op and per execution provider
 # Logs go to $OUT (or ./webgpu-out).
 set -u
@@ -32,6 +34,7 @@ for part in ${PARTS:-resident check bench}; do
     bench) BENCH_PYTHON=python3 timeout "${BENCH_S:-240}" /tmp/node "$D/run.mjs" ${BENCH_W:-toy mnist cifar10-dcgan cifar10-resnet} \
       --ours "${BENCH_OURS:-webgpu,webgpu-host}" --torch-device cuda --torch-threads 1 --no-ceiling --rounds 2 --steps 3 --warmup 1 2>&1 | quiet | tee "$OUT/bench.log" ;;
     ab) timeout "${AB_S:-150}" /tmp/node "$D/webgpu-ab.mjs" ${AB_W:-} --rows "${AB_ROWS:-0,4096}" --rounds "${AB_ROUNDS:-6}" 2>&1 | quiet | tee "$OUT/ab.log" ;;
+    e2e) timeout "${E2E_S:-240}" /tmp/node "$D/webgpu-e2e.mjs" --device webgpu --out /tmp/e2e 2>&1 | quiet | tee "$OUT/e2e.log" ;;
     bench-base) timeout "${BENCH_S:-240}" /tmp/node "$D/run-base.mjs" ${BENCH_W:-toy mnist cifar10-dcgan cifar10-resnet} \
       --ours "${BENCH_OURS:-webgpu,webgpu-host}" --no-torch --no-ceiling --rounds 2 --steps 3 --warmup 1 2>&1 | quiet | tee "$OUT/bench-base.log" ;;
     profile)

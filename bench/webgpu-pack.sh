@@ -15,7 +15,7 @@ bundle() { # entry outfile (from the current directory)
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
     --log-level=warning --outfile="$2"
 }
-for entry in scripts/webgpu-check.ts bench/webgpu-resident.ts bench/run.ts bench/profile.ts bench/webgpu-ab.ts; do
+for entry in scripts/webgpu-check.ts bench/webgpu-resident.ts bench/run.ts bench/profile.ts bench/webgpu-ab.ts bench/webgpu-e2e.ts; do
   bundle "$entry" "$D/$(basename "$entry" .ts).mjs"
 done
 rm -f "$D/run-base.mjs"

