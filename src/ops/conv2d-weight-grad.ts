@@ -13,6 +13,11 @@
  * reducing over the batch and all pixels at once (2-7× faster on the ResNet and DCGAN critic shapes,
  * 2-5× on the 8- and 16-channel bottleneck layers of the 101-layer ResNet); the Conv stays for 1-3
  * input channels (first layers), where it is 1.3-2× faster than the MatMuls.
+ *
+ * For a GPU provider (`ctx.gpu`) the MatMuls are split over up to 32 parts of the batch (a split K;
+ * {@link weightGradSplit}), and the Conv is also used where each output sums at most
+ * `gpuWeightGrad.convMaxRows` rows: there a GPU step is bound by the kernels dispatched, and the Conv
+ * is one kernel where the taps are k² × ~5 (docs/BENCHMARKS.md, "WebGPU").
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
