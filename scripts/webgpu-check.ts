@@ -35,7 +35,7 @@ import { neg } from '../src/ops/neg.js';
 import { Adam } from '../src/optim/adam.js';
 import { SGD } from '../src/optim/sgd.js';
 import { Rng } from '../src/tensor/random.js';
-import { maxRelError } from '../src/testing/compare.js';
+import { maxRelError } from '../test/support/compare.js';
 import { realize, setBackend, tensor, toHost, type Tensor } from '../src/tensor/tensor.js';
 
 interface Models {

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runNode, type NodeRun } from '../src/testing/run-node.js';
+import { runNode, type NodeRun } from './support/run-node.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'wgan-gp.js');
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runNode, type NodeRun } from '../src/testing/run-node.js';
+import { runNode, type NodeRun } from './support/run-node.js';
 
 const ROOT = join(import.meta.dirname, '..');
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { runNode, type NodeRun } from '../testing/run-node.js';
+import { runNode, type NodeRun } from '../../test/support/run-node.js';
 import { decodePng } from '../viz/canvas.js';
 import { resolveImageConfig } from './image-config.js';
 

@@ -11,10 +11,10 @@ import { ortBackend, ortWorkerBackend } from '../node.js';
 import { conv2d } from '../ops/conv2d.js';
 import { SGD } from '../optim/sgd.js';
 import { Rng } from '../tensor/random.js';
-import { maxRelError } from '../testing/compare.js';
+import { maxRelError } from '../../test/support/compare.js';
 import { realize, setBackend, tensor, type Backend } from '../tensor/tensor.js';
 import { createCifarResnet } from './models/cifar-resnet.js';
-import { toyTestTrainer } from '../testing/toy-trainer.js';
+import { toyTestTrainer } from '../../test/support/toy-trainer.js';
 import { seedStreams, Trainer, type IterationStats } from './trainer.js';
 
 const main = ortBackend({ threads: 1 });

@@ -4,7 +4,7 @@
  * (fewer), conv2d_input_grad as one GEMM + Col2Im (g of ≤ 16 pixels; for a GPU provider, Convs on
  * flipped kernels, one per output phase when strided) or as ConvTranspose — over
  * strides, pads, dilations and inputs whose last rows the forward conv never reads. The op cases
- * (src/ops/cases/conv.ts) use 2-3 channels, so these shapes are the ones that reach the other paths.
+ * (test/op-cases/conv.ts) use 2-3 channels, so these shapes are the ones that reach the other paths.
  * With channel counts in whole blocks, conv2d and stride-1 conv2d_input_grad go to onnxruntime's
  * NCHWc kernels where this onnxruntime has them; those lowerings are checked the same way, and
  * against the standard ONNX lowering of the same graph.

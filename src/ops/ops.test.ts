@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ortBackend } from '../node.js';
-import { checkCaseGrads, checkCaseOrt, primitivesUsed } from '../testing/op-case.js';
-import { allCases } from './cases/index.js';
+import { checkCaseGrads, checkCaseOrt, primitivesUsed } from '../../test/support/op-case.js';
+import { allCases } from '../../test/op-cases/index.js';
 import { primitives } from './registry.js';
 
 const ort = ortBackend({ threads: 1 });

@@ -16,7 +16,7 @@ import { ortBackend } from '../../node.js';
 import * as o from '../../ops/index.js';
 import { Adam } from '../../optim/adam.js';
 import { Rng } from '../../tensor/random.js';
-import { toyTestTrainer } from '../../testing/toy-trainer.js';
+import { toyTestTrainer } from '../../../test/support/toy-trainer.js';
 import { buildPlan, getBackend, realize, setBackend, tensor, toHost, type Backend, type Tensor } from '../../tensor/tensor.js';
 import { lowerPlan } from './lower.js';
 

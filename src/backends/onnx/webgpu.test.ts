@@ -15,7 +15,7 @@ import type { Module } from '../../nn/module.js';
 import { ortBackend, type OrtBackend } from '../../node.js';
 import { add } from '../../ops/add.js';
 import { Rng } from '../../tensor/random.js';
-import { maxRelError } from '../../testing/compare.js';
+import { maxRelError } from '../../../test/support/compare.js';
 import { realize, tensor, type Tensor } from '../../tensor/tensor.js';
 
 /** A critic and its input batches, rebuilt identically (same seed) for each backend. */

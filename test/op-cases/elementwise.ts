@@ -3,9 +3,9 @@
  * / activation composites. Inputs stay away from kinks (0 for abs and the ReLU family, the clamp
  * bounds) and from ties (max), where finite differences do not measure a derivative.
  */
-import { randArg, type OpCase } from '../../testing/op-case.js';
-import type { GradCheckArg } from '../../autodiff/gradcheck.js';
-import * as o from '../index.js';
+import { randArg, type OpCase } from '../support/op-case.js';
+import type { GradCheckArg } from '../../src/autodiff/gradcheck.js';
+import * as o from '../../src/ops/index.js';
 
 const a23 = randArg([2, 3], 101);
 const b3 = randArg([3], 103);

@@ -2,8 +2,8 @@
  * Op cases for the shape and indexing primitives: concat, slice, pad, gather. Each is composed
  * with a nonlinearity so that the order-2 check has a nonzero second derivative to compare.
  */
-import { randArg, type OpCase } from '../../testing/op-case.js';
-import * as o from '../index.js';
+import { randArg, type OpCase } from '../support/op-case.js';
+import * as o from '../../src/ops/index.js';
 
 const a23 = randArg([2, 3], 201);
 const a234 = randArg([2, 3, 4], 202);

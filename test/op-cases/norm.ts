@@ -3,10 +3,10 @@
  * norm, conditional batch norm), including a gradient penalty through a layer-normalized conv critic:
  * the double backward through norms is a known failure of other implementations.
  */
-import { gradients } from '../../autodiff/grad.js';
-import { randArg, type OpCase } from '../../testing/op-case.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import * as o from '../index.js';
+import { gradients } from '../../src/autodiff/grad.js';
+import { randArg, type OpCase } from '../support/op-case.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import * as o from '../../src/ops/index.js';
 
 /** Penalty mean_n (‖∇ₓD‖ − 1)² of D(x) = Σ w2 · leakyRelu(layerNorm(conv(x))) (the 64×64 critics' block). */
 function layerNormPenalty(x: Tensor, w: Tensor, gamma: Tensor, beta: Tensor): Tensor {

@@ -3,14 +3,14 @@
  * (1) against central finite differences in float64 on the reference interpreter, to `order`, and
  * (2) on onnxruntime against the reference interpreter, for the value and the first-order gradients.
  */
-import { gradients } from '../autodiff/grad.js';
-import { add } from '../ops/add.js';
-import { checkGrads, type GradCheckArg } from '../autodiff/gradcheck.js';
-import { referenceBackend } from '../backends/reference/reference-backend.js';
-import { mul } from '../ops/mul.js';
-import { sum } from '../ops/sum.js';
-import { Rng } from '../tensor/random.js';
-import { buildPlan, realize, tensor, type Backend, type Tensor } from '../tensor/tensor.js';
+import { gradients } from '../../src/autodiff/grad.js';
+import { add } from '../../src/ops/add.js';
+import { checkGrads, type GradCheckArg } from '../../src/autodiff/gradcheck.js';
+import { referenceBackend } from '../../src/backends/reference/reference-backend.js';
+import { mul } from '../../src/ops/mul.js';
+import { sum } from '../../src/ops/sum.js';
+import { Rng } from '../../src/tensor/random.js';
+import { buildPlan, realize, tensor, type Backend, type Tensor } from '../../src/tensor/tensor.js';
 
 export interface OpCase {
   /** Behaviour-style name, e.g. 'matmul broadcasts batch axes'. */

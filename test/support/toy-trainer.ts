@@ -2,10 +2,10 @@
  * A small toy WGAN-GP trainer for tests: two-layer MLPs on a Gaussian data stream, fast enough to run
  * a few iterations on any backend (the active one, as the Trainer realizes there).
  */
-import { ToyMlp } from '../gan/models/toy.js';
-import { seedStreams, Trainer } from '../gan/trainer.js';
-import type { Optimizer, ParamList } from '../optim/optimizer.js';
-import type { Backend } from '../tensor/tensor.js';
+import { ToyMlp } from '../../src/gan/models/toy.js';
+import { seedStreams, Trainer } from '../../src/gan/trainer.js';
+import type { Optimizer, ParamList } from '../../src/optim/optimizer.js';
+import type { Backend } from '../../src/tensor/tensor.js';
 
 export interface ToyTestTrainerOptions {
   /** Seed of the initial weights (seedStreams). */

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { OpCase } from '../../testing/op-case.js';
+import type { OpCase } from '../support/op-case.js';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const files = readdirSync(dir)

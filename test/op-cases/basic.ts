@@ -1,6 +1,6 @@
 /** Op cases for the arithmetic, reduction, shape and matmul primitives. */
-import { randArg, type OpCase } from '../../testing/op-case.js';
-import * as o from '../index.js';
+import { randArg, type OpCase } from '../support/op-case.js';
+import * as o from '../../src/ops/index.js';
 
 const a23 = randArg([2, 3], 1);
 const b23 = randArg([2, 3], 2);

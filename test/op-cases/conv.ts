@@ -3,11 +3,11 @@
  * pooling and upsampling. Outputs are squared where the op is linear, so the second-order check
  * exercises every vjp of a vjp (conv2d → inputGrad/weightGrad → conv2d/inputGrad/weightGrad).
  */
-import { gradients } from '../../autodiff/grad.js';
-import { randArg, type OpCase } from '../../testing/op-case.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import type { ConvGeometry } from '../conv2d.js';
-import * as o from '../index.js';
+import { gradients } from '../../src/autodiff/grad.js';
+import { randArg, type OpCase } from '../support/op-case.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import type { ConvGeometry } from '../../src/ops/conv2d.js';
+import * as o from '../../src/ops/index.js';
 
 const geom = (stride: number, pads: [number, number, number, number], dilation = 1): ConvGeometry => ({
   stride: [stride, stride],
