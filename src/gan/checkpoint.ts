@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { decodeSafetensors, writeFileAtomic, encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.js';
+import { decodeSafetensors, encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
 import { fmt, shapesEqual } from '../tensor/shape.js';
 import { toHost, type Tensor } from '../tensor/tensor.js';
 import type { Trainer, TrainerState } from './trainer.js';
@@ -102,7 +103,7 @@ export async function saveCheckpoint(dir: string, trainer: Trainer, extra: Recor
     extra,
   };
   const manifestPath = join(dir, MANIFEST_NAME);
-  await writeFileAtomic(manifestPath, new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
+  await writeJsonAtomic(manifestPath, manifest);
   // Only now is the previous checkpoint superseded: remove its weights.
   for (const f of await readdir(dir)) {
     if (f !== weights && /^weights-\d+\.safetensors$/.test(f)) await rm(join(dir, f), { force: true });

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { gradients } from '../autodiff/grad.js';
 import { fixedGeneratorSample, toyDataset, TOY_DATASETS, type ToyDatasetName } from '../data/toy.js';
-import { writeFileAtomic } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import { add } from '../ops/add.js';
 import { concat } from '../ops/concat.js';
 import { mean } from '../ops/math.js';

@@ -17,7 +17,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BatchSampler, samplerDataSource } from '../data/batches.js';
 import { loadMnist } from '../data/mnist.js';
-import { writeFileAtomic } from '../io/safetensors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.js';
 import { Adam } from '../optim/adam.js';
 import { linePlot } from '../viz/line-plot.js';
 import { FigureExistsError, tilePngs } from './figures.js';
@@ -143,6 +143,6 @@ export async function runFig5b(opts: Fig5bOptions): Promise<string[]> {
   const png = tilePngs([curves, gap], 2);
   await writeFileAtomic(files[0]!, png);
   const json = { figure: 'fig5b', trainSize, validationSize: validation.length, controlSize: control.length, dim, iters, evalEvery, seed, batchSize: B, lambda: 10, nCritic: 5, seconds: Math.round(seconds), points };
-  await writeFileAtomic(files[1]!, new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
+  await writeJsonAtomic(files[1]!, json);
   return files;
 }

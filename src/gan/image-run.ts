@@ -24,7 +24,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { criticShardBackends } from '../backends/onnx/worker-backend.js';
 import { BatchSampler, samplerDataSource } from '../data/batches.js';
-import { writeFileAtomic } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import type { Module } from '../nn/module.js';
 import { Adam } from '../optim/adam.js';
 import { clipProjection } from '../optim/clip.js';

@@ -10,7 +10,7 @@ import { realize, tensor } from '../tensor/tensor.js';
 import { contourPlot, criticGrid as gridPoints } from '../viz/contour-plot.js';
 import { linePlot, type LineSeries } from '../viz/line-plot.js';
 import { readMetricsJsonl, writeReport } from '../viz/report.js';
-import { writeFileAtomic } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import type { ToyConfig } from './config.js';
 import type { EvalSet, MetricsLine, ToyModel } from './toy-run.js';
 

@@ -6,7 +6,6 @@ export {
   decodeSafetensors,
   writeSafetensors,
   readSafetensors,
-  writeFileAtomic,
   SafetensorsError,
   SAFETENSORS_DTYPES,
   type SafetensorsDType,
@@ -14,6 +13,7 @@ export {
   type SafetensorsEntry,
   type SafetensorsFile,
 } from './safetensors.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
 export {
   saveModule,
   loadModule,

@@ -7,6 +7,7 @@
  * atomically (temp file, fsync, rename) and `readSafetensors` checks everything a damaged file can
  * get wrong, throwing a {@link SafetensorsError} that names the file and the problem.
  */
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Element types of the format. */
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
@@ -348,28 +349,6 @@ export async function writeSafetensors(
 ): Promise<void> {
   const bytes = encodeSafetensors(tensors, metadata);
   await writeFileAtomic(path, bytes);
-}
-
-/**
- * Writes bytes to `path` atomically (temp file in the same folder, fsync, rename).
- * @example await writeFileAtomic('run/config.json', new TextEncoder().encode(json));
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
-  try {
-    const fh = await fs.open(tmp, 'w');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new Error(`writeFileAtomic: cannot write '${path}': ${(e as Error).message}`);
-  }
 }
 
 /**
