@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.js';
-import { decodeSafetensors, encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
-import { fmt, shapesEqual } from '../tensor/shape.js';
+import { entryProblems, moduleTensors, optimizerTensors, tensorEntries } from '../io/module-io.js';
+import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { toHost, type Tensor } from '../tensor/tensor.js';
 import type { Trainer, TrainerState } from './trainer.js';
 
@@ -59,12 +59,12 @@ export interface LoadedCheckpoint {
  * `optim.generator.<slot>.<param>`, `optim.critic.<slot>.<param>`.
  */
 export function checkpointTensors(trainer: Trainer): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  for (const [n, p] of trainer.generator.namedParameters()) out[`generator.${n}`] = p;
-  for (const [n, p] of trainer.critic.namedParameters()) out[`critic.${n}`] = p;
-  for (const [n, t] of Object.entries(trainer.generatorOptimizer.state().slots)) out[`optim.generator.${n}`] = t;
-  for (const [n, t] of Object.entries(trainer.criticOptimizer.state().slots)) out[`optim.critic.${n}`] = t;
-  return out;
+  return {
+    ...moduleTensors(trainer.generator, 'generator.'),
+    ...moduleTensors(trainer.critic, 'critic.'),
+    ...optimizerTensors(trainer.generatorOptimizer, 'optim.generator.'),
+    ...optimizerTensors(trainer.criticOptimizer, 'optim.critic.'),
+  };
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -78,15 +78,10 @@ function sha256(bytes: Uint8Array): string {
  */
 export async function saveCheckpoint(dir: string, trainer: Trainer, extra: Record<string, unknown> = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const entries: Record<string, SafetensorsEntry> = {};
   const tensors = checkpointTensors(trainer);
   await toHost(Object.values(tensors)); // parameters and optimizer state kept on a GPU
-  for (const [name, t] of Object.entries(tensors)) {
-    if (t.value === null) throw new CheckpointError(`saveCheckpoint: tensor '${name}' has no value`);
-    entries[name] = { dtype: 'F32', shape: t.shape, data: t.value instanceof Float32Array ? t.value : Float32Array.from(t.value) };
-  }
   const iteration = trainer.iteration;
-  const bytes = encodeSafetensors(entries, { format: CHECKPOINT_FORMAT, iteration: String(iteration) });
+  const bytes = encodeSafetensors(tensorEntries(tensors, 'F32'), { format: CHECKPOINT_FORMAT, iteration: String(iteration) });
   const weights = `weights-${String(iteration).padStart(7, '0')}.safetensors`;
   await writeFileAtomic(join(dir, weights), bytes);
   const optManifest = (o: Trainer['generatorOptimizer']): OptimizerManifest => ({ kind: o.kind, step: o.stepCount, lr: o.lr });
@@ -188,13 +183,7 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
  */
 export function applyCheckpoint(trainer: Trainer, ckpt: LoadedCheckpoint): void {
   const targets = checkpointTensors(trainer);
-  const problems: string[] = [];
-  for (const [name, t] of Object.entries(targets)) {
-    const src = ckpt.tensors[name];
-    if (!src) problems.push(`missing tensor '${name}'`);
-    else if (!shapesEqual(src.shape, t.shape)) problems.push(`tensor '${name}' has shape ${fmt(src.shape)}, the model has ${fmt(t.shape)}`);
-  }
-  for (const name of Object.keys(ckpt.tensors)) if (!(name in targets)) problems.push(`unexpected tensor '${name}'`);
+  const problems = entryProblems(ckpt.tensors, targets);
   if (problems.length > 0) {
     const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
     throw new CheckpointError(`checkpoint does not match the model: ${problems.slice(0, 5).join('; ')}${more}`);

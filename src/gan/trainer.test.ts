@@ -169,7 +169,7 @@ describe('checkpoints', () => {
     // Another architecture: refused before anything is assigned.
     const other = buildToyModel(tiny({ hidden: 8 }));
     const before = snapshot(other.critic.parameters());
-    assert.throws(() => applyCheckpoint(other.trainer, ok), /does not match the model: tensor 'generator.layers.0.weight' has shape \[2,16\], the model has \[2,8\]/);
+    assert.throws(() => applyCheckpoint(other.trainer, ok), /does not match the model: 'generator.layers.0.weight' has shape \[2,16\] in the file, the model expects \[2,8\]/);
     assert.equal(changed(before, other.critic.parameters()), false);
   });
 });

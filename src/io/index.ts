@@ -1,5 +1,6 @@
 /**
- * File formats: safetensors (weights, optimizer state) with atomic writes.
+ * File formats: safetensors (weights, optimizer state) with atomic writes; one serializer of
+ * modules and optimizers (module-io.ts), which checkpoints use too.
  */
 export {
   encodeSafetensors,
@@ -19,6 +20,10 @@ export {
   loadModule,
   saveOptimizer,
   loadOptimizer,
+  moduleTensors,
+  optimizerTensors,
+  tensorEntries,
+  entryProblems,
   moduleEntries,
   applyModuleEntries,
   optimizerEntries,

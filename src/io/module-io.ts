@@ -30,16 +30,71 @@ export function tensorEntry(name: string, t: Tensor, dtype: FloatStorage = 'F32'
 }
 
 /**
+ * The module's parameters by name (`namedParameters()` names with an optional prefix).
+ * @example const named = moduleTensors(G, 'generator.'); named['generator.fc.weight']
+ */
+export function moduleTensors(module: Module, prefix = ''): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, p] of module.namedParameters()) out[prefix + name] = p;
+  return out;
+}
+
+/**
+ * The optimizer's slots by name (`state().slots` names, e.g. `m.fc.weight`, with an optional prefix).
+ * @example const named = optimizerTensors(optD, 'optim.critic.');
+ */
+export function optimizerTensors(opt: Optimizer, prefix = ''): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(opt.state().slots)) out[prefix + name] = t;
+  return out;
+}
+
+/**
+ * Named tensors' current values as safetensors entries, in the record's order (each realized, with a
+ * host value).
+ * @example await writeSafetensors(path, tensorEntries({ ...moduleTensors(G, 'G.'), noise }));
+ */
+export function tensorEntries(named: Readonly<Record<string, Tensor>>, dtype: FloatStorage = 'F32'): Record<string, SafetensorsEntry> {
+  const out: Record<string, SafetensorsEntry> = {};
+  for (const [name, t] of Object.entries(named)) out[name] = tensorEntry(name, t, dtype);
+  return out;
+}
+
+/**
  * The module's parameters as safetensors entries named by `namedParameters()` (with an optional prefix).
  * @example await writeSafetensors(path, { ...moduleEntries(G, 'G.'), ...moduleEntries(D, 'D.') });
  */
 export function moduleEntries(module: Module, prefix = '', dtype: FloatStorage = 'F32'): Record<string, SafetensorsEntry> {
-  const out: Record<string, SafetensorsEntry> = {};
-  for (const [name, p] of module.namedParameters()) out[prefix + name] = tensorEntry(prefix + name, p, dtype);
-  return out;
+  return tensorEntries(moduleTensors(module, prefix), dtype);
 }
 
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
+
+/**
+ * Everything that keeps `entries` from being assigned to `targets` (full name → tensor): a missing
+ * name, a shape that differs, a dtype that is not a float (when the entry has one) and, unless
+ * `allowExtra`, an entry under `prefix` that names no target. Empty when they can be assigned; one
+ * wording for modules, optimizers and checkpoints.
+ * @example const problems = entryProblems(file.tensors, moduleTensors(G, 'G.'), { prefix: 'G.' });
+ */
+export function entryProblems(
+  entries: Readonly<Record<string, { readonly shape: readonly number[]; readonly dtype?: string }>>,
+  targets: Readonly<Record<string, Tensor>>,
+  opts: { prefix?: string; allowExtra?: boolean } = {},
+): string[] {
+  const prefix = opts.prefix ?? '';
+  const problems: string[] = [];
+  for (const [key, t] of Object.entries(targets)) {
+    const e = entries[key];
+    if (!e) problems.push(`missing '${key}' (${fmt(t.shape)})`);
+    else if (!shapesEqual(e.shape, t.shape)) problems.push(`'${key}' has shape ${fmt(e.shape)} in the file, the model expects ${fmt(t.shape)}`);
+    else if (e.dtype !== undefined && !FLOAT_DTYPES.has(e.dtype)) problems.push(`'${key}' has dtype ${e.dtype}, expected a float dtype`);
+  }
+  if (!opts.allowExtra) {
+    for (const key of Object.keys(entries)) if (key.startsWith(prefix) && !(key in targets)) problems.push(`extra '${key}' (not in the model)`);
+  }
+  return problems;
+}
 
 /**
  * Assigns entries (e.g. from {@link readSafetensors}) to a module's parameters. Every parameter must
@@ -52,26 +107,13 @@ export function applyModuleEntries(
   module: Module,
   opts: { source?: string; prefix?: string; allowExtra?: boolean } = {},
 ): void {
-  const prefix = opts.prefix ?? '';
-  const params = module.namedParameters();
-  const problems: string[] = [];
-  const expected = new Set<string>();
-  for (const [name, p] of params) {
-    const key = prefix + name;
-    expected.add(key);
-    const e = tensors[key];
-    if (!e) problems.push(`missing '${key}' (${fmt(p.shape)})`);
-    else if (!shapesEqual(e.shape, p.shape)) problems.push(`'${key}' has shape ${fmt(e.shape)} in the file, the module expects ${fmt(p.shape)}`);
-    else if (!FLOAT_DTYPES.has(e.dtype)) problems.push(`'${key}' has dtype ${e.dtype}, expected a float dtype`);
-  }
-  if (!opts.allowExtra) {
-    for (const key of Object.keys(tensors)) if (key.startsWith(prefix) && !expected.has(key)) problems.push(`extra '${key}' (not a parameter of the module)`);
-  }
+  const targets = moduleTensors(module, opts.prefix ?? '');
+  const problems = entryProblems(tensors, targets, opts);
   if (problems.length > 0) {
     throw new SafetensorsError(opts.source ?? '<tensors>', `does not match the module's parameters: ${problems.join('; ')}`);
   }
   // F64 data stays float64 (the reference backend then computes with it exactly); F32/F16/BF16 arrive as Float32Array.
-  for (const [name, p] of params) p.assignData(tensors[prefix + name]!.data as Float32Array | Float64Array);
+  for (const [key, p] of Object.entries(targets)) p.assignData(tensors[key]!.data as Float32Array | Float64Array);
 }
 
 /**
@@ -105,8 +147,7 @@ export async function loadModule(path: string, module: Module): Promise<Record<s
  */
 export function optimizerEntries(opt: Optimizer, prefix = '', dtype: FloatStorage = 'F32'): { tensors: Record<string, SafetensorsEntry>; metadata: Record<string, string> } {
   const st = opt.state();
-  const tensors: Record<string, SafetensorsEntry> = {};
-  for (const [name, t] of Object.entries(st.slots)) tensors[prefix + name] = tensorEntry(prefix + name, t, dtype);
+  const tensors = tensorEntries(optimizerTensors(opt, prefix), dtype);
   return { tensors, metadata: { [`${prefix}optimizer`]: opt.kind, [`${prefix}step`]: String(st.step), [`${prefix}lr`]: String(st.lr) } };
 }
 
@@ -128,18 +169,11 @@ export function applyOptimizerEntries(file: SafetensorsFile, opt: Optimizer, opt
   const lrText = md[`${prefix}lr`];
   const lr = lrText === undefined ? undefined : Number(lrText);
   if (lr !== undefined && !(Number.isFinite(lr) && lr >= 0)) throw new SafetensorsError(source, `metadata '${prefix}lr' is not a learning rate: ${JSON.stringify(lrText)}`);
+  const targets = optimizerTensors(opt, prefix);
+  const problems = entryProblems(file.tensors, targets, { prefix });
+  if (problems.length > 0) throw new SafetensorsError(source, `does not match the ${opt.kind} optimizer's slots: ${problems.join('; ')}`);
   const slots: Record<string, ArrayLike<number>> = {};
-  const current = opt.state().slots;
-  for (const [key, e] of Object.entries(file.tensors)) {
-    if (!key.startsWith(prefix)) continue;
-    const name = key.slice(prefix.length);
-    const want = current[name];
-    if (want && !shapesEqual(e.shape, want.shape)) {
-      throw new SafetensorsError(source, `optimizer slot '${key}' has shape ${fmt(e.shape)}, expected ${fmt(want.shape)}`);
-    }
-    if (!FLOAT_DTYPES.has(e.dtype)) throw new SafetensorsError(source, `optimizer slot '${key}' has dtype ${e.dtype}, expected a float dtype`);
-    slots[name] = e.data as Float32Array | Float64Array;
-  }
+  for (const key of Object.keys(targets)) slots[key.slice(prefix.length)] = file.tensors[key]!.data as Float32Array | Float64Array;
   try {
     opt.loadState({ step, ...(lr !== undefined ? { lr } : {}), slots });
   } catch (e) {

@@ -158,8 +158,8 @@ describe('modules and optimizers in files', () => {
     await assert.rejects(loadModule(path, model(3)), (e: unknown) => {
       const msg = (e as Error).message;
       assert.ok(msg.includes(`'${path}'`), msg);
-      assert.match(msg, /'0.weight' has shape \[3,1,3,3\] in the file, the module expects \[2,1,3,3\]/);
-      assert.match(msg, /'1.gamma' has shape \[3\] in the file, the module expects \[2\]/);
+      assert.match(msg, /'0.weight' has shape \[3,1,3,3\] in the file, the model expects \[2,1,3,3\]/);
+      assert.match(msg, /'1.gamma' has shape \[3\] in the file, the model expects \[2\]/);
       assert.match(msg, /extra '4.weight'/);
       assert.match(msg, /extra '4.bias'/);
       return true;
