@@ -367,6 +367,35 @@ export function lsun64Resnet101GeneratorLayers(batch: number, dim = 64): LayerCo
   return layerCosts(layers, ['input'], ['output']);
 }
 
+// ---- gan_language.py (src/gan/models/language.ts) -------------------------------------------------
+
+/** Forward FLOPs of a stride-1 SAME conv1d producing [N, Cout, L] from Cin channels, kernel k. */
+export function conv1dFlops(batch: number, cin: number, cout: number, length: number, k: number): number {
+  return 2 * batch * cout * length * cin * k;
+}
+
+/** gan_language.py critic: conv1d k1 (V → DIM), 5 ResBlocks of two k5 convs, Linear(seqLen·DIM, 1). */
+export function languageCriticLayers(batch: number, dim: number, seqLen: number, vocab: number): LayerCosts {
+  const blocks: LayerCost[] = [];
+  for (let i = 0; i < 5; i++) for (const c of [1, 2]) blocks.push({ name: `block${i}.conv${c}`, flops: conv1dFlops(batch, dim, dim, seqLen, 5) });
+  return layerCosts(
+    [{ name: 'input', flops: conv1dFlops(batch, vocab, dim, seqLen, 1) }, ...blocks, { name: 'output', flops: denseFlops(batch, seqLen * dim, 1) }],
+    ['input'],
+    ['output'],
+  );
+}
+
+/** gan_language.py generator: Linear(128, seqLen·DIM), 5 ResBlocks of two k5 convs, conv1d k1 (DIM → V); softmax adds no products. */
+export function languageGeneratorLayers(batch: number, dim: number, seqLen: number, vocab: number): LayerCosts {
+  const blocks: LayerCost[] = [];
+  for (let i = 0; i < 5; i++) for (const c of [1, 2]) blocks.push({ name: `block${i}.conv${c}`, flops: conv1dFlops(batch, dim, dim, seqLen, 5) });
+  return layerCosts(
+    [{ name: 'input', flops: denseFlops(batch, 128, seqLen * dim) }, ...blocks, { name: 'output', flops: conv1dFlops(batch, dim, vocab, seqLen, 1) }],
+    ['input'],
+    ['output'],
+  );
+}
+
 /**
  * One WGAN-GP critic step with a ReLU MLP critic D and MLP generator G (F = forward FLOPs, f₁ and
  * f_L = D's first and last layer):

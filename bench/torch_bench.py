@@ -4,7 +4,8 @@ PyTorch user would (functional autograd, create_graph=True for the penalty, torc
 Workloads: toy-critic, toy (gan_toy.py), and for each image script (mnist, cifar10-dcgan,
 cifar10-resnet, cifar10-resnet-acgan, and gan_64x64.py's lsun64-dcgan, lsun64-resnet,
 lsun64-resnet101) NAME-critic (one critic step) and NAME (one generator iteration: 1 generator step
-+ 5 critic steps), with torch.nn versions of the engine's models (parameter counts asserted).
++ 5 critic steps), and gan_language.py's language-critic and language (1 generator step + 10 critic
+steps), with torch.nn versions of the engine's models (parameter counts asserted).
 
 Two ways to run it:
   /usr/bin/python3 bench/torch_bench.py toy-critic --threads 2 --steps 20
@@ -601,7 +602,90 @@ class ImageGan:
         return loss
 
 
-WORKLOADS = ["toy-critic", "toy"] + [n + s for n in ImageGan.SPECS for s in ("-critic", "")]
+# ---- gan_language.py (src/gan/models/language.ts): DIM 128 on a CPU, seqLen 32, V 88 -------------
+
+class LangResBlock(nn.Module):
+    """ResBlock: x + 0.3 * conv5(relu(conv5(relu(x)))), channels-first, SAME padding."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.conv1 = nn.Conv1d(dim, dim, 5, padding=2)
+        self.conv2 = nn.Conv1d(dim, dim, 5, padding=2)
+
+    def forward(self, x):
+        return x + 0.3 * self.conv2(F.relu(self.conv1(F.relu(x))))
+
+
+class LanguageG(nn.Module):
+    def __init__(self, dim, seq_len, vocab):
+        super().__init__()
+        self.dim, self.seq_len = dim, seq_len
+        self.input = nn.Linear(128, seq_len * dim)
+        self.blocks = nn.Sequential(*[LangResBlock(dim) for _ in range(5)])
+        self.output = nn.Conv1d(dim, vocab, 1)
+
+    def forward(self, z):
+        h = self.blocks(self.input(z).view(-1, self.dim, self.seq_len))
+        return torch.softmax(self.output(h).transpose(1, 2), dim=2)
+
+
+class LanguageD(nn.Module):
+    def __init__(self, dim, seq_len, vocab):
+        super().__init__()
+        self.input = nn.Conv1d(vocab, dim, 1)
+        self.blocks = nn.Sequential(*[LangResBlock(dim) for _ in range(5)])
+        self.output = nn.Linear(seq_len * dim, 1)
+
+    def forward(self, x):
+        h = self.blocks(self.input(x.transpose(1, 2)))
+        return self.output(h.flatten(1)).view(-1)
+
+
+class LanguageGan:
+    """gan_language.py under wgan-gp: lambda 10, 10 critic steps, batch 64, Adam(1e-4, 0.5, 0.9);
+    real batches are one-hot rows of random ids, fakes the generator's softmax rows (no sampling)."""
+
+    def __init__(self, dim=128, seq_len=32, vocab=88, batch=64, lam=10.0, n_critic=10):
+        self.seq_len, self.vocab, self.batch, self.lam, self.n_critic = seq_len, vocab, batch, lam, n_critic
+        self.G, self.D = LanguageG(dim, seq_len, vocab), LanguageD(dim, seq_len, vocab)
+        got = (n_params(self.G), n_params(self.D))
+        assert got == (1360216, 835969), "language: parameter counts %r, expected the engine's (1360216, 835969)" % (got,)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=1e-4, betas=(0.5, 0.9))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=1e-4, betas=(0.5, 0.9))
+
+    def critic_step(self):
+        real = F.one_hot(torch.randint(0, self.vocab, (self.batch, self.seq_len)), self.vocab).float()
+        with torch.no_grad():
+            fake = self.G(torch.randn(self.batch, 128))
+        eps = torch.rand(self.batch, 1, 1)
+        xhat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (g,) = torch.autograd.grad(self.D(xhat).sum(), xhat, create_graph=True)
+        penalty = self.lam * ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()  # norm over axes [1, 2]
+        loss = self.D(fake).mean() - self.D(real).mean() + penalty
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        return loss
+
+    def generator_step(self):
+        for p in self.D.parameters():
+            p.requires_grad_(False)
+        loss = -self.D(self.G(torch.randn(self.batch, 128))).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        for p in self.D.parameters():
+            p.requires_grad_(True)
+        return loss
+
+    def iteration_step(self):
+        self.generator_step()
+        for _ in range(self.n_critic):
+            loss = self.critic_step()
+        return loss
+
+
+WORKLOADS = ["toy-critic", "toy"] + [n + s for n in ImageGan.SPECS for s in ("-critic", "")] + ["language-critic", "language"]
 
 
 def use_device(device):
@@ -624,6 +708,12 @@ def make_workload(name, seed, device="cpu"):
     if name == "toy":
         gan = ToyGan()
         return lambda: gan.iteration().item()
+    if name == "language-critic":
+        gan = LanguageGan()
+        return lambda: gan.critic_step().item()
+    if name == "language":
+        gan = LanguageGan()
+        return lambda: gan.iteration_step().item()
     if name.endswith("-critic") and name[: -len("-critic")] in ImageGan.SPECS:
         gan = ImageGan(name[: -len("-critic")])
         return lambda: gan.critic_step().item()

@@ -6,9 +6,11 @@
  * the code that trains, not a hand-tuned copy of it.
  */
 import { ArrayImageDataset, BatchSampler, samplerDataSource, type PixelTransformSpec } from '../src/data/batches.js';
+import { CharMap, TextBatchSampler, TextCorpus, textDataSource, UNK } from '../src/data/text.js';
 import { eightGaussians } from '../src/data/toy.js';
 import { createCifarDcgan } from '../src/gan/models/cifar-dcgan.js';
 import { createCifarResnet } from '../src/gan/models/cifar-resnet.js';
+import { createLanguage, LANGUAGE_CPU_DIM, LANGUAGE_SEQ_LEN } from '../src/gan/models/language.js';
 import { createLsun64, type Lsun64Arch } from '../src/gan/models/lsun64.js';
 import { createMnist, NOISE_DIM } from '../src/gan/models/mnist.js';
 import { ToyMlp } from '../src/gan/models/toy.js';
@@ -27,6 +29,8 @@ import {
   cifarResnetGeneratorLayers,
   ganCriticStepFlops,
   ganGeneratorStepFlops,
+  languageCriticLayers,
+  languageGeneratorLayers,
   lsun64DcganCriticLayers,
   lsun64DcganGeneratorLayers,
   lsun64Resnet101CriticLayers,
@@ -251,6 +255,50 @@ function imageWorkloads(
   ];
 }
 
+// ---- gan_language.py (wgan-gp) ------------------------------------------------------------------
+
+/**
+ * The language model's bench settings: the documented CPU width (DIM 128; the reference's 512 costs
+ * 16× the products), seqLen 32, batch 64, 10 critic steps, λ 10, Adam(1e-4, 0.5, 0.9), and V = 88,
+ * the char map of the State of the Union corpus (src/data/text.ts loadSotu). G 1,360,216 and
+ * D 835,969 parameters.
+ */
+const LANGUAGE = { dim: LANGUAGE_CPU_DIM, seqLen: LANGUAGE_SEQ_LEN, vocab: 88, batch: 64, nCritic: 10 } as const;
+
+/** gan_language.py's trainer on random lines of ids (the step's cost does not depend on the text). */
+function languageTrainer(seed: number, opts: SetupOptions = {}): Trainer {
+  const { dim, seqLen, vocab, batch, nCritic } = LANGUAGE;
+  const streams = seedStreams(seed);
+  const { generator, critic } = createLanguage({ vocabSize: vocab, dim, seqLen, rng: streams.generatorInit });
+  const charmap = CharMap.fromSymbols([UNK, ...Array.from({ length: vocab - 1 }, (_, i) => String.fromCodePoint(32 + i))]);
+  const rng = new Rng(seed + 7);
+  const ids = Uint16Array.from({ length: 512 * seqLen }, () => rng.int(vocab));
+  const corpus = new TextCorpus({ name: 'random lines', seqLen, charmap, ids });
+  const adam = { lr: 1e-4, beta1: 0.5, beta2: 0.9 };
+  return new Trainer({
+    generator,
+    critic,
+    data: textDataSource(new TextBatchSampler(corpus, { batchSize: batch, seed })),
+    noise: (n, r) => r.normal([n, NOISE_DIM]),
+    loss: { name: 'wgan-gp', lambda: 10 },
+    nCritic,
+    batchSize: batch,
+    generatorOptimizer: new Adam(generator.namedParameters(), adam),
+    criticOptimizer: new Adam(critic.namedParameters(), adam),
+    seed,
+    ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
+  });
+}
+
+const languageCriticFlops = ganCriticStepFlops(
+  languageCriticLayers(LANGUAGE.batch, LANGUAGE.dim, LANGUAGE.seqLen, LANGUAGE.vocab),
+  languageGeneratorLayers(LANGUAGE.batch, LANGUAGE.dim, LANGUAGE.seqLen, LANGUAGE.vocab),
+);
+const languageGeneratorFlops = ganGeneratorStepFlops(
+  languageCriticLayers(LANGUAGE.batch, LANGUAGE.dim, LANGUAGE.seqLen, LANGUAGE.vocab),
+  languageGeneratorLayers(LANGUAGE.batch, LANGUAGE.dim, LANGUAGE.seqLen, LANGUAGE.vocab),
+);
+
 export const WORKLOADS: readonly Workload[] = [
   {
     name: 'toy-critic',
@@ -324,5 +372,29 @@ export const WORKLOADS: readonly Workload[] = [
     lsun64Spec('resnet-101'),
     { critic: lsun64Resnet101CriticLayers, generator: lsun64Resnet101GeneratorLayers },
     { critic: 1, iteration: 1 },
-  ),
+  ),  {
+    name: 'language-critic',
+    description: 'one WGAN-GP critic step of gan_language.py at the CPU width (DIM 128, seqLen 32, V 88, batch 64, λ 10, Adam(1e-4, 0.5, 0.9); G 1,360,216 and D 835,969 parameters)',
+    flops: languageCriticFlops,
+    torch: 'language-critic',
+    stepsPerRound: 2,
+    ...IMAGE_DEFAULTS,
+    setup(seed, opts) {
+      const trainer = languageTrainer(seed, opts);
+      return () => trainer.criticStep();
+    },
+  },
+  {
+    name: 'language',
+    description: 'one gan_language.py generator iteration: 1 generator step + 10 critic steps (as language-critic)',
+    flops: LANGUAGE.nCritic * languageCriticFlops + languageGeneratorFlops,
+    torch: 'language',
+    stepsPerRound: 1,
+    ...IMAGE_DEFAULTS,
+    setup(seed, opts) {
+      const trainer = languageTrainer(seed, opts);
+      trainer.iteration = 1; // the reference skips the generator step at iteration 0 only
+      return () => trainer.iterate();
+    },
+  },
 ];
