@@ -16,6 +16,9 @@ import { extname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ArrayImageDataset, resolveTransform, type ImageDataset, type PixelTransform, type PixelTransformSpec } from './batches.js';
+import { resamplePlane, resizeTaps, type ResizeFilter } from './resize.js';
+
+export type { ResizeFilter } from './resize.js';
 
 /** A decoded image: 8-bit RGBA, row-major. */
 export interface RgbaImage {
@@ -58,57 +61,6 @@ export function decodeImage(bytes: Uint8Array, source = '<buffer>'): RgbaImage {
   return img;
 }
 
-/** How to resample: `'area'` averages the covered pixels when shrinking (bilinear when enlarging). */
-export type ResizeFilter = 'area' | 'bilinear';
-
-/** Per-output-pixel taps of a 1-D resampling: input index and weight. */
-interface Taps {
-  readonly start: Int32Array;
-  readonly count: Int32Array;
-  readonly index: Int32Array;
-  readonly weight: Float64Array;
-}
-
-/**
- * Taps for output pixels `[from, from + n)` of an axis of `inLen` input pixels resized to `outLen`.
- */
-function axisTaps(inLen: number, outLen: number, from: number, n: number, filter: ResizeFilter): Taps {
-  const s = inLen / outLen;
-  const idx: number[] = [];
-  const wts: number[] = [];
-  const start = new Int32Array(n);
-  const count = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const o = from + j;
-    start[j] = idx.length;
-    if (filter === 'area' && s > 1) {
-      // Output pixel o covers input interval [o·s, (o+1)·s): average with fractional edge weights.
-      const lo = o * s;
-      const hi = (o + 1) * s;
-      for (let i = Math.floor(lo); i < Math.min(Math.ceil(hi), inLen); i++) {
-        const w = Math.min(hi, i + 1) - Math.max(lo, i);
-        if (w > 1e-12) {
-          idx.push(i);
-          wts.push(w / s);
-        }
-      }
-    } else {
-      // Bilinear with pixel centres aligned (half-pixel offsets), clamped at the borders.
-      const x = Math.min(Math.max((o + 0.5) * s - 0.5, 0), inLen - 1);
-      const i0 = Math.floor(x);
-      const f = x - i0;
-      idx.push(i0);
-      wts.push(1 - f);
-      if (f > 0) {
-        idx.push(Math.min(i0 + 1, inLen - 1));
-        wts.push(f);
-      }
-    }
-    count[j] = idx.length - start[j]!;
-  }
-  return { start, count, index: Int32Array.from(idx), weight: Float64Array.from(wts) };
-}
-
 /**
  * Resizes an image so its shorter side is `size`, crops the centre `size × size` square, and returns
  * `[C, size, size]` floats in [0, 255] (C = 3: RGB; C = 1: luminance 0.299R + 0.587G + 0.114B as
@@ -124,47 +76,17 @@ export function resizeCentreCrop(img: RgbaImage, size: number, channels: 1 | 3 =
   // The shorter side becomes exactly `size`; the longer one keeps the aspect ratio.
   const rh = h <= w ? size : Math.max(size, Math.round(h * scale));
   const rw = w < h ? size : Math.max(size, Math.round(w * scale));
-  const ys = axisTaps(h, rh, Math.floor((rh - size) / 2), size, filter);
-  const xs = axisTaps(w, rw, Math.floor((rw - size) / 2), size, filter);
-  // Vertical pass into rows of full input width, then horizontal pass.
-  const rows = new Float64Array(size * w * 3);
-  for (let y = 0; y < size; y++) {
-    const row = y * w * 3;
-    for (let t = ys.start[y]!; t < ys.start[y]! + ys.count[y]!; t++) {
-      const src = ys.index[t]! * w * 4;
-      const wt = ys.weight[t]!;
-      for (let x = 0; x < w; x++) {
-        rows[row + 3 * x] += wt * data[src + 4 * x]!;
-        rows[row + 3 * x + 1] += wt * data[src + 4 * x + 1]!;
-        rows[row + 3 * x + 2] += wt * data[src + 4 * x + 2]!;
-      }
-    }
+  const ys = resizeTaps(h, rh, filter, Math.floor((rh - size) / 2), size);
+  const xs = resizeTaps(w, rw, filter, Math.floor((rw - size) / 2), size);
+  const [r, g, b] = [0, 1, 2].map((c) => resamplePlane(data, h, w, ys, xs, { offset: c, stride: 4 })) as [Float64Array, Float64Array, Float64Array];
+  if (channels === 3) {
+    const out = new Float32Array(3 * size * size);
+    out.set(r, 0);
+    out.set(g, size * size);
+    out.set(b, 2 * size * size);
+    return out;
   }
-  const plane = size * size;
-  const out = new Float32Array(channels * plane);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let t = xs.start[x]!; t < xs.start[x]! + xs.count[x]!; t++) {
-        const at = (y * w + xs.index[t]!) * 3;
-        const wt = xs.weight[t]!;
-        r += wt * rows[at]!;
-        g += wt * rows[at + 1]!;
-        b += wt * rows[at + 2]!;
-      }
-      const p = y * size + x;
-      if (channels === 3) {
-        out[p] = r;
-        out[plane + p] = g;
-        out[2 * plane + p] = b;
-      } else {
-        out[p] = (299 * r + 587 * g + 114 * b) / 1000;
-      }
-    }
-  }
-  return out;
+  return Float32Array.from(r, (v, p) => (299 * v + 587 * g[p]! + 114 * b[p]!) / 1000);
 }
 
 /** Options of {@link imageFolder}. */

@@ -11,6 +11,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import { resamplePlane, resizeTaps } from '../data/resize.js';
 import { Tensor } from '../tensor/tensor.js';
 import { FeatureStatsAccumulator, frechetDistance, inceptionScore, type GaussianStats, type ScoreStats } from './inception.js';
 
@@ -363,11 +364,14 @@ export class OnnxClassifier {
     const std = this.opts.std;
     const out = new Float32Array(m * C * H * W);
     const plane = new Float32Array(H * W);
+    const filter = mode === 'nearest' ? 'nearest' : 'bilinear';
+    const ys = resizeTaps(h, H, filter);
+    const xs = resizeTaps(w, W, filter);
     for (let i = 0; i < m; i++) {
       for (let k = 0; k < C; k++) {
         const src = images.subarray((i * c + (c === 1 ? 0 : k)) * h * w, (i * c + (c === 1 ? 0 : k) + 1) * h * w);
         if (h === H && w === W) plane.set(src);
-        else resizePlane(src, h, w, plane, H, W, mode === 'nearest');
+        else plane.set(resamplePlane(src, h, w, ys, xs));
         const mu = mean ? mean[k]! : 0;
         const sigma = std ? std[k]! : 1;
         for (let p = 0; p < H * W; p++) {
@@ -428,35 +432,6 @@ function padRows(x: Float32Array, m: number, b: number): Float32Array {
   const out = new Float32Array((x.length / m) * b);
   out.set(x);
   return out;
-}
-
-/**
- * Resamples one plane. Bilinear uses half-pixel centres (PyTorch's align_corners=False, TF2's
- * resize), without antialiasing; nearest picks floor((y + 0.5)·h/H).
- */
-function resizePlane(src: Float32Array, h: number, w: number, dst: Float32Array, H: number, W: number, nearest: boolean): void {
-  const sy = h / H;
-  const sx = w / W;
-  for (let y = 0; y < H; y++) {
-    if (nearest) {
-      const yy = Math.min(h - 1, Math.floor((y + 0.5) * sy));
-      for (let x = 0; x < W; x++) dst[y * W + x] = src[yy * w + Math.min(w - 1, Math.floor((x + 0.5) * sx))]!;
-      continue;
-    }
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const ty = fy - y0;
-    for (let x = 0; x < W; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const tx = fx - x0;
-      const top = src[y0 * w + x0]! * (1 - tx) + src[y0 * w + x1]! * tx;
-      const bottom = src[y1 * w + x0]! * (1 - tx) + src[y1 * w + x1]! * tx;
-      dst[y * W + x] = top * (1 - ty) + bottom * ty;
-    }
-  }
 }
 
 /** Softmax of logits rows (in float64), or probabilities checked; 'auto' decides per batch. */

@@ -13,12 +13,10 @@ export {
   renderReport,
   writeReport,
   readMetricsJsonl,
-  svgLineChart,
   metricSeries,
   type MetricsRow,
   type ReportImage,
   type RenderReportOptions,
   type WriteReportOptions,
-  type SvgLineChartOptions,
 } from './report.js';
 export { linearTicks, logTicks, formatNumber } from './ticks.js';

@@ -1,6 +1,7 @@
 /**
  * Line charts of training curves: several named series against iteration, optional log-y (for
- * gradient norms), with axes and a legend.
+ * gradient norms), with axes and a legend. The one line-chart renderer: the run's plots and the
+ * charts of report.html are drawn here.
  */
 import { Axes } from './axes.js';
 import { type Color, PALETTE } from './canvas.js';
@@ -22,7 +23,11 @@ export interface LinePlotOptions {
   readonly title?: string;
   readonly xLabel?: string;
   readonly yLabel?: string;
-  readonly logY?: boolean;
+  /**
+   * Log y axis. `'auto'`: log when every finite value is positive and they span more than three
+   * decades (the report's charts). Default false.
+   */
+  readonly logY?: boolean | 'auto';
   /** Canvas size in pixels (default 640×400). */
   readonly width?: number;
   readonly height?: number;
@@ -39,7 +44,7 @@ export interface LinePlotOptions {
  * fs.writeFileSync('losses.png', png);
  */
 export function linePlot(options: LinePlotOptions): Buffer {
-  const logY = options.logY ?? false;
+  const logY = options.logY === 'auto' ? spansDecades(options.series) : (options.logY ?? false);
   const xsOf = (s: LineSeries, i: number): number => (s.x ? s.x[i]! : i);
   for (const s of options.series) {
     if (s.x && s.x.length !== s.y.length) {
@@ -90,6 +95,12 @@ export function linePlot(options: LinePlotOptions): Buffer {
     ax.legend(options.series.map((s, k) => ({ label: s.name, color: colors[k]! })));
   }
   return ax.toPng();
+}
+
+/** True when every finite value is positive and the largest exceeds 1000× the smallest. */
+function spansDecades(series: readonly LineSeries[]): boolean {
+  const finite = extent(series.flatMap((s) => Array.from(s.y)));
+  return finite !== undefined && finite[0] > 0 && finite[1] / finite[0] > 1e3;
 }
 
 /** [lo, hi] widened by `frac` of its span (or by ±1 / ±10% when lo = hi). */

@@ -1,11 +1,12 @@
 /**
  * A self-contained `report.html` for a run folder: the resolved config as a table, the figures
- * embedded as base64 PNG data URIs, the latest metric values and one inline SVG line chart per
- * metric over time. No scripts, no external resources: it opens offline and can be mailed around.
+ * embedded as base64 PNG data URIs, the latest metric values and one line chart per metric over
+ * time ({@link linePlot}, embedded the same way). No scripts, no external resources: it opens offline and can be mailed around.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { extent, formatNumber, linearTicks, logTicks } from './ticks.js';
+import { linePlot } from './line-plot.js';
+import { formatNumber } from './ticks.js';
 
 /** A figure to embed. */
 export interface ReportImage {
@@ -78,105 +79,6 @@ export function metricSeries(
   return { xKey: key, x, series };
 }
 
-/** Options of {@link svgLineChart}. */
-export interface SvgLineChartOptions {
-  readonly title: string;
-  readonly x: readonly number[];
-  /** Values; non-finite ones break the line. */
-  readonly y: readonly number[];
-  readonly xLabel?: string;
-  /** Log y axis (values ≤ 0 are skipped). Default: automatic, when all values are positive and span more than 3 decades. */
-  readonly logY?: boolean;
-  readonly width?: number;
-  readonly height?: number;
-  /** At most this many points are drawn (evenly strided; default 2000). */
-  readonly maxPoints?: number;
-}
-
-/**
- * One metric over time as an inline SVG line chart with ticks.
- *
- * @example
- * svgLineChart({ title: 'w1', x: [0, 100, 200], y: [1.2, 0.5, 0.3] }); // '<svg ...>...</svg>'
- */
-export function svgLineChart(options: SvgLineChartOptions): string {
-  const width = options.width ?? 460;
-  const height = options.height ?? 220;
-  const positive = extent(options.y, true);
-  const finite = extent(options.y);
-  const logY = options.logY ?? (finite !== undefined && finite[0] > 0 && finite[1] / finite[0] > 1e3);
-  const yExt = logY ? positive : finite;
-  const xExt = extent(options.x);
-  const ml = 56;
-  const mr = 12;
-  const mt = 24;
-  const mb = 34;
-  const pw = width - ml - mr;
-  const ph = height - mt - mb;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.title)}">`,
-    `<text x="${ml + pw / 2}" y="15" text-anchor="middle" font-size="13" font-weight="bold">${escapeHtml(options.title)}</text>`,
-  ];
-  if (!yExt || !xExt) {
-    parts.push(`<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="#888">no finite values</text></svg>`);
-    return parts.join('');
-  }
-  let [x0, x1] = xExt;
-  if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
-  let [y0, y1] = logY ? [Math.log10(yExt[0]), Math.log10(yExt[1])] : yExt;
-  if (y0 === y1) [y0, y1] = [y0 - (Math.abs(y0) * 0.1 || 1), y1 + (Math.abs(y1) * 0.1 || 1)];
-  else [y0, y1] = [y0 - (y1 - y0) * 0.05, y1 + (y1 - y0) * 0.05];
-  const sx = (x: number): number => ml + ((x - x0) / (x1 - x0)) * pw;
-  const sy = (y: number): number => mt + (1 - ((logY ? Math.log10(y) : y) - y0) / (y1 - y0)) * ph;
-  const f = (v: number): string => v.toFixed(1);
-
-  const yt = logY ? logTicks(10 ** y0, 10 ** y1) : linearTicks(y0, y1, 5);
-  for (const t of yt) {
-    const y = f(sy(t));
-    parts.push(`<line x1="${ml}" x2="${ml + pw}" y1="${y}" y2="${y}" stroke="#e4e4e4"/>`);
-    parts.push(`<text x="${ml - 5}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="10">${formatNumber(t)}</text>`);
-  }
-  for (const t of linearTicks(x0, x1, 5)) {
-    const x = f(sx(t));
-    parts.push(`<line x1="${x}" x2="${x}" y1="${mt}" y2="${mt + ph}" stroke="#e4e4e4"/>`);
-    parts.push(`<text x="${x}" y="${mt + ph + 13}" text-anchor="middle" font-size="10">${formatNumber(t)}</text>`);
-  }
-  parts.push(`<rect x="${ml}" y="${mt}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
-  if (options.xLabel) {
-    parts.push(`<text x="${ml + pw / 2}" y="${height - 4}" text-anchor="middle" font-size="10">${escapeHtml(options.xLabel)}</text>`);
-  }
-
-  // Polylines, broken at non-finite values; strided down to maxPoints.
-  const n = Math.min(options.x.length, options.y.length);
-  const stride = Math.max(1, Math.ceil(n / (options.maxPoints ?? 2000)));
-  let current: string[] = [];
-  const lines: string[][] = [];
-  const indices: number[] = [];
-  for (let i = 0; i < n; i += stride) indices.push(i);
-  if (n > 0 && indices[indices.length - 1] !== n - 1) indices.push(n - 1); // always show the latest value
-  for (const i of indices) {
-    const v = options.y[i]!;
-    const ok = Number.isFinite(v) && Number.isFinite(options.x[i]!) && (!logY || v > 0);
-    if (!ok) {
-      if (current.length) lines.push(current);
-      current = [];
-      continue;
-    }
-    current.push(`${f(sx(options.x[i]!))},${f(sy(v))}`);
-  }
-  if (current.length) lines.push(current);
-  for (const pts of lines) {
-    if (pts.length === 1) {
-      const [cx, cy] = pts[0]!.split(',');
-      parts.push(`<circle cx="${cx}" cy="${cy}" r="2" fill="#1f77b4"/>`);
-    } else {
-      parts.push(`<polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="${pts.join(' ')}"/>`);
-    }
-  }
-  parts.push('</svg>');
-  return parts.join('');
-}
-
 function formatValue(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatNumber(v);
   if (typeof v === 'string') return v;
@@ -193,7 +95,7 @@ figure { display: inline-block; margin: 8px 16px 8px 0; vertical-align: top; }
 figure img { max-width: 100%; border: 1px solid #ddd; image-rendering: pixelated; }
 figcaption { font-size: 12px; color: #555; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px; }
-.charts svg { border: 1px solid #eee; font-family: system-ui, sans-serif; }
+.charts img { border: 1px solid #eee; }
 `;
 
 /**
@@ -246,7 +148,11 @@ export function renderReport(options: RenderReportOptions): string {
       out.push('</table>');
     }
     out.push('<div class="charts">');
-    for (const [name, y] of series) out.push(svgLineChart({ title: name, x, y, xLabel: xKey ?? 'row' }));
+    for (const [name, y] of series) {
+      const finite = y.some(Number.isFinite);
+      const png = linePlot({ series: [{ name: '', x, y }], title: finite ? name : `${name} (no finite values)`, xLabel: xKey ?? 'row', logY: 'auto', width: 460, height: 220 });
+      out.push(`<img class="chart" alt="${escapeHtml(name)}" src="data:image/png;base64,${png.toString('base64')}">`);
+    }
     out.push('</div>');
   }
   out.push('</body></html>');

@@ -1,5 +1,5 @@
 /**
- * Axis ticks and number formatting shared by the PNG plots and the report's SVG charts.
+ * Axis ticks and number formatting of the plots (and of the report's tables).
  */
 
 /**
