@@ -120,7 +120,7 @@ export function ortWebBackend(opts: OrtWebBackendOptions = {}): OrtBackend {
     device: device === 'webgpu' ? 'webgpu' : 'cpu',
     // The NCHWc kernels are onnxruntime-node's (x86 MLAS); the WASM build has none.
     nchwc: false,
-    // Kept values (GPU buffers between steps) are onnxruntime-node's, measured there; not offered here.
+    // Kept values (GPU buffers between steps) are onnxruntime-node's path; not offered here.
     resident: false,
     ...(opts.maxSessions !== undefined ? { maxSessions: opts.maxSessions } : {}),
     ...(opts.graphOptimizationLevel !== undefined ? { graphOptimizationLevel: opts.graphOptimizationLevel } : {}),

@@ -7,10 +7,9 @@
  * row reduction, then a Dijkstra search on reduced costs for each remaining free row. The exact
  * phases keep prices `v` such that every assigned row's column minimises `c[i][j] - v[j]` over j
  * (complementary slackness), so the final matching is optimal whatever the warm start was.
- * O(n³) worst case. Measured on this project's 2-core machine while other jobs kept it busy (load
- * average about 5) for 1000×1000 Euclidean costs: 0.2-0.6 s for generic point sets; about 1-2.5 s
- * for the hardest case seen, one set collapsed onto a tiny cluster (all costs nearly tied), where
- * plain Jonker-Volgenant took 6 s under the same load.
+ * O(n³) worst case. The auction's warm start matters most where all costs are nearly tied (one set
+ * collapsed onto a tiny cluster), where plain Jonker-Volgenant is several times slower
+ * (docs/BENCHMARKS.md, "Exact W1").
  */
 
 /** The result of {@link linearAssignment}. */

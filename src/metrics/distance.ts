@@ -48,8 +48,7 @@ export function energyDistance(a: ArrayLike<number>, b: ArrayLike<number>, dim =
  * The exact Wasserstein-1 (earth mover's) distance between two equal-size point sets with uniform
  * weights: min over one-to-one matchings σ of (1/n)·Σ_i |a_i − b_σ(i)| (Euclidean), solved as a
  * linear assignment problem. Cost O(n²) memory and up to O(n³) time: keep n ≤ about 1000
- * (n = 1000 on this project's busy 2-core machine: 0.2-0.6 s typically, 1-2.5 s when one set
- * collapses onto a point-like cluster; see {@link linearAssignment}).
+ * (about a second there; docs/BENCHMARKS.md, "Exact W1").
  *
  * @example
  * wasserstein1(points, points.map((v, i) => v + (i % 2 ? 4 : 3))); // 5: a translate by (3, 4)

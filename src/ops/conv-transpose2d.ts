@@ -7,7 +7,8 @@
  * [O, C, kh, kw]; `output_padding` (the rows/columns at the end of x that the forward conv never
  * read, 0 ≤ r < stride) reproduces the input shape exactly. onnxruntime's ConvTranspose does one GEMM
  * per image with Ho·Wo columns; for g of at most 16 pixels (the generators' 4×4 inputs) it is lowered
- * instead as one GEMM over the whole batch followed by Col2Im (1.3-1.7× faster, bit-identical here).
+ * instead as one GEMM over the whole batch followed by Col2Im (faster, bit-identical here;
+ * docs/BENCHMARKS.md, "Convolution lowerings").
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -56,7 +57,7 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     }
     return { shape: [N, C, a.inputShape[0], a.inputShape[1]], dtype: 'float32' };
   },
-  // On tiny images (g of ≤ 16 pixels) one GEMM over the whole batch + Col2Im is 1.4-1.7× faster than
+  // On tiny images (g of ≤ 16 pixels) one GEMM over the whole batch + Col2Im is faster than
   // ConvTranspose on the CPU, which runs one GEMM per image with only Ho·Wo columns (for a GPU, see
   // below). Elsewhere, where the channel counts are whole NCHWc blocks: stride 1 as one convolution
   // with the flipped kernel, larger strides as one such convolution per output phase; otherwise
@@ -67,9 +68,8 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     if (Ho * Wo <= ONE_GEMM_MAX_PIXELS) {
       if (!ctx.gpu) return lowerAsCol2Im(ctx, inputs, a, meta);
       // WebGPU has no Col2Im kernel: Convs on flipped kernels (one per output phase when strided),
-      // checked against the CPU on identical inputs on an H100 (scripts/webgpu-check.ts: ≤ 7e-6 on
-      // MNIST and CIFAR DCGAN). ConvTranspose ran these generator iterations 15-25% faster in
-      // another run, but was not checked on identical inputs (docs/BENCHMARKS.md, "WebGPU").
+      // which scripts/webgpu-check.ts compares with the CPU on identical inputs (docs/BENCHMARKS.md,
+      // "WebGPU").
       if (a.stride[0] === 1 && a.stride[1] === 1) {
         const adjPads = flippedPads(a, meta.inputs[1]!.shape);
         if (adjPads) return lowerFlippedConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads });
@@ -195,15 +195,15 @@ function lowerAsConvTranspose(ctx: LowerCtx, [g, w]: readonly string[], a: Input
 /**
  * Lowers conv2d_input_grad as one GEMM over the whole batch and ONNX Col2Im: the columns g · w
  * ([N·Ho·Wo, O] times [O, C·kh·kw]) are laid out per image and scattered and summed into it by Col2Im
- * with the forward conv's pads, strides and dilations. (A batched MatMul, one GEMM per image, was
- * measured as fast as ConvTranspose and no faster.)
+ * with the forward conv's pads, strides and dilations. (A batched MatMul, one GEMM per image, is what
+ * ConvTranspose already does.)
  */
 function lowerAsCol2Im(ctx: LowerCtx, [g, w]: readonly string[], a: InputGradAttrs, meta: LowerMeta): string {
   const [N, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
   const [, C, kh, kw] = meta.inputs[1]!.shape as [number, number, number, number];
   const ck = C * kh * kw;
   // g as [N·Ho·Wo, O] times w as [O, C·k²]: a plain GEMM (wᵀ·g, a transposed-A product after
-  // onnxruntime's fusion, ran 1.2-1.45× slower), then [N, Ho·Wo, C·k²] → Col2Im's [N, C·k², Ho·Wo].
+  // onnxruntime's fusion, is slower: docs/BENCHMARKS.md, "Col2Im input gradient"), then [N, Ho·Wo, C·k²] → Col2Im's [N, C·k², Ho·Wo].
   const gn = ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [0, 2, 3, 1] } }), ctx.i64([N * Ho * Wo, O])]);
   const prod = ctx.node('Reshape', [ctx.node('MatMul', [gn, ctx.node('Reshape', [w!, ctx.i64([O, ck])])]), ctx.i64([N, Ho * Wo, ck])]);
   const cols = ctx.node('Transpose', [prod], { perm: { ints: [0, 2, 1] } });
@@ -248,8 +248,7 @@ function lowerFlippedConv(ctx: LowerCtx, x: string, w: string, wShape: readonly 
  * for each phase φ, a correlation of g with the reversed sub-kernel w[φ :: s], padded by T_φ − 1 before and to M =
  * ⌈(p_top + H)/s⌉ outputs; the phase results, stacked as [N, C, M, s, M', s], are the padded grid
  * u < s·M, from which rows p_top … p_top + H − 1 are cut (columns likewise). Same FLOPs as
- * ConvTranspose; 1.14-1.17× faster per layer on the MNIST and DCGAN shapes at idle, 1.6-3.7× on a
- * loaded machine (docs/BENCHMARKS.md, "NCHWc").
+ * ConvTranspose, on the faster NCHWc kernels (docs/BENCHMARKS.md, "NCHWc").
  */
 function lowerAsPhaseConvs(ctx: LowerCtx, [g, w]: readonly string[], a: InputGradAttrs, meta: LowerMeta): string {
   const [N, , Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];

@@ -8,11 +8,10 @@
  * when the forward conv left rows unread at the end ((H + pads − d·(kh−1) − 1) % s ≠ 0); those rows
  * are dropped before the conv (from the end padding, then from the input) so no work is wasted.
  *
- * That Conv runs at 3-20 GFLOP/s when x has 8 or more channels (its "kernel" is a whole activation),
- * so from 8 input channels the weight gradient is lowered instead as one MatMul per kernel tap, each
- * reducing over the batch and all pixels at once (2-7× faster on the ResNet and DCGAN critic shapes,
- * 2-5× on the 8- and 16-channel bottleneck layers of the 101-layer ResNet); the Conv stays for 1-3
- * input channels (first layers), where it is 1.3-2× faster than the MatMuls.
+ * That Conv is slow when x has 8 or more channels (its "kernel" is a whole activation), so from 8
+ * input channels the weight gradient is lowered instead as one MatMul per kernel tap, each reducing
+ * over the batch and all pixels at once; the Conv stays for 1-3 input channels (first layers), where
+ * it beats the MatMuls (docs/BENCHMARKS.md, "Convolution lowerings").
  *
  * For a GPU provider (`ctx.gpu`) the MatMuls are split over up to 32 parts of the batch (a split K;
  * {@link weightGradSplit}), and the Conv is also used where each output sums at most
@@ -47,8 +46,8 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
     }
     return { shape: [O, C, a.kernel[0], a.kernel[1]], dtype: 'float32' };
   },
-  // One MatMul per tap where x has enough channels for the products to be real GEMMs (2-7× faster
-  // on the ResNet and DCGAN critic shapes); the Conv for 1-3 input channels, where it is 1.3-2× faster.
+  // One MatMul per tap where x has enough channels for the products to be real GEMMs; the Conv for
+  // 1-3 input channels, where it is faster.
   // On a GPU, the Conv also where each output sums few rows (see gpuWeightGrad).
   lower: (ctx, inputs, a, meta) => {
     const [N, C] = meta.inputs[0]!.shape as [number, number];
@@ -175,7 +174,7 @@ function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGr
  * over the parts, then a ReduceSum): 1 = no split. These products are small-M, small-N, huge-K
  * (e.g. [128, 65536]·[65536, 128]), which neither backend parallelises well on its own:
  * - CPU: 2 when the batch is even, one GEMM per thread instead of one product split across threads,
- *   which MLAS does poorly for these shapes (critic steps 1.05-1.12× faster; BENCHMARKS.md).
+ *   which MLAS does poorly for these shapes (docs/BENCHMARKS.md, "Changes of this session").
  * - GPU: the largest divisor of the batch up to {@link GPU_WEIGHT_GRAD_SPLIT} that leaves each part
  *   at least {@link GPU_WEIGHT_GRAD_MIN_ROWS} rows: an O×C product has too few output tiles to fill
  *   a GPU, so the parts multiply them (a split K).

@@ -83,11 +83,9 @@ const NCHWC = 'com.microsoft.nchwc';
 /**
  * Whether a convolution with C input and O output channels, the given stride and output size runs
  * on onnxruntime's NCHWc kernels (MLAS's channel-blocked direct convolution): only where the target
- * has them (`ctx.nchwcBlock`), both channel counts are whole blocks, and the output is not tiny.
- * Measured against ONNX Conv on this project's layers (1 thread, docs/BENCHMARKS.md, "NCHWc"):
- * 1.2-1.6× faster for the ResNet's 3×3 stride-1 convs and their input gradients at 8×8-32×32, 1.2-1.3×
- * for the MNIST critic's 5×5 stride-2 conv to 7×7, 0.9-1.0× for the DCGAN's stride-2 conv to 8×8,
- * 0.6× to 4×4 outputs (kept as Conv).
+ * has them (`ctx.nchwcBlock`), both channel counts are whole blocks, and the output is not tiny:
+ * the direct kernels win on the ResNet's stride-1 convs and the MNIST critic's stride-2 conv to 7×7,
+ * and lose on 4×4 outputs (docs/BENCHMARKS.md, "NCHWc").
  */
 export function useNchwc(ctx: LowerCtx, C: number, O: number, stride: readonly number[], outHW: readonly number[]): boolean {
   if (!nchwcChannelsFit(ctx, C, O)) return false;

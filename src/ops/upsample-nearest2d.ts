@@ -20,8 +20,8 @@ export const upsampleNearest2dOp = defineOp<{ factor: readonly [number, number] 
     return { shape: [N, C, H * factor[0], W * factor[1]], dtype: 'float32' };
   },
   // ONNX Resize, nearest with 'asymmetric' coordinates and 'floor' rounding: output pixel y reads input
-  // pixel ⌊y / fh⌋ exactly (integer factors are exact in float). Measured on onnxruntime 1.30 CPU at
-  // [128,128,8,8] → 16×16: 10 ms, against 67 ms for the equivalent Reshape + Expand + Reshape.
+  // pixel ⌊y / fh⌋ exactly (integer factors are exact in float); several times faster than the
+  // equivalent Reshape + Expand + Reshape (docs/BENCHMARKS.md, "Convolution lowerings").
   lower: (ctx, [x], { factor }) =>
     ctx.node('Resize', [x!, ctx.none, ctx.f32([1, 1, factor[0], factor[1]], [4])], {
       mode: { str: 'nearest' },

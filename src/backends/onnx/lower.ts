@@ -60,15 +60,15 @@ export interface LowerOptions {
   /**
    * Return the float32 outputs as ONE output (each flattened, all concatenated; see
    * `LoweredModel.packed`): one device-to-host copy instead of one per output. onnxruntime's
-   * WebGPU provider waits for the GPU on each copy to the host (0.3-0.8 ms each on an H100,
-   * docs/BENCHMARKS.md "WebGPU"), and a training step returns every parameter and optimizer state.
+   * WebGPU provider waits for the GPU on each copy to the host (docs/BENCHMARKS.md, "WebGPU"), and a
+   * training step returns every parameter and optimizer state.
    */
   readonly packOutputs?: boolean;
   /**
    * Take the float32 feeds as ONE input (flattened and concatenated; see `LoweredModel.packedInput`),
    * sliced back inside the graph: one host-to-device copy instead of one per feed. On onnxruntime's
-   * WebGPU provider each input costs ~1.2 ms beyond its bytes (40 inputs of 100K floats: 62 ms per
-   * run, one of 4M: 17 ms; H100, bench/webgpu-resident.ts). Ignored for exports (`inputs` given).
+   * WebGPU provider each input has a fixed cost beyond its bytes (docs/BENCHMARKS.md, "WebGPU").
+   * Ignored for exports (`inputs` given).
    */
   readonly packInputs?: boolean;
   /**

@@ -32,36 +32,35 @@ export interface OrtBackendOptions {
   threads?: number;
   /**
    * Let idle worker threads spin. Fastest with one session in a loop; harmful with many sessions
-   * alternating on few cores (measured 44 → 318 ms per step with 16-40 sessions). Default false.
+   * alternating on few cores, where spinning threads fight the running ones (docs/BENCHMARKS.md,
+   * "Toy workloads"). Default false.
    */
   spinning?: boolean;
   /**
    * Lower convolutions that fit (channel counts in whole blocks) onto onnxruntime's NCHWc CPU kernels
-   * (com.microsoft.nchwc, MLAS's blocked direct convolutions; 1.2-1.6× faster than ONNX Conv on the
-   * ResNet and MNIST critic layers), when this onnxruntime build has them. Default true on 'cpu';
+   * (com.microsoft.nchwc, MLAS's blocked direct convolutions, faster than ONNX Conv on the ResNet and
+   * MNIST critic layers: docs/BENCHMARKS.md, "NCHWc"), when this onnxruntime build has them. Default true on 'cpu';
    * ignored on 'webgpu'. Results agree with the standard lowering to float32 rounding.
    */
   nchwc?: boolean;
   /**
    * onnxruntime's memory pattern: after the first run, the intermediate tensors are placed at planned
-   * offsets of one block. 'auto' (default): on up to {@link AUTO_ALL_MAX_NODES} ONNX nodes (5-10%
-   * faster critic steps), off above, where the block grows far beyond the peak of live tensors (the
-   * 101-layer ResNet's critic step at batch 16: 4.7 vs 2.6 GB peak RSS; docs/BENCHMARKS.md, "Memory").
+   * offsets of one block. 'auto' (default): on up to {@link AUTO_ALL_MAX_NODES} ONNX nodes (faster
+   * critic steps), off above, where the block grows far beyond the peak of live tensors (the 101-layer
+   * ResNet's critic step; docs/BENCHMARKS.md, "Memory").
    */
   memoryPattern?: boolean | 'auto';
   /**
    * Return each session's float32 outputs as one concatenated output (lowerPlan's `packOutputs`),
    * split here into views. Default true on 'webgpu' (each output copied to the host costs a wait
-   * for the GPU: critic steps on an H100 went 332 → 279 ms for the CIFAR-10 ResNet, 127 → 111 for
-   * MNIST, 65 → 57 for the toy MLP), false on 'cpu' (one more copy, nothing to gain). Results are
-   * identical either way.
+   * for the GPU: docs/BENCHMARKS.md, "WebGPU"), false on 'cpu' (one more copy, nothing to gain).
+   * Results are identical either way.
    */
   packOutputs?: boolean;
   /**
    * Feed each session's float32 inputs as one concatenated input (lowerPlan's `packInputs`), copied
-   * together here. Default true on 'webgpu' (each input costs ~1.2 ms beyond its bytes there:
-   * docs/BENCHMARKS.md, "WebGPU"; the packed steps themselves have not run on a GPU yet), false on
-   * 'cpu'. Results are identical either way (on the CPU provider, tested).
+   * together here. Default true on 'webgpu' (each input has a fixed cost beyond its bytes there:
+   * docs/BENCHMARKS.md, "WebGPU"), false on 'cpu'. Results are identical either way.
    */
   packInputs?: boolean;
   /**

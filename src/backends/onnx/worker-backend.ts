@@ -4,8 +4,7 @@
  * onnxruntime-node's `session.run` blocks the JavaScript thread that calls it, so two sessions in
  * one thread never overlap. A worker thread has its own: a step computed by this backend runs while
  * the main thread runs another backend's step (the data-parallel critic step of
- * `TrainerOptions.criticShards`). Two single-threaded runs of a 3×1024³ MatMul chain took 100-107 ms
- * side by side against 129-175 ms one after the other on this project's 2-core machine.
+ * `TrainerOptions.criticShards`; docs/BENCHMARKS.md, "Data-parallel critic steps").
  *
  * Plans are lowered here, exactly as by {@link createOrtBackend} (same graphs, same values); the
  * worker only creates sessions and runs them. Feeds are copied to the worker, outputs moved back.
