@@ -1,8 +1,7 @@
 /**
  * A/B of a GPU lowering bound on WebGPU, in one process, interleaved: one backend per value of
- * `gpuWeightGrad.convMaxRows` (src/ops/conv2d-weight-grad.ts: up to how many rows per output a weight
- * gradient is one Conv rather than k² tap MatMuls), each compiling its sessions with that value, each
- * round alternating the order. Times whole steps of bench/workloads.ts (default: the three conv
+ * ortBackend's `gpuWeightGradConvMaxRows` (up to how many rows per output a weight gradient is one
+ * Conv rather than k² tap MatMuls), each round alternating the order. Times whole steps of bench/workloads.ts (default: the three conv
  * critic steps), parameters and optimizer state kept on the GPU.
  *
  *   node --import tsx bench/webgpu-ab.ts [workload ...] [--rows 0,4096] [--rounds 6] [--device cpu]
@@ -10,9 +9,8 @@
  * `--device cpu` runs the same on onnxruntime's CPU provider (where the bound changes nothing: a
  * check of the script on a machine without a GPU). Medians of wall ms per step; speedup = first / each.
  */
-import { ortBackend, type OrtBackend } from '../src/node.js';
-import { gpuWeightGrad } from '../src/ops/conv2d-weight-grad.js';
-import { setBackend, type Backend } from '../src/tensor/tensor.js';
+import { ortBackend } from '../src/node.js';
+import { setBackend } from '../src/tensor/tensor.js';
 import { WORKLOADS, type Step } from './workloads.js';
 
 function flag(name: string, def: string): string {
@@ -21,20 +19,6 @@ function flag(name: string, def: string): string {
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-/** A backend whose sessions compile with `gpuWeightGrad.convMaxRows = rows` (runs here are sequential). */
-function withBound(inner: OrtBackend, rows: number): Backend {
-  return {
-    name: `${inner.name} (weight-gradient Conv up to ${rows} rows)`,
-    keepsOnDevice: inner.keepsOnDevice === true,
-    download: (values) => inner.download(values),
-    execute: (plan, opts) => {
-      gpuWeightGrad.convMaxRows = rows;
-      return inner.execute(plan, opts);
-    },
-    dispose: () => inner.dispose(),
-  };
-}
 
 async function main(): Promise<void> {
   const device = flag('device', 'webgpu');
@@ -49,7 +33,7 @@ async function main(): Promise<void> {
   for (const name of chosen) {
     const w = WORKLOADS.find((x) => x.name === name);
     if (!w) throw new Error(`unknown workload '${name}'; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
-    const backends = rows.map((r) => withBound(ortBackend({ device }), r));
+    const backends = rows.map((r) => ortBackend({ device, gpuWeightGradConvMaxRows: r }));
     const steps: Step[] = [];
     for (const b of backends) {
       setBackend(b);

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { referenceBackend } from '../backends/reference/reference-backend.js';
-import { lowerPlan } from '../backends/onnx/lower.js';
+import { lowerPlan, type LoweringOptions } from '../backends/onnx/lower.js';
 import { probeNchwcBlock, type OrtLike } from '../backends/onnx/ort-backend.js';
 import { ortBackend } from '../node.js';
 import * as onnxruntime from 'onnxruntime-node';
@@ -20,7 +20,8 @@ import { Rng } from '../tensor/random.js';
 import { buildPlan, realize, type Tensor } from '../tensor/tensor.js';
 import { conv2dWithGeometry, type ConvGeometry } from './conv2d.js';
 import { conv2dInputGrad } from './conv-transpose2d.js';
-import { conv2dWeightGrad, GPU_WEIGHT_GRAD_SPLIT, gpuWeightGrad, weightGradSplit } from './conv2d-weight-grad.js';
+import { conv2dWeightGrad, GPU_WEIGHT_GRAD_SPLIT, weightGradSplit } from './conv2d-weight-grad.js';
+import { DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS } from './registry.js';
 
 const ref = referenceBackend();
 const ort = ortBackend({ threads: 1 });
@@ -44,9 +45,9 @@ async function assertMatchesReference(build: () => Tensor, backend = ort): Promi
 }
 
 /** Runs a graph lowered for a GPU provider on onnxruntime's CPU provider and checks it against the float64 reference. */
-async function assertGpuLoweringMatches(build: () => Tensor, check: (nodes: ReturnType<typeof lowerPlan>['nodes']) => void): Promise<void> {
+async function assertGpuLoweringMatches(build: () => Tensor, check: (nodes: ReturnType<typeof lowerPlan>['nodes']) => void, opts: LoweringOptions = {}): Promise<void> {
   const plan = buildPlan([build()]);
-  const m = lowerPlan(plan, { gpu: true });
+  const m = lowerPlan(plan, { ...opts, gpu: true });
   check(m.nodes);
   const session = await onnxruntime.InferenceSession.create(m.bytes);
   const feeds = Object.fromEntries(
@@ -111,7 +112,7 @@ describe('conv2d_weight_grad lowerings', () => {
   });
 
   // For a GPU provider: with many rows per output, the tap MatMuls over up to 32 parts of the batch
-  // (a split K), then summed; with few (≤ gpuWeightGrad.convMaxRows), the one Conv.
+  // (a split K), then summed; with few (≤ gpuWeightGradConvMaxRows), the one Conv.
   for (const [label, H0, k, g] of geometries) {
     const H = H0 + 8;
     const Ho = outSize(H, k, g);
@@ -120,24 +121,20 @@ describe('conv2d_weight_grad lowerings', () => {
       assert.ok(parts > 2);
       const rng = new Rng(H * 7 + k);
       const [x, gy] = [rng.normal([32, 8, H, H]), rng.normal([32, 4, Ho, Ho])];
-      const bound = gpuWeightGrad.convMaxRows;
-      gpuWeightGrad.convMaxRows = 0; // these shapes stand for the ResNet's 32×32 layers (65,536 rows)
-      try {
-        await assertGpuLoweringMatches(
-          () => conv2dWeightGrad(x, gy, g, [k, k]),
-          (nodes) => {
-            assert.ok(nodes.some((n) => n.opType === 'ReduceSum'));
-            assert.equal(nodes.filter((n) => n.opType === 'MatMul').length, k * k);
-          },
-        );
-      } finally {
-        gpuWeightGrad.convMaxRows = bound;
-      }
+      // Bound 0: these shapes stand for the ResNet's 32×32 layers (65,536 rows).
+      await assertGpuLoweringMatches(
+        () => conv2dWeightGrad(x, gy, g, [k, k]),
+        (nodes) => {
+          assert.ok(nodes.some((n) => n.opType === 'ReduceSum'));
+          assert.equal(nodes.filter((n) => n.opType === 'MatMul').length, k * k);
+        },
+        { gpuWeightGradConvMaxRows: 0 },
+      );
     });
     test(`${label}, 8 input channels, batch 3 (GPU, few rows: one Conv)`, async () => {
       const rng = new Rng(H0 * 5 + k);
       const Ho0 = outSize(H0, k, g);
-      assert.ok(3 * Ho0 * Ho0 <= gpuWeightGrad.convMaxRows);
+      assert.ok(3 * Ho0 * Ho0 <= DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS);
       const [x, gy] = [rng.normal([3, 8, H0, H0]), rng.normal([3, 4, Ho0, Ho0])];
       await assertGpuLoweringMatches(
         () => conv2dWeightGrad(x, gy, g, [k, k]),

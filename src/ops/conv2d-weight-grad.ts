@@ -15,8 +15,8 @@
  *
  * For a GPU provider (`ctx.gpu`) the MatMuls are split over up to 32 parts of the batch (a split K;
  * {@link weightGradSplit}), and the Conv is also used where each output sums at most
- * `gpuWeightGrad.convMaxRows` rows: there a GPU step is bound by the kernels dispatched, and the Conv
- * is one kernel where the taps are k² × ~5 (docs/BENCHMARKS.md, "WebGPU").
+ * `ctx.gpuWeightGradConvMaxRows` rows: there a GPU step is bound by the kernels dispatched, and the
+ * Conv is one kernel where the taps are k² × ~5 (docs/BENCHMARKS.md, "WebGPU").
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -48,11 +48,11 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
   },
   // One MatMul per tap where x has enough channels for the products to be real GEMMs; the Conv for
   // 1-3 input channels, where it is faster.
-  // On a GPU, the Conv also where each output sums few rows (see gpuWeightGrad).
+  // On a GPU, the Conv also where each output sums few rows (ctx.gpuWeightGradConvMaxRows).
   lower: (ctx, inputs, a, meta) => {
     const [N, C] = meta.inputs[0]!.shape as [number, number];
     const [, , Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
-    const conv = C < TAP_MATMUL_MIN_CHANNELS || (ctx.gpu && N * Ho * Wo <= gpuWeightGrad.convMaxRows);
+    const conv = C < TAP_MATMUL_MIN_CHANNELS || (ctx.gpu && N * Ho * Wo <= ctx.gpuWeightGradConvMaxRows);
     return (conv ? lowerAsConv : lowerAsTapMatMuls)(ctx, inputs, a, meta);
   },
   // ⟨ct, weightGrad(x, g)⟩ = ⟨g, conv2d(x, ct)⟩ = ⟨x, inputGrad(g, ct)⟩.
@@ -191,14 +191,6 @@ export function weightGradSplit(batch: number, pixels: number, gpu: boolean): nu
 export const GPU_WEIGHT_GRAD_SPLIT = 32;
 /** Fewest rows (images × output pixels) of each part on a GPU. */
 export const GPU_WEIGHT_GRAD_MIN_ROWS = 256;
-
-/**
- * On a GPU provider, the weight gradient is the one Conv of {@link lowerAsConv} (instead of k² tap
- * MatMuls, ~5 nodes each) when each output sums at most `convMaxRows` rows (images × output pixels):
- * the GPU steps are bound by the number of kernels dispatched. Mutable so that a benchmark can compile
- * backends with other bounds (bench/webgpu-ab.ts).
- */
-export const gpuWeightGrad = { convMaxRows: 4096 };
 
 /** Input channels from which the per-tap MatMul lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
 const TAP_MATMUL_MIN_CHANNELS = 8;

@@ -51,7 +51,19 @@ export interface LowerCtx {
    * lacks (Col2Im) runs on the CPU between two device copies.
    */
   readonly gpu: boolean;
+  /**
+   * For a GPU provider: a conv weight gradient whose outputs each sum at most this many rows
+   * (images × output pixels) is one Conv rather than k² tap MatMuls (LowerOptions of the onnx backend;
+   * default {@link DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS}).
+   */
+  readonly gpuWeightGradConvMaxRows: number;
 }
+
+/**
+ * Default of `LowerCtx.gpuWeightGradConvMaxRows`: on a GPU the steps are bound by the kernels
+ * dispatched, and the Conv is one kernel where the taps are k² × ~5 (docs/BENCHMARKS.md, "WebGPU").
+ */
+export const DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS = 4096;
 
 export interface LowerMeta {
   readonly inputs: readonly TensorMeta[];

@@ -12,7 +12,7 @@ import * as o from '../../ops/index.js';
 import { Rng } from '../../tensor/random.js';
 import { buildPlan, constant, realize, tensor, type Tensor } from '../../tensor/tensor.js';
 import { AUTO_ALL_MAX_NODES, createOrtBackend, probeNchwcBlock, type CompileInfo, type OrtLike } from './ort-backend.js';
-import { lowerPlan, PACK_CONCAT_INPUTS } from './lower.js';
+import { lowerPlan, loweringKey, PACK_CONCAT_INPUTS } from './lower.js';
 
 const rng = new Rng(7);
 
@@ -261,6 +261,13 @@ describe('ortBackend session options', () => {
   test('the NCHWc probe finds the block size of an x86-64 CPU with AVX2 (16 with AVX-512)', { skip: flags.includes('avx2') ? false : 'not an x86-64 Linux CPU with AVX2' }, async () => {
     const block = await probeNchwcBlock(ortNode as unknown as OrtLike);
     assert.equal(block, flags.includes('avx512f') ? 16 : 8);
+  });
+
+  test('every lowering option that changes a graph changes the session key; a bad gpuWeightGradConvMaxRows is refused', () => {
+    const keys = [{}, { nchwcBlock: 16 }, { gpu: true }, { gpu: true, gpuWeightGradConvMaxRows: 0 }, { packOutputs: true }, { packInputs: true }].map(loweringKey);
+    assert.equal(new Set(keys).size, keys.length, keys.join(' '));
+    assert.equal(loweringKey({ gpuWeightGradConvMaxRows: 0 }), loweringKey({}), 'the bound is a GPU-only choice');
+    assert.throws(() => ortBackend({ gpuWeightGradConvMaxRows: -1 }), /gpuWeightGradConvMaxRows must be a non-negative integer, got -1/);
   });
 
   test('a bad memoryPattern is refused by name', () => {

@@ -2,7 +2,7 @@
  * Lowers a plan to one ONNX model: feeds become graph inputs, embedded constants initializers,
  * each primitive emits its nodes through its own `lower`.
  */
-import type { LowerCtx, OnnxAttr } from '../../ops/registry.js';
+import { DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS, type LowerCtx, type OnnxAttr } from '../../ops/registry.js';
 import type { DType, Plan, Tensor } from '../../tensor/tensor.js';
 import { encodeModel, ONNX_DTYPE, type InitializerSpec, type NodeSpec, type ValueSpec } from './proto.js';
 
@@ -42,14 +42,11 @@ export interface LoweredModel {
   readonly packed?: { readonly name: string; readonly members: readonly ({ readonly offset: number; readonly length: number } | null)[] };
 }
 
-export interface LowerOptions {
-  /**
-   * For export: the feeds that stay graph inputs, with their names. Every other fed leaf
-   * (parameters) is embedded as an initializer holding its current value.
-   */
-  readonly inputs?: ReadonlyMap<Tensor, string>;
-  /** For export: names of the graph outputs, in `plan.outputs` order. */
-  readonly outputNames?: readonly string[];
+/**
+ * The target-dependent choices of the lowering (LowerCtx's): each changes the graph, so a backend
+ * keys its sessions by them ({@link loweringKey}).
+ */
+export interface LoweringOptions {
   /**
    * Block size of onnxruntime's NCHWc CPU kernels when the model is for an onnxruntime CPU session
    * that has them (see `probeNchwcBlock`); 0 or absent: standard ONNX only.
@@ -57,6 +54,11 @@ export interface LowerOptions {
   readonly nchwcBlock?: number;
   /** The model is for a GPU provider (see LowerCtx.gpu). Default false. */
   readonly gpu?: boolean;
+  /**
+   * For a GPU provider: weight gradients whose outputs each sum at most this many rows are one Conv
+   * (LowerCtx.gpuWeightGradConvMaxRows). Default {@link DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS}.
+   */
+  readonly gpuWeightGradConvMaxRows?: number;
   /**
    * Return the float32 outputs as ONE output (each flattened, all concatenated; see
    * `LoweredModel.packed`): one device-to-host copy instead of one per output. onnxruntime's
@@ -71,6 +73,27 @@ export interface LowerOptions {
    * Ignored for exports (`inputs` given).
    */
   readonly packInputs?: boolean;
+}
+
+/**
+ * The lowering options as a string (defaults filled in), for keys of compiled sessions: two
+ * backends or calls with different options never share a session.
+ * @example const key = `${loweringKey({ gpu: true })}|${plan.key}`;
+ */
+export function loweringKey(opts: LoweringOptions): string {
+  const gpu = opts.gpu ?? false;
+  const rows = gpu ? (opts.gpuWeightGradConvMaxRows ?? DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS) : 0;
+  return `nchwc=${opts.nchwcBlock ?? 0},gpu=${gpu ? 1 : 0},convRows=${rows},pack=${opts.packOutputs ? 1 : 0}${opts.packInputs ? 1 : 0}`;
+}
+
+export interface LowerOptions extends LoweringOptions {
+  /**
+   * For export: the feeds that stay graph inputs, with their names. Every other fed leaf
+   * (parameters) is embedded as an initializer holding its current value.
+   */
+  readonly inputs?: ReadonlyMap<Tensor, string>;
+  /** For export: names of the graph outputs, in `plan.outputs` order. */
+  readonly outputNames?: readonly string[];
   /**
    * Per `plan.feeds` entry: fed from device memory (a value kept there by an earlier run), so never
    * packed — it is already where the graph needs it.
@@ -126,6 +149,7 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
     f32: (values, shape) => init(ONNX_DTYPE.float32, shape, rawOf('float32', values)),
     nchwcBlock: opts.nchwcBlock ?? 0,
     gpu: opts.gpu ?? false,
+    gpuWeightGradConvMaxRows: opts.gpuWeightGradConvMaxRows ?? DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS,
   };
   const names: string[] = new Array(plan.values.length);
   const inputNames: string[] = [];

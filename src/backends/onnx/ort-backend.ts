@@ -4,7 +4,7 @@
  */
 import { simplifyPlan, type SimplifyStats } from '../../compile/simplify.js';
 import type { Backend, DeviceValue, DType, ExecuteOptions, Plan, Storage } from '../../tensor/tensor.js';
-import { lowerPlan, NCHWC_DOMAIN, OPSET, type LoweredModel } from './lower.js';
+import { lowerPlan, loweringKey, NCHWC_DOMAIN, OPSET, type LoweredModel, type LoweringOptions } from './lower.js';
 import { encodeModel, ONNX_DTYPE } from './proto.js';
 
 /** The slice of the onnxruntime API the backend uses (shared by onnxruntime-node and -web). */
@@ -43,6 +43,12 @@ export interface OrtBackendOptions {
    * ignored on 'webgpu'. Results agree with the standard lowering to float32 rounding.
    */
   nchwc?: boolean;
+  /**
+   * On 'webgpu': a conv weight gradient whose outputs each sum at most this many rows (images ×
+   * output pixels) is lowered as one Conv instead of k² per-tap MatMuls (lowerPlan's option of the
+   * same name). Default 4096 (DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS); ignored on 'cpu'.
+   */
+  gpuWeightGradConvMaxRows?: number;
   /**
    * onnxruntime's memory pattern: after the first run, the intermediate tensors are placed at planned
    * offsets of one block. 'auto' (default): on up to {@link AUTO_ALL_MAX_NODES} ONNX nodes (faster
@@ -181,6 +187,8 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
   const packOutputs = opts.packOutputs ?? device === 'webgpu';
   const packInputs = opts.packInputs ?? device === 'webgpu';
   const resident = opts.resident ?? device === 'webgpu';
+  const rows = opts.gpuWeightGradConvMaxRows;
+  if (rows !== undefined && !(Number.isInteger(rows) && rows >= 0)) throw new Error(`ortBackend: gpuWeightGradConvMaxRows must be a non-negative integer, got ${String(rows)}`);
   const cache = new Map<string, Promise<Compiled>>();
   let created = 0;
 
@@ -195,21 +203,26 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
     throw new Error(`ortBackend: memoryPattern must be true, false or 'auto', got ${String(memoryPattern)}`);
   }
 
-  let nchwcBlock: Promise<number> | undefined;
+  // Everything that shapes the graphs (the NCHWc block is probed once, at the first run); part of
+  // every session's cache key.
+  let lowering: Promise<LoweringOptions> | undefined;
+  const loweringOptions = (): Promise<LoweringOptions> =>
+    (lowering ??= (device === 'cpu' && opts.nchwc !== false ? probeNchwcBlock(ort) : Promise.resolve(0)).then((nchwcBlock) => ({
+      nchwcBlock,
+      gpu: device === 'webgpu',
+      ...(device === 'webgpu' && rows !== undefined ? { gpuWeightGradConvMaxRows: rows } : {}),
+      packOutputs,
+      packInputs,
+    })));
 
   /** `residentFeeds` per `plan.feeds` entry, `residentOutputs` per `plan.outputs` entry (null: none). */
-  async function compile(plan: Plan, residentFeeds: readonly boolean[] | null, residentOutputs: readonly boolean[] | null): Promise<Compiled> {
-    nchwcBlock ??= device === 'cpu' && opts.nchwc !== false ? probeNchwcBlock(ort) : Promise.resolve(0);
-    const block = await nchwcBlock;
+  async function compile(plan: Plan, lowerOpts: LoweringOptions, residentFeeds: readonly boolean[] | null, residentOutputs: readonly boolean[] | null): Promise<Compiled> {
     const t0 = performance.now();
     const simple = simplify ? simplifyPlan(plan) : null;
     const t1 = performance.now();
     const feedMap = simple ? simple.feedMap : plan.feeds.map((_, k) => k);
     const m = lowerPlan(simple ?? plan, {
-      nchwcBlock: block,
-      gpu: device === 'webgpu',
-      packOutputs,
-      packInputs,
+      ...lowerOpts,
       ...(residentFeeds ? { residentFeeds: feedMap.map((f) => residentFeeds[f]!) } : {}),
       ...(residentOutputs ? { residentOutputs } : {}),
     });
@@ -262,8 +275,10 @@ export function createOrtBackend(ort: OrtLike, opts: OrtBackendOptions = {}): Or
       const keep = resident && runOpts.keep?.some((x) => x) ? runOpts.keep : null;
       if (keep && keep.length !== plan.outputs.length) throw new Error(`${self.name}: keep has ${keep.length} entries for ${plan.outputs.length} outputs`);
       const bits = (m: readonly boolean[]): string => m.map((x) => (x ? '1' : '0')).join('');
-      const key = residentFeeds || keep ? `${plan.key}|feeds:${residentFeeds ? bits(residentFeeds) : ''}|keep:${keep ? bits(keep) : ''}` : plan.key;
-      const c = await cached(key, () => compile(plan, residentFeeds, keep));
+      const lowerOpts = await loweringOptions();
+      const residentTag = residentFeeds || keep ? `|feeds:${residentFeeds ? bits(residentFeeds) : ''}|keep:${keep ? bits(keep) : ''}` : '';
+      const key = `${loweringKey(lowerOpts)}|${plan.key}${residentTag}`;
+      const c = await cached(key, () => compile(plan, lowerOpts, residentFeeds, keep));
       const feeds: Record<string, unknown> = {};
       const packedIn = c.packedInput ? new Float32Array(c.packedInput.length) : null;
       c.feedMap.forEach((f, k) => {
