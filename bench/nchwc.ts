@@ -1,5 +1,5 @@
 /**
- * A/B of the NCHWc convolution lowerings (src/ops/conv2d.ts `useNchwc`, src/ops/conv-transpose2d.ts)
+ * A/B of the NCHWc convolution lowerings (src/backends/onnx/conv-lowering.ts)
  * against the standard ONNX lowering, in one process, interleaved: two onnxruntime backends that
  * differ only in `nchwc`, each step or op alternating which goes first.
  *

@@ -10,7 +10,7 @@
  *
  * The first run of each session (allocations, first touches) is left out. Conv nodes are split
  * by what they compute (see `classify`); ConvTranspose nodes are the transposed convolutions of the
- * generators and the input gradients that do not take the NCHWc path (src/ops/conv-transpose2d.ts).
+ * generators and the input gradients that do not take the NCHWc path (src/backends/onnx/conv-lowering.ts).
  * Time is also summed per execution provider (with the op types each one ran): on `--device webgpu`
  * a WebGPU kernel's time is what it costs the host to record and submit it (the GPU runs
  * asynchronously), and nodes onnxruntime left on the CPU provider show up there. --no-pack returns
@@ -56,7 +56,7 @@ function nodeFlops(op: string, ins: number[][], outs: number[][]): number {
  * kernel sizes and the 2/3-tap phase kernels of strided input gradients) is a weight gradient of a
  * layer with < 8 input channels, lowered as Conv(xᵀ, gᵀ) with the OUTPUT activation as its kernel;
  * other Convs are forward convolutions and, on the NCHWc path, input gradients (flipped kernels).
- * From 8 input channels weight gradients are per-tap MatMuls (src/ops/conv2d-weight-grad.ts).
+ * From 8 input channels weight gradients are per-tap MatMuls (src/backends/onnx/conv-lowering.ts).
  */
 function classify(op: string, ins: number[][]): string {
   if (op === 'Conv' || op === 'FusedConv') {

@@ -5,10 +5,8 @@
  *
  * Lowered to ONNX ConvTranspose, whose weight layout [Cin, Cout/group, kh, kw] is conv2d's
  * [O, C, kh, kw]; `output_padding` (the rows/columns at the end of x that the forward conv never
- * read, 0 ≤ r < stride) reproduces the input shape exactly. onnxruntime's ConvTranspose does one GEMM
- * per image with Ho·Wo columns; for g of at most 16 pixels (the generators' 4×4 inputs) it is lowered
- * instead as one GEMM over the whole batch followed by Col2Im (faster, bit-identical here;
- * docs/BENCHMARKS.md, "Convolution lowerings").
+ * read, 0 ≤ r < stride) reproduces the input shape exactly. (The onnx backend lowers small inputs
+ * as one GEMM + Col2Im, and may use onnxruntime's NCHWc kernels: src/backends/onnx/conv-lowering.ts.)
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -24,8 +22,6 @@ import {
   samePads,
   tapRuns,
   type ConvGeometry,
-  lowerNchwcConv,
-  nchwcChannelsFit,
   type Padding2d,
 } from './conv2d.js';
 import { conv2dWeightGrad } from './conv2d-weight-grad.js';
@@ -57,39 +53,9 @@ export const conv2dInputGradOp = defineOp<InputGradAttrs>({
     }
     return { shape: [N, C, a.inputShape[0], a.inputShape[1]], dtype: 'float32' };
   },
-  // On tiny images (g of ≤ 16 pixels) one GEMM over the whole batch + Col2Im is faster than
-  // ConvTranspose on the CPU, which runs one GEMM per image with only Ho·Wo columns (for a GPU, see
-  // below). Elsewhere, where the channel counts are whole NCHWc blocks: stride 1 as one convolution
-  // with the flipped kernel, larger strides as one such convolution per output phase; otherwise
-  // ConvTranspose.
-  lower: (ctx, inputs, a, meta) => {
-    const [, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
-    const [, C] = meta.inputs[1]!.shape as [number, number, number, number];
-    if (Ho * Wo <= ONE_GEMM_MAX_PIXELS) {
-      if (!ctx.gpu) return lowerAsCol2Im(ctx, inputs, a, meta);
-      // WebGPU has no Col2Im kernel: Convs on flipped kernels (one per output phase when strided),
-      // which scripts/webgpu-check.ts compares with the CPU on identical inputs (docs/BENCHMARKS.md,
-      // "WebGPU").
-      if (a.stride[0] === 1 && a.stride[1] === 1) {
-        const adjPads = flippedPads(a, meta.inputs[1]!.shape);
-        if (adjPads) return lowerFlippedConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads });
-      } else if (phaseConvsFit(a, meta.inputs[1]!.shape)) {
-        return lowerAsPhaseConvs(ctx, inputs, a, meta);
-      }
-      return lowerAsConvTranspose(ctx, inputs, a, meta);
-    }
-    // (No output-size threshold as for the forward conv: g of ≤ 16 pixels took Col2Im above, and the
-    // phase convolutions were faster from 7×7 → 14×14 up; docs/BENCHMARKS.md, "NCHWc".)
-    if (nchwcChannelsFit(ctx, O, C)) {
-      if (a.stride[0] === 1 && a.stride[1] === 1) {
-        const adjPads = flippedPads(a, meta.inputs[1]!.shape);
-        if (adjPads) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, meta.inputs[1]!.shape, { stride: a.stride, dilation: a.dilation, pads: adjPads }, true);
-      } else if (phaseConvsFit(a, meta.inputs[1]!.shape)) {
-        return lowerAsPhaseConvs(ctx, inputs, a, meta);
-      }
-    }
-    return lowerAsConvTranspose(ctx, inputs, a, meta);
-  },
+  // Standard ONNX ConvTranspose; the onnx backend chooses other lowerings by shape and target
+  // (src/backends/onnx/conv-lowering.ts).
+  lower: (ctx, inputs, a, meta) => lowerAsConvTranspose(ctx, inputs, a, meta),
   vjp: (ct, [g, w], _out, a) => [conv2dWithGeometry(ct, w!, a), conv2dWeightGrad(ct, g!, a, w!.shape.slice(2))],
   reference: ([g, w], a, out) => {
     const [N, O, Ho, Wo] = g!.shape as [number, number, number, number];
@@ -191,88 +157,3 @@ function lowerAsConvTranspose(ctx: LowerCtx, [g, w]: readonly string[], a: Input
   const attrs = { ...onnxConvAttrs(a, k), ...(outPad.some((r) => r > 0) ? { output_padding: { ints: outPad } } : {}) };
   return ctx.node('ConvTranspose', [g!, w!], attrs);
 }
-
-/**
- * Lowers conv2d_input_grad as one GEMM over the whole batch and ONNX Col2Im: the columns g · w
- * ([N·Ho·Wo, O] times [O, C·kh·kw]) are laid out per image and scattered and summed into it by Col2Im
- * with the forward conv's pads, strides and dilations. (A batched MatMul, one GEMM per image, is what
- * ConvTranspose already does.)
- */
-function lowerAsCol2Im(ctx: LowerCtx, [g, w]: readonly string[], a: InputGradAttrs, meta: LowerMeta): string {
-  const [N, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
-  const [, C, kh, kw] = meta.inputs[1]!.shape as [number, number, number, number];
-  const ck = C * kh * kw;
-  // g as [N·Ho·Wo, O] times w as [O, C·k²]: a plain GEMM (wᵀ·g, a transposed-A product after
-  // onnxruntime's fusion, is slower: docs/BENCHMARKS.md, "Col2Im input gradient"), then [N, Ho·Wo, C·k²] → Col2Im's [N, C·k², Ho·Wo].
-  const gn = ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [0, 2, 3, 1] } }), ctx.i64([N * Ho * Wo, O])]);
-  const prod = ctx.node('Reshape', [ctx.node('MatMul', [gn, ctx.node('Reshape', [w!, ctx.i64([O, ck])])]), ctx.i64([N, Ho * Wo, ck])]);
-  const cols = ctx.node('Transpose', [prod], { perm: { ints: [0, 2, 1] } });
-  return ctx.node('Col2Im', [cols, ctx.i64([a.inputShape[0], a.inputShape[1]]), ctx.i64([kh, kw])], {
-    dilations: { ints: a.dilation },
-    pads: { ints: a.pads },
-    strides: { ints: a.stride },
-  });
-}
-
-/** Pixels of g up to which the one-GEMM + Col2Im lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
-const ONE_GEMM_MAX_PIXELS = 16;
-
-/**
- * The pads that make a stride-1 input gradient the convolution of g with the flipped kernel:
- * d·(k − 1) − p on each side ([top, left, bottom, right]), or null where one is negative.
- */
-function flippedPads(a: InputGradAttrs, wShape: readonly number[]): [number, number, number, number] | null {
-  const pads = [0, 1, 2, 3].map((i) => a.dilation[i % 2]! * (wShape[2 + (i % 2)]! - 1) - a.pads[i]!);
-  return pads.every((p) => p >= 0) ? (pads as [number, number, number, number]) : null;
-}
-
-/** Whether lowerAsPhaseConvs applies: dilation 1 and kernels at least as large as the strides. */
-function phaseConvsFit(a: InputGradAttrs, wShape: readonly number[]): boolean {
-  return a.dilation[0] === 1 && a.dilation[1] === 1 && a.stride.every((s, i) => wShape[2 + i]! >= s);
-}
-
-/**
- * The adjoint convolution in standard ONNX: Conv of x with w [A, B, kh, kw] as [B, A, kh, kw],
- * spatially reversed (the NCHWc path does this in lowerNchwcConv).
- */
-function lowerFlippedConv(ctx: LowerCtx, x: string, w: string, wShape: readonly number[], geom: ConvGeometry): string {
-  const wt = ctx.node('Transpose', [w], { perm: { ints: [1, 0, 2, 3] } });
-  const flipped = ctx.node('Slice', [wt, ctx.i64([-1, -1]), ctx.i64([-(2 ** 40), -(2 ** 40)]), ctx.i64([2, 3]), ctx.i64([-1, -1])]);
-  return ctx.node('Conv', [x, flipped], onnxConvAttrs(geom, wShape.slice(2)));
-}
-
-/**
- * Lowers a strided conv2d_input_grad (dilation 1) as s_h·s_w stride-1 convolutions, one per output
- * phase, interleaved (on the NCHWc kernels, or standard Convs for a GPU provider). With u = r + p_top
- * the padded row of output row r, dx[u = s·m + φ] = Σ_t g[m − t] · w[φ + s·t] (t < T_φ = ⌈(k − φ)/s⌉):
- * for each phase φ, a correlation of g with the reversed sub-kernel w[φ :: s], padded by T_φ − 1 before and to M =
- * ⌈(p_top + H)/s⌉ outputs; the phase results, stacked as [N, C, M, s, M', s], are the padded grid
- * u < s·M, from which rows p_top … p_top + H − 1 are cut (columns likewise). Same FLOPs as
- * ConvTranspose, on the faster NCHWc kernels (docs/BENCHMARKS.md, "NCHWc").
- */
-function lowerAsPhaseConvs(ctx: LowerCtx, [g, w]: readonly string[], a: InputGradAttrs, meta: LowerMeta): string {
-  const [N, , Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
-  const [O, C, kh, kw] = meta.inputs[1]!.shape as [number, number, number, number];
-  const [sh, sw] = a.stride;
-  const [H, W] = a.inputShape;
-  const M = [Math.ceil((a.pads[0] + H) / sh), Math.ceil((a.pads[1] + W) / sw)] as const;
-  const rows: string[] = [];
-  for (let ph = 0; ph < sh; ph++) {
-    const cols: string[] = [];
-    for (let pw = 0; pw < sw; pw++) {
-      const T = [Math.ceil((kh - ph) / sh), Math.ceil((kw - pw) / sw)] as const;
-      const sub = ctx.node('Slice', [w!, ctx.i64([ph, pw]), ctx.i64([kh, kw]), ctx.i64([2, 3]), ctx.i64([sh, sw])]);
-      const after = [Math.max(0, M[0] - Ho), Math.max(0, M[1] - Wo)];
-      const geom: ConvGeometry = { stride: [1, 1], dilation: [1, 1], pads: [T[0] - 1, T[1] - 1, after[0]!, after[1]!] };
-      let y = ctx.nchwcBlock > 0 ? lowerNchwcConv(ctx, g!, sub, [O, C, T[0], T[1]], geom, true) : lowerFlippedConv(ctx, g!, sub, [O, C, T[0], T[1]], geom);
-      if (Ho + after[0]! > M[0] || Wo + after[1]! > M[1]) y = ctx.node('Slice', [y, ctx.i64([0, 0]), ctx.i64([M[0], M[1]]), ctx.i64([2, 3])]);
-      cols.push(ctx.node('Unsqueeze', [y, ctx.i64([4])]));
-    }
-    rows.push(ctx.node('Unsqueeze', [sw === 1 ? cols[0]! : ctx.node('Concat', cols, { axis: { int: 4 } }), ctx.i64([3])]));
-  }
-  const grid = ctx.node('Reshape', [sh === 1 ? rows[0]! : ctx.node('Concat', rows, { axis: { int: 3 } }), ctx.i64([N, C, sh * M[0], sw * M[1]])]);
-  return ctx.node('Slice', [grid, ctx.i64([a.pads[0], a.pads[1]]), ctx.i64([a.pads[0] + H, a.pads[1] + W]), ctx.i64([2, 3])]);
-}
-
-/** Every lowering of conv2d_input_grad, whatever the shapes (for A/B measurements of `lower`'s choice). */
-export const inputGradLowerings = { convTranspose: lowerAsConvTranspose, col2im: lowerAsCol2Im, phaseConvs: lowerAsPhaseConvs };

@@ -7,16 +7,8 @@
  * and the forward dilation the stride, with the same pads. That conv can produce more than kh rows
  * when the forward conv left rows unread at the end ((H + pads − d·(kh−1) − 1) % s ≠ 0); those rows
  * are dropped before the conv (from the end padding, then from the input) so no work is wasted.
- *
- * That Conv is slow when x has 8 or more channels (its "kernel" is a whole activation), so from 8
- * input channels the weight gradient is lowered instead as one MatMul per kernel tap, each reducing
- * over the batch and all pixels at once; the Conv stays for 1-3 input channels (first layers), where
- * it beats the MatMuls (docs/BENCHMARKS.md, "Convolution lowerings").
- *
- * For a GPU provider (`ctx.gpu`) the MatMuls are split over up to 32 parts of the batch (a split K;
- * {@link weightGradSplit}), and the Conv is also used where each output sums at most
- * `ctx.gpuWeightGradConvMaxRows` rows: there a GPU step is bound by the kernels dispatched, and the
- * Conv is one kernel where the taps are k² × ~5 (docs/BENCHMARKS.md, "WebGPU").
+ * (The onnx backend lowers it as one MatMul per kernel tap where x has 8 or more channels:
+ * src/backends/onnx/conv-lowering.ts.)
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -46,15 +38,9 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
     }
     return { shape: [O, C, a.kernel[0], a.kernel[1]], dtype: 'float32' };
   },
-  // One MatMul per tap where x has enough channels for the products to be real GEMMs; the Conv for
-  // 1-3 input channels, where it is faster.
-  // On a GPU, the Conv also where each output sums few rows (ctx.gpuWeightGradConvMaxRows).
-  lower: (ctx, inputs, a, meta) => {
-    const [N, C] = meta.inputs[0]!.shape as [number, number];
-    const [, , Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
-    const conv = C < TAP_MATMUL_MIN_CHANNELS || (ctx.gpu && N * Ho * Wo <= ctx.gpuWeightGradConvMaxRows);
-    return (conv ? lowerAsConv : lowerAsTapMatMuls)(ctx, inputs, a, meta);
-  },
+  // A Conv with g as the kernel; the onnx backend chooses per-tap MatMuls by shape and target
+  // (src/backends/onnx/conv-lowering.ts).
+  lower: (ctx, inputs, a, meta) => lowerAsConv(ctx, inputs, a, meta),
   // ⟨ct, weightGrad(x, g)⟩ = ⟨g, conv2d(x, ct)⟩ = ⟨x, inputGrad(g, ct)⟩.
   vjp: (ct, [x, g], _out, a) => [conv2dInputGrad(g!, ct, a, x!.shape.slice(2)), conv2dWithGeometry(x!, ct, a)],
   reference: ([x, g], a, out) => {
@@ -126,74 +112,3 @@ function lowerAsConv(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttr
   });
   return ctx.node('Transpose', [dwT], { perm: { ints: [1, 0, 2, 3] } });
 }
-
-/**
- * Lowers conv2d_weight_grad as one MatMul per kernel tap: with gᵀ = g as [O, N·Ho·Wo] and x̃ the padded
- * input in NHWC layout, tap (i, j) is gᵀ · x̃[:, i·d :: s, j·d :: s, :] as [N·Ho·Wo, C] → [O, C]; the
- * taps are concatenated into [O, C, kh·kw]. Each product reduces over the whole batch and all pixels
- * (with an even batch: a batched MatMul over the two halves of the batch, then their sum; on a GPU,
- * over up to 32 parts of the batch: see {@link weightGradSplit}).
- */
-function lowerAsTapMatMuls(ctx: LowerCtx, [x, g]: readonly string[], a: WeightGradAttrs, meta: LowerMeta): string {
-  const [N, C] = meta.inputs[0]!.shape as [number, number, number, number];
-  const [, O, Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
-  const [kh, kw] = a.kernel;
-  const rows = N * Ho * Wo;
-  const S = weightGradSplit(N, Ho * Wo, ctx.gpu);
-  const split = S > 1;
-  const gt = split
-    ? ctx.node('Reshape', [ctx.node('Transpose', [ctx.node('Reshape', [g!, ctx.i64([S, N / S, O, Ho, Wo])])], { perm: { ints: [0, 2, 1, 3, 4] } }), ctx.i64([S, O, rows / S])])
-    : ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [1, 0, 2, 3] } }), ctx.i64([O, rows])]);
-  let xp = x!;
-  if (a.pads.some((p) => p > 0)) xp = ctx.node('Pad', [xp, ctx.i64([0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]])]);
-  const xn = ctx.node('Transpose', [xp], { perm: { ints: [0, 2, 3, 1] } });
-  const taps: string[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const r0 = i * a.dilation[0];
-      const c0 = j * a.dilation[1];
-      const sl = ctx.node('Slice', [
-        xn,
-        ctx.i64([r0, c0]),
-        ctx.i64([r0 + a.stride[0] * (Ho - 1) + 1, c0 + a.stride[1] * (Wo - 1) + 1]),
-        ctx.i64([1, 2]),
-        ctx.i64([a.stride[0], a.stride[1]]),
-      ]);
-      const prod = split
-        ? ctx.node('ReduceSum', [ctx.node('MatMul', [gt, ctx.node('Reshape', [sl, ctx.i64([S, rows / S, C])])]), ctx.i64([0])], { keepdims: { int: 0 } })
-        : ctx.node('MatMul', [gt, ctx.node('Reshape', [sl, ctx.i64([rows, C])])]);
-      taps.push(kh * kw === 1 ? prod : ctx.node('Reshape', [prod, ctx.i64([O, C, 1])]));
-    }
-  }
-  const dw = taps.length === 1 ? taps[0]! : ctx.node('Concat', taps, { axis: { int: 2 } });
-  return ctx.node('Reshape', [dw, ctx.i64([O, C, kh, kw])]);
-}
-
-/**
- * Into how many parts of the batch each per-tap weight-gradient product is split (a batched MatMul
- * over the parts, then a ReduceSum): 1 = no split. These products are small-M, small-N, huge-K
- * (e.g. [128, 65536]·[65536, 128]), which neither backend parallelises well on its own:
- * - CPU: 2 when the batch is even, one GEMM per thread instead of one product split across threads,
- *   which MLAS does poorly for these shapes (docs/BENCHMARKS.md, "Changes of this session").
- * - GPU: the largest divisor of the batch up to {@link GPU_WEIGHT_GRAD_SPLIT} that leaves each part
- *   at least {@link GPU_WEIGHT_GRAD_MIN_ROWS} rows: an O×C product has too few output tiles to fill
- *   a GPU, so the parts multiply them (a split K).
- */
-export function weightGradSplit(batch: number, pixels: number, gpu: boolean): number {
-  if (!gpu) return batch % 2 === 0 ? 2 : 1;
-  for (let s = Math.min(GPU_WEIGHT_GRAD_SPLIT, batch); s > 1; s--) {
-    if (batch % s === 0 && (batch / s) * pixels >= GPU_WEIGHT_GRAD_MIN_ROWS) return s;
-  }
-  return 1;
-}
-
-/** Most parts of the batch a GPU weight-gradient product is split into. */
-export const GPU_WEIGHT_GRAD_SPLIT = 32;
-/** Fewest rows (images × output pixels) of each part on a GPU. */
-export const GPU_WEIGHT_GRAD_MIN_ROWS = 256;
-
-/** Input channels from which the per-tap MatMul lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
-const TAP_MATMUL_MIN_CHANNELS = 8;
-
-/** Both lowerings of conv2d_weight_grad, whatever the shapes (for A/B measurements of `lower`'s choice). */
-export const weightGradLowerings = { conv: lowerAsConv, taps: lowerAsTapMatMuls };

@@ -12,7 +12,7 @@ import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { conv2dWeightGrad } from './conv2d-weight-grad.js';
 import { conv2dInputGrad } from './conv-transpose2d.js';
-import { apply, defineOp, type LowerCtx, type TensorMeta } from './registry.js';
+import { apply, defineOp, type TensorMeta } from './registry.js';
 import { reshape } from './reshape.js';
 
 /** Stride, padding and dilation of a 2-D convolution: pads are [top, left, bottom, right] (ONNX Conv order). */
@@ -77,59 +77,6 @@ export function onnxConvAttrs(g: ConvGeometry, kernel: readonly number[]) {
   } as const;
 }
 
-/** The operator-set domain of onnxruntime's NCHWc CPU kernels. */
-const NCHWC = 'com.microsoft.nchwc';
-
-/**
- * Whether a convolution with C input and O output channels, the given stride and output size runs
- * on onnxruntime's NCHWc kernels (MLAS's channel-blocked direct convolution): only where the target
- * has them (`ctx.nchwcBlock`), both channel counts are whole blocks, and the output is not tiny:
- * the direct kernels win on the ResNet's stride-1 convs and the MNIST critic's stride-2 conv to 7×7,
- * and lose on 4×4 outputs (docs/BENCHMARKS.md, "NCHWc").
- */
-export function useNchwc(ctx: LowerCtx, C: number, O: number, stride: readonly number[], outHW: readonly number[]): boolean {
-  if (!nchwcChannelsFit(ctx, C, O)) return false;
-  return (stride[0] === 1 && stride[1] === 1) || outHW[0]! * outHW[1]! >= NCHWC_MIN_STRIDED_PIXELS;
-}
-
-/** Whether the target has NCHWc kernels and both channel counts are whole blocks of them. */
-export function nchwcChannelsFit(ctx: LowerCtx, C: number, O: number): boolean {
-  const b = ctx.nchwcBlock;
-  return b >= 2 && C % b === 0 && O % b === 0;
-}
-
-/** Strided convolutions use the NCHWc kernels from this many output pixels (7×7). */
-const NCHWC_MIN_STRIDED_PIXELS = 49;
-
-/**
- * Emits a convolution on onnxruntime's NCHWc kernels: x [N, C, H, W] is reordered into C/B blocks
- * of B channels (ReorderInput), the kernel into the blocked filter layout [O/B, C/B, kh, kw, B(c),
- * B(o)] (a Reshape and Transpose, so it may be any graph value, e.g. a parameter fed every step),
- * and the result back to NCHW (ReorderOutput). With `adjoint`, w [C', O', kh, kw] is used as the
- * transposed, spatially flipped kernel w'[o', c', i, j] = w[c', o', kh−1−i, kw−1−j], which makes a
- * stride-1 convolution's input gradient a convolution (conv-transpose2d.ts).
- */
-export function lowerNchwcConv(
-  ctx: LowerCtx,
-  x: string,
-  w: string,
-  wShape: readonly number[],
-  geom: ConvGeometry,
-  adjoint: boolean,
-): string {
-  const b = ctx.nchwcBlock;
-  const [A, Bc, kh, kw] = wShape as [number, number, number, number];
-  const [O, C] = adjoint ? [Bc, A] : [A, Bc];
-  // w as [A/b, b, Bc/b, b, kh, kw]; the blocked filter is [O/b, C/b, kh, kw, b(c), b(o)].
-  const w6 = ctx.node('Reshape', [w, ctx.i64([A / b, b, Bc / b, b, kh, kw])]);
-  let wb = ctx.node('Transpose', [w6], { perm: { ints: adjoint ? [2, 0, 4, 5, 1, 3] : [0, 2, 4, 5, 3, 1] } });
-  if (adjoint) wb = ctx.node('Slice', [wb, ctx.i64([-1, -1]), ctx.i64([-(2 ** 40), -(2 ** 40)]), ctx.i64([2, 3]), ctx.i64([-1, -1])]);
-  wb = ctx.node('Reshape', [wb, ctx.i64([O, C, kh, kw])]);
-  const xb = ctx.node('ReorderInput', [x], {}, NCHWC);
-  const yb = ctx.node('Conv', [xb, wb], onnxConvAttrs(geom, [kh, kw]), NCHWC);
-  return ctx.node('ReorderOutput', [yb], { channels: { int: O } }, NCHWC);
-}
-
 /**
  * The loop structure shared by the three reference kernels, precomputed once per call: for every
  * kernel tap (i, j) and output row p, the run of output columns q whose input pixel lies inside the
@@ -175,11 +122,9 @@ export const conv2dOp = defineOp<ConvGeometry>({
     const [Ho, Wo] = convOutShape('conv2d', [H, W], [kh, kw], geom);
     return { shape: [N, O, Ho, Wo], dtype: 'float32' };
   },
-  lower: (ctx, [x, w], geom, meta) => {
-    const ws = meta.inputs[1]!.shape;
-    if (useNchwc(ctx, ws[1]!, ws[0]!, geom.stride, meta.output.shape.slice(2))) return lowerNchwcConv(ctx, x!, w!, ws, geom, false);
-    return ctx.node('Conv', [x!, w!], onnxConvAttrs(geom, ws.slice(2)));
-  },
+  // Standard ONNX Conv; the onnx backend may choose onnxruntime's NCHWc kernels instead
+  // (src/backends/onnx/conv-lowering.ts).
+  lower: (ctx, [x, w], geom, meta) => ctx.node('Conv', [x!, w!], onnxConvAttrs(geom, meta.inputs[1]!.shape.slice(2))),
   vjp: (g, [x, w], _out, geom) => [
     conv2dInputGrad(g, w!, geom, x!.shape.slice(2)),
     conv2dWeightGrad(x!, g, geom, w!.shape.slice(2)),

@@ -40,30 +40,7 @@ export interface LowerCtx {
   f32(values: ArrayLike<number>, shape: readonly number[]): string;
   /** The empty-string name ONNX uses for an omitted optional input. */
   readonly none: '';
-  /**
-   * Channel block size of onnxruntime's NCHWc CPU kernels (the com.microsoft.nchwc domain: 16 with
-   * AVX-512, 8 with AVX2) when the target session runs them, else 0: standard ONNX only (exports,
-   * WebGPU, onnxruntime-web).
-   */
-  readonly nchwcBlock: number;
-  /**
-   * The model is for a GPU provider (onnxruntime's WebGPU): prefer ops it has kernels for; one it
-   * lacks (Col2Im) runs on the CPU between two device copies.
-   */
-  readonly gpu: boolean;
-  /**
-   * For a GPU provider: a conv weight gradient whose outputs each sum at most this many rows
-   * (images × output pixels) is one Conv rather than k² tap MatMuls (LowerOptions of the onnx backend;
-   * default {@link DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS}).
-   */
-  readonly gpuWeightGradConvMaxRows: number;
 }
-
-/**
- * Default of `LowerCtx.gpuWeightGradConvMaxRows`: on a GPU the steps are bound by the kernels
- * dispatched, and the Conv is one kernel where the taps are k² × ~5 (docs/BENCHMARKS.md, "WebGPU").
- */
-export const DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS = 4096;
 
 export interface LowerMeta {
   readonly inputs: readonly TensorMeta[];

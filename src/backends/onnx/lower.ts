@@ -1,10 +1,14 @@
 /**
  * Lowers a plan to one ONNX model: feeds become graph inputs, embedded constants initializers,
- * each primitive emits its nodes through its own `lower`.
+ * each primitive emits its nodes through its own `lower`, or through the backend's lowering for it
+ * where it has one (the convolutions: conv-lowering.ts), which may depend on the target.
  */
-import { DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS, type LowerCtx, type OnnxAttr } from '../../ops/registry.js';
+import type { LowerCtx, OnnxAttr } from '../../ops/registry.js';
 import type { DType, Plan, Tensor } from '../../tensor/tensor.js';
+import { CONV_LOWERINGS, NCHWC_DOMAIN, type OnnxLowering } from './conv-lowering.js';
 import { encodeModel, ONNX_DTYPE, type InitializerSpec, type NodeSpec, type ValueSpec } from './proto.js';
+
+export { NCHWC_DOMAIN };
 
 export const OPSET = 18;
 
@@ -43,8 +47,37 @@ export interface LoweredModel {
 }
 
 /**
- * The target-dependent choices of the lowering (LowerCtx's): each changes the graph, so a backend
- * keys its sessions by them ({@link loweringKey}).
+ * Default of `gpuWeightGradConvMaxRows`: on a GPU the steps are bound by the kernels dispatched, and
+ * the Conv is one kernel where the taps are k² × ~5 (docs/BENCHMARKS.md, "WebGPU").
+ */
+export const DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS = 4096;
+
+/** What the onnx backend's own lowerings (conv-lowering.ts) see: the emitter and the target. */
+export interface OnnxLowerCtx extends LowerCtx {
+  /**
+   * Channel block size of onnxruntime's NCHWc CPU kernels (the com.microsoft.nchwc domain: 16 with
+   * AVX-512, 8 with AVX2) when the target session runs them, else 0: standard ONNX only (exports,
+   * WebGPU, onnxruntime-web).
+   */
+  readonly nchwcBlock: number;
+  /**
+   * The model is for a GPU provider (onnxruntime's WebGPU): prefer ops it has kernels for; one it
+   * lacks (Col2Im) runs on the CPU between two device copies.
+   */
+  readonly gpu: boolean;
+  /**
+   * For a GPU provider: a conv weight gradient whose outputs each sum at most this many rows
+   * (images × output pixels) is one Conv rather than k² tap MatMuls.
+   */
+  readonly gpuWeightGradConvMaxRows: number;
+}
+
+/** The onnx backend's lowering of each primitive that has one, by op name (else the op's own `lower`). */
+const ONNX_LOWERINGS: ReadonlyMap<string, OnnxLowering> = CONV_LOWERINGS;
+
+/**
+ * The target-dependent choices of the lowering (OnnxLowerCtx's): each changes the graph, so a
+ * backend keys its sessions by them ({@link loweringKey}).
  */
 export interface LoweringOptions {
   /**
@@ -52,11 +85,11 @@ export interface LoweringOptions {
    * that has them (see `probeNchwcBlock`); 0 or absent: standard ONNX only.
    */
   readonly nchwcBlock?: number;
-  /** The model is for a GPU provider (see LowerCtx.gpu). Default false. */
+  /** The model is for a GPU provider (see OnnxLowerCtx.gpu). Default false. */
   readonly gpu?: boolean;
   /**
    * For a GPU provider: weight gradients whose outputs each sum at most this many rows are one Conv
-   * (LowerCtx.gpuWeightGradConvMaxRows). Default {@link DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS}.
+   * (OnnxLowerCtx.gpuWeightGradConvMaxRows). Default {@link DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS}.
    */
   readonly gpuWeightGradConvMaxRows?: number;
   /**
@@ -106,9 +139,6 @@ export interface LowerOptions extends LoweringOptions {
 /** Inputs per Concat node when packing outputs (a tree of Concats above this). */
 export const PACK_CONCAT_INPUTS = 8;
 
-/** The operator-set domain of onnxruntime's NCHWc CPU kernels (ReorderInput, ReorderOutput, Conv). */
-export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
-
 /**
  * Builds the ONNX model of a plan. Within the model, identical nodes (same op, inputs and
  * attributes: e.g. the `Transpose(x)` two conv weight gradients of the same x emit) and identical
@@ -141,7 +171,7 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
     seenInits.set(key, n);
     return n;
   };
-  const ctx: LowerCtx = {
+  const ctx: OnnxLowerCtx = {
     none: '',
     node: (opType, ins, attrs = {}, domain) => emit(opType, ins, 1, attrs, domain)[0]!,
     nodeN: (opType, ins, n, attrs = {}) => emit(opType, ins, n, attrs),
@@ -190,7 +220,8 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
     } else {
       const ins = v.inputs.map((j) => names[j]!);
       const meta = { inputs: v.inputs.map((j) => plan.values[j]!.tensor), output: t };
-      names[i] = v.op.lower(ctx, ins, t.attrs, meta);
+      const own = ONNX_LOWERINGS.get(v.op.name);
+      names[i] = own ? own(ctx, ins, t.attrs, meta) : v.op.lower(ctx, ins, t.attrs, meta);
     }
   });
   // Name each output after the node computing it when that node's output is not an output already,

@@ -1,6 +1,6 @@
 /**
- * The shape-dependent lowerings of the convolution adjoints agree with the float64 reference
- * interpreter: conv2d_weight_grad as one MatMul per kernel tap (x with ≥ 8 channels) or as a Conv
+ * The onnx backend's shape-dependent lowerings of the convolutions (conv-lowering.ts) agree with the
+ * float64 reference interpreter: conv2d_weight_grad as one MatMul per kernel tap (x with ≥ 8 channels) or as a Conv
  * (fewer), conv2d_input_grad as one GEMM + Col2Im (g of ≤ 16 pixels; for a GPU provider, Convs on
  * flipped kernels, one per output phase when strided) or as ConvTranspose — over
  * strides, pads, dilations and inputs whose last rows the forward conv never reads. The op cases
@@ -11,17 +11,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { referenceBackend } from '../backends/reference/reference-backend.js';
-import { lowerPlan, type LoweringOptions } from '../backends/onnx/lower.js';
-import { probeNchwcBlock, type OrtLike } from '../backends/onnx/ort-backend.js';
-import { ortBackend } from '../node.js';
 import * as onnxruntime from 'onnxruntime-node';
-import { Rng } from '../tensor/random.js';
-import { buildPlan, realize, type Tensor } from '../tensor/tensor.js';
-import { conv2dWithGeometry, type ConvGeometry } from './conv2d.js';
-import { conv2dInputGrad } from './conv-transpose2d.js';
-import { conv2dWeightGrad, GPU_WEIGHT_GRAD_SPLIT, weightGradSplit } from './conv2d-weight-grad.js';
-import { DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS } from './registry.js';
+import { ortBackend } from '../../node.js';
+import { conv2dWithGeometry, type ConvGeometry } from '../../ops/conv2d.js';
+import { conv2dWeightGrad } from '../../ops/conv2d-weight-grad.js';
+import { conv2dInputGrad } from '../../ops/conv-transpose2d.js';
+import { Rng } from '../../tensor/random.js';
+import { buildPlan, realize, type Tensor } from '../../tensor/tensor.js';
+import { referenceBackend } from '../reference/reference-backend.js';
+import { GPU_WEIGHT_GRAD_SPLIT, weightGradSplit } from './conv-lowering.js';
+import { DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS, lowerPlan, type LoweringOptions } from './lower.js';
+import { probeNchwcBlock, type OrtLike } from './ort-backend.js';
 
 const ref = referenceBackend();
 const ort = ortBackend({ threads: 1 });
