@@ -1,6 +1,6 @@
 /**
- * The training loop of a run folder, shared by every experiment (toy sets here; image GANs plug in
- * their own evaluation and plots through {@link RunHooks}):
+ * The training loop of a run folder, shared by every experiment kind (each plugs in its evaluation
+ * and plots through {@link RunHooks}):
  *
  * - runs generator iterations of a {@link Trainer} up to `iters`;
  * - every `logEvery` iterations appends one JSON object to `metrics.jsonl` (the iteration, elapsed
@@ -17,9 +17,9 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-file.js';
-import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import type { IterationStats, Trainer } from './trainer.js';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.js';
+import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../gan/checkpoint.js';
+import type { IterationStats, Trainer } from '../gan/trainer.js';
 
 /** One line of metrics.jsonl. */
 export interface MetricsLine {
@@ -67,6 +67,8 @@ export interface RunHooks {
   evaluate?(iteration: number): Promise<Record<string, number>>;
   /** Writes plots and the report (called every `plotEvery` iterations, at the end and when stopping). */
   plot?(iteration: number): Promise<void>;
+  /** Frees what the hooks hold (a classifier session); called once the loop ends. */
+  close?(): Promise<void>;
 }
 
 /** Cadence of a run's side effects. */
@@ -132,14 +134,10 @@ export async function createRunFolder(dir: string, config: unknown, force: boole
   await checkRunFolder(dir, force);
   if (force) for (const e of RUN_ENTRIES) await rm(join(dir, e), { recursive: true, force: true });
   await mkdir(join(dir, 'plots'), { recursive: true });
-  await writeJson(join(dir, 'config.json'), config);
+  await writeJsonAtomic(join(dir, 'config.json'), config);
   await writeFileAtomic(join(dir, 'metrics.jsonl'), new Uint8Array());
 }
 
-/** Writes pretty JSON atomically. */
-export async function writeJson(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
-}
 
 /** Means of the losses over a logging interval (saved in checkpoints so resumed logs are exact). */
 interface Accumulator {

@@ -1,0 +1,192 @@
+/**
+ * What every experiment kind shares: the settings of the objective, the optimiser, the run's cadence
+ * and the runtime (declared once; a kind spreads them into its own fields, changing defaults where its
+ * reference script does), the layered resolution of a config, and the objects a config turns into
+ * (the loss spec, the optimisers and their learning-rate schedule).
+ */
+import { Adam } from '../optim/adam.js';
+import { clipProjection } from '../optim/clip.js';
+import type { Optimizer, ParamList } from '../optim/optimizer.js';
+import { RMSProp } from '../optim/rmsprop.js';
+import { linearDecay } from '../optim/schedule.js';
+import { SGD } from '../optim/sgd.js';
+import { LOSSES, type LossName } from '../gan/losses.js';
+import type { LossSpec, TrainerOptions } from '../gan/trainer.js';
+import type { Module } from '../nn/module.js';
+import { bool, checkPartial, choice, ConfigError, int, num, text, type Fields, type Values } from './settings.js';
+
+export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const GAN_VARIANTS = ['non-saturating', 'minimax'] as const;
+export type GanVariant = (typeof GAN_VARIANTS)[number];
+export const LR_DECAYS = ['none', 'linear'] as const;
+export type LrDecay = (typeof LR_DECAYS)[number];
+export const DEVICES = ['cpu', 'webgpu'] as const;
+export type DeviceName = (typeof DEVICES)[number];
+
+/** The objective and its weights (defaults: gan_toy.py's; kinds override). */
+export const LOSS_FIELDS = {
+  loss: choice(LOSSES, 'wgan-gp', `objective: ${LOSSES.join(', ')} (each brings its reference optimiser defaults)`),
+  lambda: num(0.1, 'gradient-penalty weight λ (wgan-gp)', { min: 0 }),
+  oneSided: bool(false, 'one-sided penalty E[max(0, ‖∇‖−1)²] (wgan-gp)'),
+  clip: num(0.01, 'weight-clipping value c, weights kept in [−c, c] (wgan)', { gt: 0 }),
+  ganVariant: choice(GAN_VARIANTS, 'non-saturating', 'generator loss of the standard GAN (gan)'),
+  nCritic: int(5, 'critic steps per generator step', { min: 1 }),
+};
+
+/** The optimiser of both networks. */
+export const OPTIMIZER_FIELDS = {
+  optimizer: choice(OPTIMIZERS, 'adam', `optimiser of both networks: ${OPTIMIZERS.join(', ')}`),
+  lr: num(1e-4, 'learning rate', { gt: 0 }),
+  beta1: num(0.5, 'Adam β1', { min: 0, max: 1 }),
+  beta2: num(0.9, 'Adam β2', { min: 0, max: 1 }),
+  lrDecay: choice(LR_DECAYS, 'none', 'learning-rate schedule: none, or linear decay to 0 over iters'),
+};
+
+/** Length, seed and the cadence of a run folder's side effects. */
+export const RUN_FIELDS = {
+  iters: int(1000, 'generator iterations', { min: 1 }),
+  seed: int(1, 'random seed (weights, data, noise, ε)', { min: 0 }),
+  logEvery: int(100, 'write a metrics.jsonl line every N iterations', { min: 1 }),
+  evalEvery: int(100, 'compute the metrics every N iterations (0: never)', { min: 0 }),
+  plotEvery: int(250, 'write plots every N iterations (0: only at the end)', { min: 0 }),
+  checkpointEvery: int(250, 'write a checkpoint every N iterations', { min: 1 }),
+};
+
+/** Where the run computes. */
+export const RUNTIME_FIELDS = {
+  threads: int(2, 'onnxruntime intra-op threads', { min: 1 }),
+  device: choice(DEVICES, 'cpu', 'onnxruntime device: cpu or webgpu'),
+};
+
+/** The fields every kind has: the settings the shared code below reads. */
+export const COMMON_FIELDS = { ...LOSS_FIELDS, ...OPTIMIZER_FIELDS, ...RUN_FIELDS, ...RUNTIME_FIELDS };
+export type CommonSettings = Values<typeof COMMON_FIELDS>;
+
+/**
+ * The reference optimiser settings of each loss (gan_toy.py for wgan-gp and wgan; the reference's
+ * `dcgan` and `lsgan` modes for gan and lsgan). Kinds use them as they are or override entries.
+ */
+export const LOSS_DEFAULTS: Readonly<Record<LossName, Partial<CommonSettings>>> = {
+  // gan_toy.py: Adam(1e-4, beta1 0.5, beta2 0.9), LAMBDA = .1, CRITIC_ITERS = 5.
+  'wgan-gp': { optimizer: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.9, nCritic: 5, lambda: 0.1 },
+  // MODE 'wgan': RMSProp(5e-5), clip ±0.01 after every critic step, 5 critic steps.
+  wgan: { optimizer: 'rmsprop', lr: 5e-5, nCritic: 5, clip: 0.01 },
+  // 'dcgan' mode: Adam(2e-4, beta1 0.5) (TF's default beta2 0.999), one discriminator step.
+  gan: { optimizer: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, nCritic: 1 },
+  // gan_64x64.py 'lsgan': RMSProp(1e-4), one discriminator step.
+  lsgan: { optimizer: 'rmsprop', lr: 1e-4, nCritic: 1 },
+};
+
+/** A named starting point for `wgan-gp train --preset NAME`. */
+export interface Preset<C> {
+  readonly description: string;
+  readonly config: Partial<C>;
+  /** Settings that apply only with a given loss (on top of that loss's reference defaults). */
+  readonly byLoss?: Partial<Record<LossName, Partial<C>>>;
+}
+
+/** The layers a config is resolved from, lowest first after the built-in defaults. */
+export interface ConfigLayers<C> {
+  preset?: Preset<C> | undefined;
+  file?: Partial<C> | undefined;
+  flags?: Partial<C> | undefined;
+}
+
+/**
+ * Merges a config: defaults ← the loss's reference defaults ← preset ← the preset's settings for that
+ * loss ← file ← flags, then checks every field of the whole (a preset could be wrong too). The loss is
+ * the last one given among flags, file and preset.
+ * @example resolveLayers(TOY_FIELDS, LOSS_DEFAULTS, { preset: PRESETS['toy-8gaussians'], flags: { iters: 200 } })
+ */
+export function resolveLayers<F extends Fields & typeof LOSS_FIELDS>(
+  fields: F,
+  lossDefaults: Readonly<Record<LossName, Partial<Values<F>>>>,
+  layers: ConfigLayers<Values<F>>,
+): Values<F> {
+  const file: Partial<Values<typeof LOSS_FIELDS>> = layers.file ?? {};
+  const flags: Partial<Values<typeof LOSS_FIELDS>> = layers.flags ?? {};
+  const preset = layers.preset;
+  const base: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(fields)) base[k] = f.default;
+  const loss = (flags.loss ?? file.loss ?? (preset?.config as Partial<Values<typeof LOSS_FIELDS>> | undefined)?.loss ?? base.loss) as LossName;
+  const merged = { ...base, ...lossDefaults[loss], ...(preset?.config ?? {}), ...(preset?.byLoss?.[loss] ?? {}), ...file, ...flags, loss };
+  return checkPartial(fields, merged, 'config') as Values<F>;
+}
+
+/**
+ * The Trainer's loss spec of a config.
+ * @example lossSpec({ loss: 'wgan-gp', lambda: 10, oneSided: false, clip: 0.01, ganVariant: 'minimax', nCritic: 5 })
+ */
+export function lossSpec(c: Values<typeof LOSS_FIELDS>): LossSpec {
+  switch (c.loss) {
+    case 'wgan-gp':
+      return { name: 'wgan-gp', lambda: c.lambda, oneSided: c.oneSided };
+    case 'wgan':
+      return { name: 'wgan', clip: c.clip };
+    case 'gan':
+      return { name: 'gan', variant: c.ganVariant };
+    case 'lsgan':
+      return { name: 'lsgan' };
+  }
+}
+
+/**
+ * The optimizer a config asks for; `clip` adds the weight-clipping projection (critic of wgan).
+ * @example const opt = makeOptimizer(config, critic.namedParameters(), 0.01);
+ */
+export function makeOptimizer(c: Values<typeof OPTIMIZER_FIELDS>, params: ParamList, clip?: number): Optimizer {
+  const base = clip === undefined ? { lr: c.lr } : { lr: c.lr, project: clipProjection(clip) };
+  switch (c.optimizer) {
+    case 'adam':
+      return new Adam(params, { ...base, beta1: c.beta1, beta2: c.beta2 });
+    case 'rmsprop':
+      return new RMSProp(params, base);
+    case 'sgd':
+      return new SGD(params, base);
+  }
+}
+
+/**
+ * The Trainer options every kind builds the same way from its config: the loss, both optimisers
+ * (the critic's clipped under `wgan`: every weight kept in ±c after every critic step, as the
+ * reference), the step counts, the seed and the learning-rate schedule.
+ * @example new Trainer({ ...trainerSettings(config, G, D), data, noise, batchSize: config.batchSize });
+ */
+export function trainerSettings(
+  c: CommonSettings,
+  generator: Module,
+  critic: Module,
+): Pick<TrainerOptions, 'generator' | 'critic' | 'loss' | 'nCritic' | 'generatorOptimizer' | 'criticOptimizer' | 'seed'> & Partial<Pick<TrainerOptions, 'beforeIteration'>> {
+  const optG = makeOptimizer(c, generator.namedParameters());
+  const optD = makeOptimizer(c, critic.namedParameters(), c.loss === 'wgan' ? c.clip : undefined);
+  const schedule = c.lrDecay === 'linear' ? linearDecay(c.lr, c.iters) : undefined;
+  return {
+    generator,
+    critic,
+    loss: lossSpec(c),
+    nCritic: c.nCritic,
+    generatorOptimizer: optG,
+    criticOptimizer: optD,
+    seed: c.seed,
+    ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
+  };
+}
+
+/** Throws unless `n` is a positive integer (options of the commands, not settings). */
+export function checkCount(name: string, n: number, min = 1): number {
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got ${n}`);
+  return n;
+}
+
+/**
+ * The options of `wgan-gp sample` every kind takes: how many, the noise seed, the output file.
+ * @example sample: { fields: sampleFields(1000, 'FILE: .csv, .json or .png; default CSV on stdout'), run: ... }
+ */
+export function sampleFields(num: number, outHelp: string) {
+  return {
+    num: int(num, `number of samples (default ${num})`, { min: 1 }),
+    seed: int(0, 'seed of the noise', { min: 0 }),
+    out: text(null, outHelp),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The life of a run folder, written once for every experiment kind: start a run from a resolved
+ * config, read a saved run (its kind from config.json), resume it exactly, load its latest
+ * checkpoint, and run a kind's command (sample, eval, export) on it. The kind supplies the parts
+ * (src/app/experiment.ts); the loop, logging, checkpoints and signals are run-folder.ts's.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from '../gan/checkpoint.js';
+import { writeJsonAtomic } from '../io/atomic-file.js';
+import { ConfigError } from './settings.js';
+import { checkSavedConfig, experimentOf, type Experiment, type KindCommand, type RunConfig, type RunEnv, type RunModel, type SavedRun } from './experiment.js';
+import { checkRunFolder, createRunFolder, resumeRun, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
+import { checkField, checkPartial } from './settings.js';
+
+/** The kind of runs saved before kinds existed (config.json without `kind`). */
+export const LEGACY_KIND = 'toy';
+
+/** The run-loop cadence of a config. */
+export function scheduleOf(c: RunConfig): RunSchedule {
+  return { iters: c.iters, logEvery: c.logEvery, evalEvery: c.evalEvery, plotEvery: c.plotEvery, checkpointEvery: c.checkpointEvery };
+}
+
+/** Options of {@link trainRun}: the loop's (tests stop early with `stopAfter`) and `force`. */
+export interface TrainOptions extends Omit<RunOptions, 'reporter'> {
+  /** Replace the run in a non-empty folder. */
+  force?: boolean;
+}
+
+async function withModel<M extends RunModel, T>(model: M, body: (m: M) => Promise<T>): Promise<T> {
+  try {
+    return await body(model);
+  } finally {
+    await model.close?.();
+  }
+}
+
+async function loop<C extends RunConfig, M extends RunModel>(exp: Experiment<C, M>, model: M, c: C, dir: string, env: RunEnv, opts: RunOptions, start = {}): Promise<RunResult> {
+  const hooks = exp.hooks(model, dir, env);
+  try {
+    return await runTraining(model.trainer, dir, scheduleOf(c), hooks, { ...opts, ...(env.reporter ? { reporter: env.reporter } : {}) }, start);
+  } finally {
+    await hooks.close?.();
+  }
+}
+
+/**
+ * Starts a new run of kind `exp` in `dir` and trains it for `config.iters` iterations. The folder is
+ * checked first and created only once the model (and its data) are built, so a bad setting or data
+ * path leaves nothing behind.
+ * @example await trainRun(toyExperiment, resolveRunConfig(toyExperiment, { preset: 'toy-8gaussians' }), 'runs/8g', env);
+ */
+export async function trainRun<C extends RunConfig, M extends RunModel>(exp: Experiment<C, M>, config: C, dir: string, env: RunEnv, opts: TrainOptions = {}): Promise<RunResult> {
+  const force = opts.force ?? false;
+  await checkRunFolder(dir, force);
+  const saved = exp.toSaved?.(config) ?? config;
+  await env.useBackend(saved.threads, saved.device);
+  return withModel(await exp.build(saved, env, 'train'), async (model) => {
+    if (force) for (const f of exp.files ?? []) await rm(join(dir, f), { recursive: true, force: true });
+    await createRunFolder(dir, saved, force);
+    return loop(exp, model, saved, dir, env, opts);
+  });
+}
+
+/**
+ * Reads run folder `dir`: its kind (config.json's `kind`; none: a toy run saved before kinds) and
+ * its checked config. A missing or damaged config is a {@link RunFolderError}.
+ * @example const { exp, run } = await readRun('runs/8g'); run.config.iters
+ */
+export async function readRun(dir: string): Promise<{ exp: Experiment; run: SavedRun }> {
+  const path = join(dir, 'config.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new RunFolderError(code === 'ENOENT' ? `'${dir}' is not a run folder: '${path}' does not exist` : `'${path}' is not valid JSON: ${(e as Error).message}`);
+  }
+  const kind = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? ((raw as { kind?: unknown }).kind ?? LEGACY_KIND) : LEGACY_KIND;
+  try {
+    const exp = experimentOf(String(kind));
+    return { exp, run: { dir, config: checkSavedConfig(exp, raw, path, exp.savedCompat) } };
+  } catch (e) {
+    // A damaged run folder is a runtime problem, not a usage error.
+    throw new RunFolderError((e as Error).message);
+  }
+}
+
+/** Options of {@link resumeRunFolder}. */
+export interface ResumeOptions extends Omit<RunOptions, 'reporter'> {
+  /** New total of iterations (a linear learning-rate decay stretches to it). */
+  iters?: number;
+  /** Runtime overrides for this session (the saved config keeps its own). */
+  threads?: number;
+  device?: RunConfig['device'];
+}
+
+/**
+ * Continues run folder `dir` from its latest checkpoint up to `iters` iterations in total (default:
+ * the config's). Parameters and metrics.jsonl equal an uninterrupted run's.
+ * @example await resumeRunFolder('runs/8g', env, { iters: 2000 });
+ */
+export async function resumeRunFolder(dir: string, env: RunEnv, opts: ResumeOptions = {}): Promise<RunResult> {
+  const { exp, run } = await readRun(dir);
+  const { iters, threads, device, ...loopOpts } = opts;
+  const c: RunConfig = { ...run.config };
+  if (iters !== undefined) c.iters = checkField('iters', exp.fields.iters!, iters, '--iters') as number;
+  await env.useBackend(threads ?? c.threads, device ?? c.device);
+  return withModel(await exp.build(c, env, 'train'), async (model) => {
+    const start = await resumeRun(dir, model.trainer);
+    if (iters !== undefined && iters <= model.trainer.iteration) {
+      throw new ConfigError(`--iters ${iters} does not go beyond the checkpoint of '${dir}' at iteration ${model.trainer.iteration}`);
+    }
+    if (iters !== undefined) await writeJsonAtomic(join(dir, 'config.json'), c);
+    return loop(exp, model, c, dir, env, loopOpts, start);
+  });
+}
+
+/**
+ * Builds a saved run's model and loads its latest checkpoint (for a kind's sample, eval, export).
+ * The caller closes it (`model.close?.()`).
+ * @example const m = await loadRunModel(exp, run, env); m.trainer.iteration
+ */
+export async function loadRunModel<C extends RunConfig, M extends RunModel>(exp: Experiment<C, M>, run: SavedRun<C>, env: RunEnv): Promise<M> {
+  const ckptDir = join(run.dir, 'checkpoints');
+  if (!(await hasCheckpoint(ckptDir))) throw new CheckpointError(`no checkpoint in '${run.dir}' ('${join(ckptDir, 'checkpoint.json')}' is missing)`);
+  const model = await exp.build(run.config, env, 'load');
+  try {
+    applyCheckpoint(model.trainer, await loadCheckpoint(ckptDir));
+  } catch (e) {
+    await model.close?.();
+    throw e;
+  }
+  return model;
+}
+
+/** The commands of a saved run that every kind may have. */
+export type RunCommandName = 'sample' | 'evaluate' | 'export';
+
+/**
+ * Runs command `name` of run folder `dir`'s kind with options `opts` (checked against the command's
+ * fields: an option the kind does not take is a {@link ConfigError} naming it), on the run's backend
+ * unless `threads` / `device` override it.
+ * @example const metrics = await runCommand('runs/8g', 'evaluate', { samples: 5000 }, env);
+ */
+export async function runCommand(
+  dir: string,
+  name: RunCommandName,
+  opts: Readonly<Record<string, unknown>>,
+  env: RunEnv,
+  runtime: { threads?: number | undefined; device?: RunConfig['device'] | undefined } = {},
+): Promise<unknown> {
+  const { exp, run } = await readRun(dir);
+  const cmd = exp[name] as KindCommand<RunConfig, unknown> | undefined;
+  const verb = name === 'evaluate' ? 'eval' : name;
+  if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${dir}')`);
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const checked = { ...defaultsOfCommand(cmd), ...checkPartial(cmd.fields, given, `${verb} of a ${exp.kind} run`) };
+  await env.useBackend(runtime.threads ?? run.config.threads, runtime.device ?? run.config.device);
+  return cmd.run(run, checked, env);
+}
+
+function defaultsOfCommand(cmd: KindCommand<RunConfig, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(cmd.fields).map(([k, f]) => [k, f.default]));
+}

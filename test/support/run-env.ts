@@ -1,0 +1,27 @@
+/**
+ * A RunEnv for tests of experiment kinds: onnxruntime-node on the CPU, messages collected in
+ * `said`, command output in `written`.
+ */
+import type { RunEnv } from '../../src/app/experiment.js';
+import { ortBackend } from '../../src/node.js';
+import { setBackend } from '../../src/tensor/tensor.js';
+
+export interface TestRunEnv extends RunEnv {
+  readonly said: string[];
+  readonly written: string[];
+}
+
+/**
+ * @example const env = testRunEnv(); await trainRun(toyExperiment, config, dir, env);
+ */
+export function testRunEnv(): TestRunEnv {
+  const said: string[] = [];
+  const written: string[] = [];
+  return {
+    said,
+    written,
+    say: (t) => void said.push(t),
+    write: (t) => void written.push(t),
+    useBackend: async (threads) => setBackend(ortBackend({ threads })),
+  };
+}
