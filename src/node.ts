@@ -34,5 +34,5 @@ export * from './gan/image-eval.js';
 export * from './gan/image-config.js';
 export * from './gan/image-data.js';
 export * from './gan/checkpoint.js';
-export * from './gan/run.js';
+export * from './app/run-folder.js';
 export * from './gan/toy-run.js';

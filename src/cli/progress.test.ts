@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MetricsLine } from '../gan/run.js';
+import type { MetricsLine } from '../app/run-folder.js';
 import { formatDuration, summarize } from './progress.js';
 
 describe('progress lines', () => {

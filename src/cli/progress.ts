@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { IterationStats } from '../gan/trainer.js';
-import type { MetricsLine, RunReporter } from '../gan/run.js';
+import type { MetricsLine, RunReporter } from '../app/run-folder.js';
 
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bar', 'lines', 'none'];

@@ -18,7 +18,7 @@ import { imageRange, loadImageData } from './image-data.js';
 import { generatorBatches, openJudge, realCeiling, scoreImages } from './image-eval.js';
 import { EXPORT_BATCH, exportGenerator } from './image-export.js';
 import { createImageNetworks, gridColumns, readImageConfig, resumeImage, trainImage } from './image-run.js';
-import { checkRunFolder, type RunReporter, type RunResult } from './run.js';
+import { checkRunFolder, type RunReporter, type RunResult } from '../app/run-folder.js';
 
 export { isImagePreset } from './image-config.js';
 export { isImageRun } from './image-run.js';

@@ -16,7 +16,7 @@ import { loadImageData, type ImageData } from './image-data.js';
 import { generatorBatches, openJudge, scoreImages } from './image-eval.js';
 import { exportGenerator } from './image-export.js';
 import { buildImageModel, resumeImage, trainImage } from './image-run.js';
-import type { MetricsLine } from './run.js';
+import type { MetricsLine } from '../app/run-folder.js';
 
 let backend: OrtBackend;
 let root: string;

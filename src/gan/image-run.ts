@@ -46,7 +46,8 @@ import { createCifarDcgan } from './models/cifar-dcgan.js';
 import { createCifarResnet } from './models/cifar-resnet.js';
 import { createLsun64 } from './models/lsun64.js';
 import { createMnist, NOISE_DIM } from './models/mnist.js';
-import { createRunFolder, resumeRun, RunFolderError, runTraining, writeJson, type MetricsLine, type RunHooks, type RunOptions, type RunResult, type RunSchedule } from './run.js';
+import { createRunFolder, resumeRun, RunFolderError, runTraining, type MetricsLine, type RunHooks, type RunOptions, type RunResult, type RunSchedule } from '../app/run-folder.js';
+import { writeJsonAtomic } from '../io/atomic-file.js';
 import { seedStreams, Trainer, type LossSpec } from './trainer.js';
 
 /** Everything an image run is made of. */
@@ -282,7 +283,7 @@ export function imageHooks(model: ImageModel, dir: string, log: (line: string) =
       const real = data.heldOut ?? data.train;
       const c = await realCeiling(judge, real, config.evalSamples, config.seed + EVAL_SEED.ceiling);
       const ceiling: Ceiling = { ...c, classifier: config.classifier!, source: `${real.name}, ${c.samples} images vs ${data.reference?.name ?? 'none'} (${judge.realCount})` };
-      await writeJson(ceilingPath, ceiling);
+      await writeJsonAtomic(ceilingPath, ceiling);
     }
     return judge;
   };
@@ -406,7 +407,7 @@ export async function resumeImage(dir: string, opts: ImageRunOptions & { iters?:
   if (opts.iters !== undefined && opts.iters <= model.trainer.iteration) {
     throw new ConfigError(`--iters ${opts.iters} does not go beyond the checkpoint of '${dir}' at iteration ${model.trainer.iteration}`);
   }
-  if (opts.iters !== undefined) await writeJson(join(dir, 'config.json'), config);
+  if (opts.iters !== undefined) await writeJsonAtomic(join(dir, 'config.json'), config);
   const hooks = imageHooks(model, dir, opts.log);
   try {
     return await runTraining(model.trainer, dir, scheduleOf(config), hooks, opts, start);

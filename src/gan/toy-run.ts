@@ -30,12 +30,13 @@ import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from 
 import { checkPartialConfig, CONFIG_KEYS, ConfigError, type ToyConfig } from './config.js';
 import { ToyMlp } from './models/toy.js';
 import { writeToyPlots, writeToyReport } from './toy-plots.js';
-import { createRunFolder, resumeRun, RunFolderError, runTraining, writeJson, type MetricsLine, type RunHooks, type RunOptions, type RunResult, type RunSchedule } from './run.js';
+import { createRunFolder, resumeRun, RunFolderError, runTraining, type MetricsLine, type RunHooks, type RunOptions, type RunResult, type RunSchedule } from '../app/run-folder.js';
+import { writeJsonAtomic } from '../io/atomic-file.js';
 import { seedStreams, Trainer, type LossSpec } from './trainer.js';
 
 export type ToyRunOptions = RunOptions;
 export type ToyRunResult = RunResult;
-export { checkRunFolder, RunFolderError, type MetricsLine, type RunReporter } from './run.js';
+export { checkRunFolder, RunFolderError, type MetricsLine, type RunReporter } from '../app/run-folder.js';
 
 /** Everything a toy run is made of. */
 export interface ToyModel {
@@ -244,7 +245,7 @@ export async function resumeToy(dir: string, opts: ToyRunOptions & { iters?: num
   if (opts.iters !== undefined && opts.iters <= model.trainer.iteration) {
     throw new ConfigError(`--iters ${opts.iters} does not go beyond the checkpoint of '${dir}' at iteration ${model.trainer.iteration}`);
   }
-  if (opts.iters !== undefined) await writeJson(join(dir, 'config.json'), config);
+  if (opts.iters !== undefined) await writeJsonAtomic(join(dir, 'config.json'), config);
   return runTraining(model.trainer, dir, scheduleOf(config), toyHooks(model, dir), opts, start);
 }
 
