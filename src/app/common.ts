@@ -13,7 +13,7 @@ import { SGD } from '../optim/sgd.js';
 import { LOSSES, type LossName } from '../gan/losses.js';
 import type { LossSpec, TrainerOptions } from '../gan/trainer.js';
 import type { Module } from '../nn/module.js';
-import { bool, checkPartial, choice, ConfigError, int, num, text, type Fields, type Values } from './settings.js';
+import { bool, checkPartial, choice, ConfigError, defaultsOf, int, num, text, type Fields, type Values } from './settings.js';
 
 export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -145,6 +145,15 @@ export function makeOptimizer(c: Values<typeof OPTIMIZER_FIELDS>, params: ParamL
     case 'sgd':
       return new SGD(params, base);
   }
+}
+
+/**
+ * The reference optimiser of `loss` ({@link LOSS_DEFAULTS} over the optimiser fields' defaults), e.g.
+ * for a figure's networks.
+ * @example const opt = referenceOptimizer('wgan', critic.namedParameters(), 0.01); // RMSProp 5e-5, clipped
+ */
+export function referenceOptimizer(loss: LossName, params: ParamList, clip?: number): Optimizer {
+  return makeOptimizer({ ...defaultsOf(OPTIMIZER_FIELDS), ...LOSS_DEFAULTS[loss] }, params, clip);
 }
 
 /**

@@ -28,12 +28,12 @@ export interface RunEnv {
 }
 
 /** The settings every kind's config carries besides its fields. */
-export interface RunIdentity {
+export type RunIdentity = {
   /** The experiment kind (`config.json`'s `kind`; toy runs saved before kinds existed have none). */
   kind: string;
   /** The preset the run started from, or null. */
   preset: string | null;
-}
+};
 
 /** A kind's resolved config: its identity and settings. */
 export type RunConfig = RunIdentity & CommonSettings & Record<string, unknown>;
@@ -61,13 +61,15 @@ export interface KindCommand<C extends RunConfig, R> {
 
 /** Options every figure takes. */
 export interface FigureOptions {
+  /** Folder for the PNGs (created if needed). */
   out: string;
-  seed: number;
-  force: boolean;
+  seed?: number;
+  /** Overwrite existing figure files. */
+  force?: boolean;
   iters?: number;
   /** Width of the networks (toy figures: hidden units; image figures: DIM). */
   hidden?: number;
-  log: (line: string) => void;
+  log?: (line: string) => void;
 }
 
 /** A figure of the paper reproduced by `wgan-gp figure NAME`. */
@@ -108,7 +110,7 @@ export interface Experiment<C extends RunConfig = RunConfig, M extends RunModel 
   /** Builds networks, data and Trainer from a config: fresh weights from the seed. Data problems throw here. */
   build(c: C, env: RunEnv, purpose: 'train' | 'load'): Promise<M>;
   /** What the run loop calls: evaluation (metrics.jsonl) and plots/report. */
-  hooks(model: M, dir: string, env: RunEnv): RunHooks;
+  hooks(model: M, dir: string, env: RunEnv): RunHooks | Promise<RunHooks>;
   /** `wgan-gp sample`: draws from the generator (fields: at least num, seed, out; see sampleFields). */
   readonly sample: KindCommand<C, unknown>;
   /** `wgan-gp eval`: a JSON-ready result. */

@@ -36,7 +36,7 @@ async function withModel<M extends RunModel, T>(model: M, body: (m: M) => Promis
 }
 
 async function loop<C extends RunConfig, M extends RunModel>(exp: Experiment<C, M>, model: M, c: C, dir: string, env: RunEnv, opts: RunOptions, start = {}): Promise<RunResult> {
-  const hooks = exp.hooks(model, dir, env);
+  const hooks = await exp.hooks(model, dir, env);
   try {
     return await runTraining(model.trainer, dir, scheduleOf(c), hooks, { ...opts, ...(env.reporter ? { reporter: env.reporter } : {}) }, start);
   } finally {

@@ -14,48 +14,34 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { gradients } from '../autodiff/grad.js';
-import { fixedGeneratorSample, toyDataset, TOY_DATASETS, type ToyDatasetName } from '../data/toy.js';
-import { writeFileAtomic } from '../io/atomic-file.js';
-import { add } from '../ops/add.js';
-import { concat } from '../ops/concat.js';
-import { mean } from '../ops/math.js';
-import { mul } from '../ops/mul.js';
-import { relu } from '../ops/relu.js';
-import { reshape } from '../ops/reshape.js';
-import { slice } from '../ops/slice.js';
-import { sqrt } from '../ops/sqrt.js';
-import { sub } from '../ops/sub.js';
-import { sum } from '../ops/sum.js';
-import { Adam } from '../optim/adam.js';
-import { clipProjection } from '../optim/clip.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { RMSProp } from '../optim/rmsprop.js';
-import { Rng } from '../tensor/random.js';
-import { realize, tensor, toHost, type Tensor } from '../tensor/tensor.js';
-import { contourPlot } from '../viz/contour-plot.js';
-import { histogramPlot } from '../viz/histogram-plot.js';
-import { linePlot } from '../viz/line-plot.js';
-import { gradientPenalty, wassersteinCriticLoss } from './losses.js';
-import { ToyMlp } from './models/toy.js';
-import { criticValues, PLOT_RANGE } from './toy-plots.js';
-import { seedStreams, Trainer } from './trainer.js';
+import { gradients } from '../../autodiff/grad.js';
+import { fixedGeneratorSample, toyDataset, TOY_DATASETS, type ToyDatasetName } from '../../data/toy.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
+import { add } from '../../ops/add.js';
+import { concat } from '../../ops/concat.js';
+import { mean } from '../../ops/math.js';
+import { mul } from '../../ops/mul.js';
+import { relu } from '../../ops/relu.js';
+import { reshape } from '../../ops/reshape.js';
+import { slice } from '../../ops/slice.js';
+import { sqrt } from '../../ops/sqrt.js';
+import { sub } from '../../ops/sub.js';
+import { sum } from '../../ops/sum.js';
+import type { Optimizer } from '../../optim/optimizer.js';
+import { LOSS_DEFAULTS, referenceOptimizer } from '../common.js';
+import type { FigureOptions } from '../experiment.js';
+import { Rng } from '../../tensor/random.js';
+import { realize, tensor, toHost, type Tensor } from '../../tensor/tensor.js';
+import { contourPlot } from '../../viz/contour-plot.js';
+import { histogramPlot } from '../../viz/histogram-plot.js';
+import { linePlot } from '../../viz/line-plot.js';
+import { gradientPenalty, wassersteinCriticLoss } from '../../gan/losses.js';
+import { ToyMlp } from '../../gan/models/toy.js';
+import { criticValues, PLOT_RANGE } from './plots.js';
+import { seedStreams, Trainer } from '../../gan/trainer.js';
 
 export type FigureName = 'fig1a' | 'fig1b';
 export const FIGURES: readonly FigureName[] = ['fig1a', 'fig1b'];
-
-export interface FigureOptions {
-  /** Folder for the PNGs (created if needed). */
-  out: string;
-  seed?: number;
-  /** Overwrite existing figure files. */
-  force?: boolean;
-  /** fig1a: critic steps per panel (default 1000); fig1b: generator iterations per setting (default 100). */
-  iters?: number;
-  /** Hidden width of the networks (default 512, the reference DIM). */
-  hidden?: number;
-  log?: (line: string) => void;
-}
 
 /** Thrown when a figure file exists and `force` was not given. */
 export class FigureExistsError extends Error {
@@ -108,7 +94,7 @@ export async function fixedGeneratorCritic(dataset: ToyDatasetName, constraint: 
   const critic = new ToyMlp(2, 1, { hidden, layers: 3, rng: streams.criticInit });
   const params = critic.namedParameters();
   const opt: Optimizer =
-    constraint === 'clip' ? new RMSProp(params, { lr: 5e-5, project: clipProjection(0.01) }) : new Adam(params, { lr: 1e-4, beta1: 0.5, beta2: 0.9 });
+    constraint === 'clip' ? referenceOptimizer('wgan', params, LOSS_DEFAULTS.wgan.clip) : referenceOptimizer('wgan-gp', params);
   const B = 256;
   const D = (x: Tensor): Tensor => critic.forward(x);
   const sampleFake = (real: Float32Array): Float32Array => fixedGeneratorSample(real, streams.noise);
@@ -191,10 +177,7 @@ export async function deepCritic(setting: (typeof FIG1B_SETTINGS)[number], iters
   const generator = new ToyMlp(2, 2, { ...mlp, rng: streams.generatorInit });
   const critic = new ToyMlp(2, 1, { ...mlp, rng: streams.criticInit });
   const clip = setting.loss.name === 'wgan' ? setting.loss.clip : undefined;
-  const opt = (params: ReturnType<ToyMlp['namedParameters']>, project?: number): Optimizer =>
-    setting.loss.name === 'wgan'
-      ? new RMSProp(params, project === undefined ? { lr: 5e-5 } : { lr: 5e-5, project: clipProjection(project) })
-      : new Adam(params, { lr: 1e-4, beta1: 0.5, beta2: 0.9 });
+  const opt = (params: ReturnType<ToyMlp['namedParameters']>, project?: number): Optimizer => referenceOptimizer(setting.loss.name, params, project);
   const trainer = new Trainer({
     generator,
     critic,

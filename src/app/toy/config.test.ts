@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BASE_CONFIG, checkPartialConfig, ConfigError, LOSS_DEFAULTS, PRESETS, resolveConfig } from './config.js';
+import { LOSS_DEFAULTS } from '../common.js';
+import { checkKindPartial, registerExperiment, resolveRunConfig, type ResolveInput } from '../experiment.js';
+import { ConfigError } from '../settings.js';
+import { TOY_FIELDS, TOY_PRESETS, toyExperiment, type ToyConfig } from './index.js';
+
+registerExperiment(toyExperiment);
+const resolveConfig = (input: ResolveInput): ToyConfig => resolveRunConfig(toyExperiment, input);
+const checkPartialConfig = (raw: unknown, source: string): Record<string, unknown> => checkKindPartial(toyExperiment, raw, source);
 
 describe('toy run config', () => {
   it('a preset gives the reference WGAN-GP hyperparameters of gan_toy.py', () => {
@@ -30,8 +37,9 @@ describe('toy run config', () => {
   });
 
   it('every preset resolves to a valid config', () => {
-    for (const name of Object.keys(PRESETS)) assert.equal(resolveConfig({ preset: name }).preset, name);
-    assert.equal(resolveConfig({}).dataset, BASE_CONFIG.dataset);
+    for (const name of Object.keys(TOY_PRESETS)) assert.equal(resolveConfig({ preset: name }).preset, name);
+    assert.equal(resolveConfig({}).dataset, TOY_FIELDS.dataset.default);
+    assert.equal(resolveConfig({}).kind, 'toy');
   });
 
   it('rejects unknown presets, unknown settings and out-of-range values, naming them', () => {
@@ -43,5 +51,18 @@ describe('toy run config', () => {
     assert.throws(() => checkPartialConfig({ dataset: 'mnist' }, 'flags'), /dataset must be one of 8gaussians, 25gaussians, swissroll/);
     assert.throws(() => checkPartialConfig({ oneSided: 'yes' }, 'flags'), /oneSided must be true or false/);
     assert.throws(() => checkPartialConfig([1, 2], 'cfg.json'), /expected a JSON object/);
+  });
+
+  it('suggests the setting a typo meant, and refuses keys such as constructor and __proto__ like any unknown key', () => {
+    assert.throws(() => checkPartialConfig({ lamda: 1 }, 'cfg.json'), /unknown setting 'lamda' \(did you mean 'lambda'\?\)/);
+    assert.throws(() => checkPartialConfig({ nCritc: 1 }, 'cfg.json'), /did you mean 'nCritic'/);
+    assert.throws(() => checkPartialConfig({ zzzzzz: 1 }, 'cfg.json'), (e: Error) => /unknown setting 'zzzzzz'; known settings: kind, preset, dataset, loss/.test(e.message) && !/did you mean/.test(e.message));
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const raw = JSON.parse(`{"${key}": 1}`) as unknown;
+      assert.throws(() => checkPartialConfig(raw, 'cfg.json'), (e: Error) => e instanceof ConfigError && e.message.includes(`unknown setting '${key}'`), key);
+      assert.throws(() => resolveConfig({ file: raw as Record<string, unknown> }), (e: Error) => e instanceof ConfigError && e.message.includes(`'${key}'`), key);
+    }
+    // An editor's $schema link is not a setting and is ignored.
+    assert.equal(resolveConfig({ file: { $schema: '../schema/toy.schema.json', iters: 3 } }).iters, 3);
   });
 });

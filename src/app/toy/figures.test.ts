@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { ortBackend, type OrtBackend } from '../node.js';
-import { setBackend } from '../tensor/tensor.js';
+import { ortBackend, type OrtBackend } from '../../node.js';
+import { setBackend } from '../../tensor/tensor.js';
 import { deepCritic, FIG1B_SETTINGS, fixedGeneratorCritic, runFigure, tilePngs } from './figures.js';
 
 let backend: OrtBackend;

@@ -5,14 +5,15 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Module } from '../nn/module.js';
-import { realize, tensor } from '../tensor/tensor.js';
-import { contourPlot, criticGrid as gridPoints } from '../viz/contour-plot.js';
-import { linePlot, type LineSeries } from '../viz/line-plot.js';
-import { readMetricsJsonl, writeReport } from '../viz/report.js';
-import { writeFileAtomic } from '../io/atomic-file.js';
-import type { ToyConfig } from './config.js';
-import type { EvalSet, MetricsLine, ToyModel } from './toy-run.js';
+import type { Module } from '../../nn/module.js';
+import { realize, tensor } from '../../tensor/tensor.js';
+import { contourPlot, criticGrid as gridPoints } from '../../viz/contour-plot.js';
+import { linePlot, type LineSeries } from '../../viz/line-plot.js';
+import { readMetricsJsonl, writeReport } from '../../viz/report.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
+import type { ToyConfig } from './index.js';
+import type { MetricsLine } from '../run-folder.js';
+import type { EvalSet, ToyModel } from './model.js';
 
 /** The plotted square, as in gan_toy.py (RANGE = 3). */
 export const PLOT_RANGE = 3;
