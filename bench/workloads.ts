@@ -107,10 +107,10 @@ const toyGeneratorFlops = mlpGeneratorStepFlops(TOY_BATCH, TOY_CRITIC, TOY_GENER
 
 // ---- the image scripts: gan_mnist.py, gan_cifar.py, gan_cifar_resnet.py, gan_64x64.py (wgan-gp) ----
 
-/** The settings of one image script that a step depends on (as the CLI's presets, src/gan/image-config.ts). */
+/** The settings of one image script that a step depends on (as the CLI's presets, src/app/image/config.ts). */
 interface ImageSpec {
   readonly itemShape: readonly [number, number, number];
-  /** How the reference scales pixels (as src/gan/image-data.ts FAMILY_TRANSFORM). */
+  /** How the reference scales pixels (as src/app/image/data.ts FAMILY_TRANSFORM). */
   readonly transform: PixelTransformSpec;
   readonly batchSize: number;
   readonly generatorBatchSize: number;
@@ -181,7 +181,7 @@ function randomImages(spec: ImageSpec, seed: number, count = 512): DataSource {
 }
 
 /**
- * An image script's WGAN-GP trainer, built as the CLI builds it (src/gan/image-run.ts
+ * An image script's WGAN-GP trainer, built as the CLI builds it (src/app/image/model.ts
  * buildImageModel): the real models, Adam on each, λ = 10, 5 critic steps, N(0, 1) noise of size 128.
  */
 function imageTrainer(spec: ImageSpec, seed: number, opts: SetupOptions = {}): Trainer {

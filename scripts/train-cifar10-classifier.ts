@@ -11,8 +11,9 @@
  * gan_cifar.py's, 2(x/255 − 0.5). Prints per-epoch progress and one JSON line of results at the end
  * (the numbers docs/EXPERIMENTS.md records).
  */
-import { resolveImageConfig } from '../src/gan/image-config.js';
-import { loadImageData } from '../src/gan/image-data.js';
+import { resolveRunConfig } from '../src/app/experiment.js';
+import { loadImageData } from '../src/app/image/data.js';
+import { imageExperiment } from '../src/app/image/index.js';
 import { evaluateExportedClassifier } from '../src/metrics/classifier-training.js';
 import { CIFAR10_CLASSIFIER, cifar10ClassifierPath, exportCifar10Classifier, trainCifar10Classifier } from '../src/metrics/cifar10-classifier.js';
 import { ortBackend } from '../src/node.js';
@@ -21,7 +22,7 @@ import { classifierScriptArgs, printResult, writeModel } from './classifier-scri
 const args = classifierScriptArgs({ epochs: 6, lrDecay: 0.7, threads: 1, out: cifar10ClassifierPath() });
 if (!args.data) throw new Error('--data DIR is required: the CIFAR-10 binary folder or an image folder with train/ and test/ class subfolders');
 const backend = ortBackend({ threads: args.threads });
-const data = loadImageData(resolveImageConfig({ preset: 'cifar10-dcgan', flags: { data: args.data } }), (line) => console.log(line));
+const data = loadImageData(resolveRunConfig(imageExperiment, { preset: 'cifar10-dcgan', flags: { data: args.data } }), (line) => console.log(line));
 if (!data.heldOut) throw new Error(`--data: ${args.data} has no held-out set (test/ beside train/, or the binary test_batch.bin)`);
 if (data.numClasses !== 10) throw new Error(`--data: expected 10 classes, ${args.data} has ${data.numClasses}`);
 console.log(data.description);

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ArrayImageDataset, readItems } from '../data/batches.js';
-import { resolveImageConfig } from '../gan/image-config.js';
-import { openJudge } from '../gan/image-eval.js';
+import { resolveRunConfig } from '../app/experiment.js';
+import { openJudge } from '../app/image/eval.js';
+import { imageExperiment } from '../app/image/index.js';
 import { ortBackend } from '../node.js';
 import { softmax } from '../ops/softmax.js';
 import { Rng } from '../tensor/random.js';
@@ -130,14 +131,14 @@ test("'cifar10' names the bundled classifier, the CIFAR presets default to it, a
   assert.match(cifar10ClassifierPath(), /models[/\\]cifar10-classifier\.onnx$/);
   assert.deepEqual(BUNDLED_CLASSIFIERS.cifar10.itemShape, [3, 32, 32]);
 
-  for (const preset of ['cifar10-dcgan', 'cifar10-resnet', 'cifar10-resnet-acgan']) assert.equal(resolveImageConfig({ preset }).classifier, 'cifar10', preset);
-  assert.equal(resolveImageConfig({ preset: 'mnist' }).classifier, 'mnist');
-  assert.equal(resolveImageConfig({ preset: 'lsun64-dcgan' }).classifier, null);
-  assert.equal(resolveImageConfig({ preset: 'cifar10-dcgan', flags: { classifier: null } }).classifier, null);
-  assert.equal(resolveImageConfig({ preset: 'cifar10-dcgan', flags: { classifier: 'x.onnx' } }).classifier, 'x.onnx');
-  assert.throws(() => resolveImageConfig({ preset: 'cifar10-dcgan', flags: { classifier: 'mnist' } }), /classifier 'mnist' judges MNIST digits, not the images of preset 'cifar10-dcgan'; use 'cifar10'/);
-  assert.throws(() => resolveImageConfig({ preset: 'mnist', flags: { classifier: 'cifar10' } }), /classifier 'cifar10' judges CIFAR-10 images, not the images of preset 'mnist'; use 'mnist'/);
-  assert.throws(() => resolveImageConfig({ preset: 'lsun64-dcgan', flags: { classifier: 'cifar10' } }), /not the images of preset 'lsun64-dcgan'; an ONNX file or null/);
+  for (const preset of ['cifar10-dcgan', 'cifar10-resnet', 'cifar10-resnet-acgan']) assert.equal(resolveRunConfig(imageExperiment, { preset }).classifier, 'cifar10', preset);
+  assert.equal(resolveRunConfig(imageExperiment, { preset: 'mnist' }).classifier, 'mnist');
+  assert.equal(resolveRunConfig(imageExperiment, { preset: 'lsun64-dcgan' }).classifier, null);
+  assert.equal(resolveRunConfig(imageExperiment, { preset: 'cifar10-dcgan', flags: { classifier: null } }).classifier, null);
+  assert.equal(resolveRunConfig(imageExperiment, { preset: 'cifar10-dcgan', flags: { classifier: 'x.onnx' } }).classifier, 'x.onnx');
+  assert.throws(() => resolveRunConfig(imageExperiment, { preset: 'cifar10-dcgan', flags: { classifier: 'mnist' } }), /classifier 'mnist' judges MNIST digits, not the images of preset 'cifar10-dcgan'; use 'cifar10'/);
+  assert.throws(() => resolveRunConfig(imageExperiment, { preset: 'mnist', flags: { classifier: 'cifar10' } }), /classifier 'cifar10' judges CIFAR-10 images, not the images of preset 'mnist'; use 'mnist'/);
+  assert.throws(() => resolveRunConfig(imageExperiment, { preset: 'lsun64-dcgan', flags: { classifier: 'cifar10' } }), /not the images of preset 'lsun64-dcgan'; an ONNX file or null/);
 });
 
 test('the committed models/cifar10-classifier.onnx opens by name for generator images in [−1, 1]', async () => {

@@ -60,7 +60,7 @@ export class Cifar10ClassifierNet extends ConvPoolClassifier {
  * Trains a fresh network (weights from `seed`) with Adam on softmax cross-entropy, one backend run
  * per step; see {@link TrainClassifierOptions} for the settings and their defaults.
  * @example
- * const data = loadImageData(resolveImageConfig({ preset: 'cifar10-dcgan', flags: { data: '/tmp/c10/cifar10-jpeg' } }));
+ * const data = loadImageData(resolveRunConfig(imageExperiment, { preset: 'cifar10-dcgan', flags: { data: '/tmp/c10/cifar10-jpeg' } }));
  * const { net, testAccuracy } = await trainCifar10Classifier({ train: data.train, test: data.heldOut!, epochs: 6 });
  */
 export async function trainCifar10Classifier(o: TrainClassifierOptions): Promise<{ net: Cifar10ClassifierNet; testAccuracy: number | null; seconds: number }> {

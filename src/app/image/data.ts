@@ -10,12 +10,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageDataset, PixelTransformSpec } from '../data/batches.js';
-import { CIFAR10_TRAIN_FILES, loadCifar10 } from '../data/cifar10.js';
-import { imageFolder } from '../data/image-folder.js';
-import { loadMnist } from '../data/mnist.js';
-import { ConfigError } from './config.js';
-import type { ImageConfig, ImageFamily } from './image-config.js';
+import type { ImageDataset, PixelTransformSpec } from '../../data/batches.js';
+import { CIFAR10_TRAIN_FILES, loadCifar10 } from '../../data/cifar10.js';
+import { imageFolder } from '../../data/image-folder.js';
+import { loadMnist } from '../../data/mnist.js';
+import { ConfigError } from '../settings.js';
+import type { ImageConfig, ImageFamily } from './config.js';
 
 /** The datasets of a run. */
 export interface ImageData {
@@ -81,7 +81,7 @@ function isCifarBinary(dir: string): boolean {
 /**
  * Opens the data of a config (nothing but MNIST and small folders is read until batches are drawn;
  * a CIFAR-10 image folder is decoded once into memory, reporting through `log`).
- * @example const data = loadImageData(resolveImageConfig({ preset: 'mnist' }));
+ * @example const data = loadImageData(resolveRunConfig(imageExperiment, { preset: 'mnist' }));
  */
 export function loadImageData(config: ImageConfig, log: (line: string) => void = () => undefined): ImageData {
   const family = config.family;

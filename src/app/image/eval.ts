@@ -4,15 +4,15 @@
  * real-data ceiling of both at the same sample count, and the critic cost on held-out real images
  * (gan_mnist.py's dev_disc_cost).
  */
-import { epochBatches, readItems, type ImageDataset } from '../data/batches.js';
-import { OnnxClassifier, type ImageBatch, type OnnxClassifierOptions } from '../metrics/classifier.js';
-import { FeatureStatsAccumulator, frechetDistance, inceptionScore, type GaussianStats } from '../metrics/inception.js';
-import { resolveClassifier } from '../metrics/bundled-classifiers.js';
-import type { Module } from '../nn/module.js';
-import { NOISE_DIM } from './models/mnist.js';
-import { Rng } from '../tensor/random.js';
-import { realize, tensor } from '../tensor/tensor.js';
-import type { Trainer } from './trainer.js';
+import { epochBatches, readItems, type ImageDataset } from '../../data/batches.js';
+import { NOISE_DIM } from '../../gan/models/mnist.js';
+import type { Trainer } from '../../gan/trainer.js';
+import { resolveClassifier } from '../../metrics/bundled-classifiers.js';
+import { OnnxClassifier, type ImageBatch, type OnnxClassifierOptions } from '../../metrics/classifier.js';
+import { FeatureStatsAccumulator, frechetDistance, inceptionScore, type GaussianStats } from '../../metrics/inception.js';
+import type { Module } from '../../nn/module.js';
+import { Rng } from '../../tensor/random.js';
+import { realize, tensor } from '../../tensor/tensor.js';
 
 /** Inception Score splits during training (OpenAI protocol: 10). */
 export const IS_SPLITS = 10;

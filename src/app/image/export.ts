@@ -7,17 +7,15 @@
  * the batch it is given (the reference never switches to running statistics), so its images depend
  * on the batch: feed full batches of independent noise, as in training.
  */
-import { exportOnnx, type ExportInput } from '../backends/onnx/export.js';
-import type { Tensor } from '../tensor/tensor.js';
-import type { ImageModel } from './image-run.js';
-import { NOISE_DIM } from './models/mnist.js';
-
-/** Default batch of an exported generator (the reference's BATCH_SIZE for CIFAR-10 and 64×64). */
-export const EXPORT_BATCH = 64;
+import { exportOnnx, type ExportInput } from '../../backends/onnx/export.js';
+import { NOISE_DIM } from '../../gan/models/mnist.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { EXPORT_BATCH } from './config.js';
+import type { ImageModel } from './model.js';
 
 /**
  * The ONNX bytes of a run's generator at its current weights.
- * @example writeFileSync('generator.onnx', exportGenerator(await loadImageRun('runs/mnist')));
+ * @example writeFileSync('generator.onnx', exportGenerator(await loadRunModel(imageExperiment, run, env)));
  */
 export function exportGenerator(model: Pick<ImageModel, 'generator' | 'numClasses'>, batch = EXPORT_BATCH): Uint8Array {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`exportGenerator: batch must be a positive integer, got ${String(batch)}`);

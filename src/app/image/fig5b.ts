@@ -15,15 +15,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BatchSampler, samplerDataSource } from '../data/batches.js';
-import { loadMnist } from '../data/mnist.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.js';
-import { Adam } from '../optim/adam.js';
-import { linePlot } from '../viz/line-plot.js';
-import { FigureExistsError, tilePngs } from './figures.js';
-import { criticCost } from './image-eval.js';
-import { createMnist, NOISE_DIM } from './models/mnist.js';
-import { seedStreams, Trainer } from './trainer.js';
+import { BatchSampler, samplerDataSource } from '../../data/batches.js';
+import { loadMnist } from '../../data/mnist.js';
+import { createMnist, NOISE_DIM } from '../../gan/models/mnist.js';
+import { seedStreams, Trainer } from '../../gan/trainer.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic-file.js';
+import { Adam } from '../../optim/adam.js';
+import { linePlot } from '../../viz/line-plot.js';
+import { FigureExistsError, tilePngs } from '../toy/figures.js';
+import { criticCost } from './eval.js';
 
 /** Options of {@link runFig5b}. */
 export interface Fig5bOptions {

@@ -1,57 +1,35 @@
 /**
- * An image GAN experiment as a run folder (gan_mnist.py, gan_cifar.py, gan_cifar_resnet.py,
- * gan_64x64.py, made resumable):
- *
- * ```
- * DIR/config.json                 the resolved config (kind "image")
- * DIR/metrics.jsonl               losses every logEvery iterations (AC-GAN: also the critic's and the
- *                                 generator's class cross-entropies, criticAcgan and generatorAcgan);
- *                                 every evalEvery also the dev-set critic cost (devCriticLoss) and,
- *                                 with a classifier, inceptionScore, inceptionScoreStd and fid
- * DIR/ceiling.json                the classifier's scores of real held-out images at the same count
- * DIR/plots/samples-NNNNNNN.png   the generator on FIXED noise (one class per column if conditional)
- * DIR/plots/losses.png, dev.png, scores.png   curves
- * DIR/checkpoints/                checkpoint.json + weights (see checkpoint.ts)
- * DIR/report.html                 a self-contained report of the above
- * ```
- *
- * The loop, logging, checkpoints and signal handling are run.ts's; this file adds the image models,
- * data, evaluation and plots.
+ * The model of an image run: the networks of each reference script, the Trainer built from a config
+ * and its data, and what the run loop calls (src/app/run-folder.ts RunHooks): the dev-set critic
+ * cost, IS/FID with the real-data ceiling, sample grids of the fixed noise, curves and the report.
  */
-import { isBundledClassifier } from '../metrics/bundled-classifiers.js';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { criticShardBackends } from '../backends/onnx/worker-backend.js';
-import { BatchSampler, samplerDataSource } from '../data/batches.js';
-import { writeFileAtomic } from '../io/atomic-file.js';
-import type { Module } from '../nn/module.js';
-import { Adam } from '../optim/adam.js';
-import { clipProjection } from '../optim/clip.js';
-import type { Optimizer, ParamList } from '../optim/optimizer.js';
-import { RMSProp } from '../optim/rmsprop.js';
-import { linearDecay } from '../optim/schedule.js';
-import { SGD } from '../optim/sgd.js';
-import { Rng } from '../tensor/random.js';
-import type { Backend } from '../tensor/tensor.js';
-import { imageGrid } from '../viz/image-grid.js';
-import { linePlot, type LineSeries } from '../viz/line-plot.js';
-import { readMetricsJsonl, writeReport } from '../viz/report.js';
-import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
-import { ConfigError } from './config.js';
-import { checkImageConfig, checkImagePartial, type ImageConfig } from './image-config.js';
-import { imageRange, loadImageData, type ImageData } from './image-data.js';
-import { criticCost, evalIndices, generatorBatches, openJudge, realCeiling, scoreImages, type ImageScores, type Judge } from './image-eval.js';
-import { createCifarDcgan } from './models/cifar-dcgan.js';
-import { createCifarResnet } from './models/cifar-resnet.js';
-import { createLsun64 } from './models/lsun64.js';
-import { createMnist, NOISE_DIM } from './models/mnist.js';
-import { createRunFolder, resumeRun, RunFolderError, runTraining, type MetricsLine, type RunHooks, type RunOptions, type RunResult, type RunSchedule } from '../app/run-folder.js';
-import { writeJsonAtomic } from '../io/atomic-file.js';
-import { seedStreams, Trainer, type LossSpec } from './trainer.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { criticShardBackends } from '../../backends/onnx/worker-backend.js';
+import { BatchSampler, samplerDataSource } from '../../data/batches.js';
+import { seedStreams, Trainer } from '../../gan/trainer.js';
+import { createCifarDcgan } from '../../gan/models/cifar-dcgan.js';
+import { createCifarResnet } from '../../gan/models/cifar-resnet.js';
+import { createLsun64 } from '../../gan/models/lsun64.js';
+import { createMnist, NOISE_DIM } from '../../gan/models/mnist.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic-file.js';
+import type { Module } from '../../nn/module.js';
+import { Rng } from '../../tensor/random.js';
+import type { Backend } from '../../tensor/tensor.js';
+import { imageGrid } from '../../viz/image-grid.js';
+import { linePlot, type LineSeries } from '../../viz/line-plot.js';
+import { readMetricsJsonl, writeReport } from '../../viz/report.js';
+import { trainerSettings } from '../common.js';
+import type { RunModel } from '../experiment.js';
+import type { MetricsLine, RunHooks } from '../run-folder.js';
+import { ConfigError } from '../settings.js';
+import type { ImageConfig } from './config.js';
+import { imageRange, type ImageData } from './data.js';
+import { criticCost, evalIndices, generatorBatches, openJudge, realCeiling, scoreImages, type ImageScores, type Judge } from './eval.js';
 
 /** Everything an image run is made of. */
-export interface ImageModel {
+export interface ImageModel extends RunModel {
   config: ImageConfig;
   data: ImageData;
   generator: Module;
@@ -61,12 +39,14 @@ export interface ImageModel {
   numClasses: number;
   /** The critic shards' backends (`config.criticShards` > 1; worker threads besides the first), else empty. */
   shardBackends: Backend[];
+  /** Disposes the critic shards' backends. */
+  close(): Promise<void>;
 }
 
 /**
  * The generator and critic of a config's family (critic normalization as the reference decides it
  * for the loss), initialised from `rng`.
- * @example const { generator, critic } = createImageNetworks(resolveImageConfig({ preset: 'mnist' }), new Rng(1));
+ * @example const { generator, critic } = createImageNetworks(resolveRunConfig(imageExperiment, { preset: 'mnist' }), new Rng(1));
  */
 export function createImageNetworks(
   c: Pick<ImageConfig, 'family' | 'arch' | 'dim' | 'loss' | 'conditional' | 'acgan'>,
@@ -82,32 +62,6 @@ export function createImageNetworks(
       return createCifarResnet({ dim: c.dim, conditional: c.conditional, acgan: c.acgan, numClasses, rng });
     case 'lsun64':
       return createLsun64({ arch: c.arch ?? 'resnet', dim: c.dim, loss: c.loss, rng });
-  }
-}
-
-/** The loss spec of a config. */
-export function imageLossSpec(c: ImageConfig): LossSpec {
-  switch (c.loss) {
-    case 'wgan-gp':
-      return { name: 'wgan-gp', lambda: c.lambda, oneSided: c.oneSided };
-    case 'wgan':
-      return { name: 'wgan', clip: c.clip };
-    case 'gan':
-      return { name: 'gan', variant: c.ganVariant };
-    case 'lsgan':
-      return { name: 'lsgan' };
-  }
-}
-
-function makeOptimizer(c: ImageConfig, params: ParamList, clip?: number): Optimizer {
-  const base = clip === undefined ? { lr: c.lr } : { lr: c.lr, project: clipProjection(clip) };
-  switch (c.optimizer) {
-    case 'adam':
-      return new Adam(params, { ...base, beta1: c.beta1, beta2: c.beta2 });
-    case 'rmsprop':
-      return new RMSProp(params, base);
-    case 'sgd':
-      return new SGD(params, base);
   }
 }
 
@@ -129,7 +83,8 @@ export function gridColumns(c: Pick<ImageConfig, 'conditional'>, n: number, numC
 }
 
 /**
- * Builds the networks, optimizers and trainer of a config over its data (fresh weights from the seed).
+ * Builds the networks, optimizers and trainer of a config over its data (fresh weights from the seed);
+ * `close()` ends the critic shards' worker threads.
  * @example const model = buildImageModel(config, loadImageData(config));
  */
 export function buildImageModel(config: ImageConfig, data: ImageData): ImageModel {
@@ -139,33 +94,25 @@ export function buildImageModel(config: ImageConfig, data: ImageData): ImageMode
   const numClasses = config.conditional ? data.numClasses : 0;
   const streams = seedStreams(config.seed);
   const { generator, critic } = createImageNetworks(config, streams.generatorInit, data.numClasses || 10);
-  const optG = makeOptimizer(config, generator.namedParameters());
-  // 'wgan': every critic weight clipped to ±c after every critic step (inside the step).
-  const optD = makeOptimizer(config, critic.namedParameters(), config.loss === 'wgan' ? config.clip : undefined);
-  const schedule = config.lrDecay === 'linear' ? linearDecay(config.lr, config.iters) : undefined;
   const sampler = new BatchSampler(data.train, { batchSize: config.batchSize, seed: streams.data.int(2 ** 31) });
   const n = config.criticShards;
   const shardBackends = n > 1 ? criticShardBackends(n, { threads: Math.max(1, Math.floor(config.threads / n)) }) : [];
   const trainer = new Trainer({
-    generator,
-    critic,
+    ...trainerSettings(config, generator, critic),
     data: samplerDataSource(sampler),
     noise: (n, rng) => rng.normal([n, NOISE_DIM]),
-    loss: imageLossSpec(config),
-    nCritic: config.nCritic,
     batchSize: config.batchSize,
     generatorBatchSize: config.generatorBatchSize,
-    generatorOptimizer: optG,
-    criticOptimizer: optD,
-    seed: config.seed,
     fixedNoiseSize: fixedNoiseSize(config, numClasses),
     ...(config.conditional
       ? { conditional: { numClasses, ...(config.acgan ? { acgan: { criticScale: config.acganScale, generatorScale: config.acganScaleG } } : {}) } }
       : {}),
-    ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
     ...(shardBackends.length > 0 ? { criticShards: shardBackends } : {}),
   });
-  return { config, data, generator, critic, trainer, numClasses, shardBackends };
+  const close = async (): Promise<void> => {
+    for (const b of shardBackends) await b.dispose?.();
+  };
+  return { config, data, generator, critic, trainer, numClasses, shardBackends, close };
 }
 
 /** Seeds of the evaluation streams (independent of training: evaluating never changes a run). */
@@ -309,110 +256,4 @@ export function imageHooks(model: ImageModel, dir: string, log: (line: string) =
       judge = undefined;
     },
   };
-}
-
-/** The run schedule of an image config. */
-function scheduleOf(c: ImageConfig): RunSchedule {
-  return { iters: c.iters, logEvery: c.logEvery, evalEvery: c.evalEvery, plotEvery: c.plotEvery, checkpointEvery: c.checkpointEvery };
-}
-
-/** Options of {@link trainImage} and {@link resumeImage}. */
-export interface ImageRunOptions extends RunOptions {
-  /** Progress messages (data decoding, classifier loading). */
-  log?: (line: string) => void;
-}
-
-/**
- * Starts a new image run in folder `dir` and trains it for `config.iters` iterations. Refuses a
- * folder that is not empty unless `force`.
- * @example await trainImage(resolveImageConfig({ preset: 'mnist', flags: { iters: 2000 } }), 'runs/mnist');
- */
-export async function trainImage(config: ImageConfig, dir: string, opts: ImageRunOptions & { force?: boolean; data?: ImageData } = {}): Promise<RunResult> {
-  // Relative data and classifier paths are saved absolute, so eval/resume work from any directory.
-  const saved: ImageConfig = {
-    ...config,
-    data: config.data === null ? null : resolve(config.data),
-    classifier: config.classifier === null || isBundledClassifier(config.classifier) ? config.classifier : resolve(config.classifier),
-  };
-  const data = opts.data ?? loadImageData(saved, opts.log);
-  const model = buildImageModel(saved, data);
-  if (opts.force) await rm(join(dir, 'ceiling.json'), { force: true });
-  await createRunFolder(dir, saved, opts.force ?? false);
-  const hooks = imageHooks(model, dir, opts.log);
-  try {
-    return await runTraining(model.trainer, dir, scheduleOf(saved), hooks, opts);
-  } finally {
-    await hooks.close();
-    for (const b of model.shardBackends) await b.dispose?.();
-  }
-}
-
-/**
- * Reads and validates `DIR/config.json` of an image run.
- * @example const c = await readImageConfig('runs/mnist');
- */
-export async function readImageConfig(dir: string): Promise<ImageConfig> {
-  const path = join(dir, 'config.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new RunFolderError(code === 'ENOENT' ? `'${dir}' is not a run folder: '${path}' does not exist` : `'${path}' is not valid JSON: ${(e as Error).message}`);
-  }
-  try {
-    return checkImageConfig(raw, path);
-  } catch (e) {
-    throw new RunFolderError((e as Error).message);
-  }
-}
-
-/**
- * True when `dir/config.json` exists and describes an image run (`"kind": "image"`).
- * @example if (await isImageRun(dir)) await resumeImage(dir);
- */
-export async function isImageRun(dir: string): Promise<boolean> {
-  try {
-    const raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { kind?: unknown };
-    return raw !== null && typeof raw === 'object' && raw.kind === 'image';
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Loads a run folder's model, data and latest checkpoint (for `sample`, `eval` and `export`).
- * @example const m = await loadImageRun('runs/mnist'); // m.trainer.iteration === last checkpoint
- */
-export async function loadImageRun(dir: string, opts: { log?: (line: string) => void; data?: ImageData } = {}): Promise<ImageModel> {
-  const config = await readImageConfig(dir);
-  const ckptDir = join(dir, 'checkpoints');
-  if (!(await hasCheckpoint(ckptDir))) throw new CheckpointError(`no checkpoint in '${dir}' ('${join(ckptDir, 'checkpoint.json')}' is missing)`);
-  // Sampling and evaluating train nothing: no critic shards (worker threads) for them.
-  const model = buildImageModel({ ...config, criticShards: 1 }, opts.data ?? loadImageData(config, opts.log));
-  applyCheckpoint(model.trainer, await loadCheckpoint(ckptDir));
-  return model;
-}
-
-/**
- * Continues the image run in `dir` from its latest checkpoint, up to `iters` iterations in total
- * (default: the config's); parameters and metrics.jsonl equal an uninterrupted run's.
- * @example await resumeImage('runs/mnist', { iters: 4000 });
- */
-export async function resumeImage(dir: string, opts: ImageRunOptions & { iters?: number; data?: ImageData } = {}): Promise<RunResult> {
-  const config = await readImageConfig(dir);
-  if (opts.iters !== undefined) config.iters = checkImagePartial({ iters: opts.iters }, '--iters').iters!;
-  const model = buildImageModel(config, opts.data ?? loadImageData(config, opts.log));
-  const start = await resumeRun(dir, model.trainer);
-  if (opts.iters !== undefined && opts.iters <= model.trainer.iteration) {
-    throw new ConfigError(`--iters ${opts.iters} does not go beyond the checkpoint of '${dir}' at iteration ${model.trainer.iteration}`);
-  }
-  if (opts.iters !== undefined) await writeJsonAtomic(join(dir, 'config.json'), config);
-  const hooks = imageHooks(model, dir, opts.log);
-  try {
-    return await runTraining(model.trainer, dir, scheduleOf(config), hooks, opts, start);
-  } finally {
-    await hooks.close();
-    for (const b of model.shardBackends) await b.dispose?.();
-  }
 }

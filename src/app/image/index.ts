@@ -1,0 +1,96 @@
+/**
+ * The image kind (gan_mnist.py, gan_cifar.py, gan_cifar_resnet.py, gan_64x64.py, made resumable):
+ * MNIST, CIFAR-10 (DCGAN, ResNet, conditional AC-GAN) and the 64×64 architecture zoo, with the
+ * dev-set critic cost, Inception Score and FID under a bundled or given ONNX classifier, sample
+ * grids, an ONNX export of the generator, and the paper's figure 5(b).
+ *
+ * A run folder of this kind holds, besides the common entries (src/app/run-folder.ts):
+ *
+ * ```
+ * DIR/config.json                 the resolved config (kind "image", preset, family, arch, settings)
+ * DIR/metrics.jsonl               losses every logEvery iterations (AC-GAN: also criticAcgan and
+ *                                 generatorAcgan); every evalEvery also the dev-set critic cost
+ *                                 (devCriticLoss) and, with a classifier, inceptionScore,
+ *                                 inceptionScoreStd and fid
+ * DIR/ceiling.json                the classifier's scores of real held-out images at the same count
+ * DIR/plots/samples-NNNNNNN.png   the generator on FIXED noise (one class per column if conditional)
+ * DIR/plots/losses.png, dev.png, scores.png, fid.png   curves
+ * ```
+ *
+ * This module stays cheap to import (the CLI imports every kind for `--help`): models, data,
+ * classifiers and onnxruntime are imported inside the methods.
+ */
+import { sampleFields } from '../common.js';
+import type { Experiment } from '../experiment.js';
+import { bool, choice, int, orNull, text } from '../settings.js';
+import { EVAL_SAMPLES, EXPORT_BATCH, IMAGE_FIELDS, IMAGE_LOSS_DEFAULTS, IMAGE_PRESETS, savedImageConfig, unknownImagePreset, validateImageConfig, type ImageConfig } from './config.js';
+import type { ImageData } from './data.js';
+import type { ImageModel } from './model.js';
+
+export * from './config.js';
+
+/** Where a run's images come from (tests give their own; default: loadImageData). */
+export type ImageDataLoader = (c: ImageConfig, log: (line: string) => void) => ImageData | Promise<ImageData>;
+
+/**
+ * The image kind, with its data from `loadData` (default: the config's data, src/app/image/data.ts).
+ * @example await trainRun(imageExperimentWith({ loadData: () => myData }), config, 'runs/x', env);
+ */
+export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}): Experiment<ImageConfig, ImageModel> {
+  const loadData: ImageDataLoader = parts.loadData ?? (async (c, log) => (await import('./data.js')).loadImageData(c, log));
+  return {
+    kind: 'image',
+    summary: 'image GANs (gan_mnist.py, gan_cifar.py, gan_cifar_resnet.py, gan_64x64.py): MNIST, CIFAR-10, 64×64 folders; IS/FID under an ONNX classifier',
+    fields: IMAGE_FIELDS,
+    lossDefaults: IMAGE_LOSS_DEFAULTS,
+    presets: IMAGE_PRESETS,
+    unknownPreset: unknownImagePreset,
+    validate: validateImageConfig,
+    toSaved: savedImageConfig,
+    files: ['ceiling.json'],
+    // Runs saved before criticShards existed trained unsharded.
+    savedCompat: { criticShards: 1 },
+    runName: (c) => c.preset,
+    build: async (c, env, purpose) => {
+      const data = await loadData(c, env.say); // a bad --data fails here, before the run folder is made
+      env.say(`data: ${data.description}`);
+      // Sampling and evaluating train nothing: no critic shards (worker threads) for them.
+      return (await import('./model.js')).buildImageModel(purpose === 'train' ? c : { ...c, criticShards: 1 }, data);
+    },
+    hooks: async (model, dir, env) => (await import('./model.js')).imageHooks(model, dir, env.say),
+    sample: {
+      fields: sampleFields(64, '.png grid file (required for image runs)'),
+      run: async (run, opts, env) => (await import('./commands.js')).sampleImages(run, opts as never, env),
+    },
+    evaluate: {
+      fields: {
+        samples: orNull(int(EVAL_SAMPLES, 'generator samples', { min: 1 }), `generator samples (default ${EVAL_SAMPLES}; FID wants ≥ 10k)`),
+        splits: int(10, 'Inception Score splits', { min: 1 }),
+        classifier: text(null, "ONNX classifier file, or 'mnist' / 'cifar10' for the bundled ones (default: the run's, else the bundled classifier of its data)"),
+        modelRange: text(null, "pixel range the classifier wants, 'lo,hi' (default -1,1)"),
+        inputSize: orNull(int(299, "the classifier's input side", { min: 1 }), "the classifier's input side (default: from the model)"),
+        layout: orNull(choice(['NCHW', 'NHWC'], 'NCHW', "the classifier's input layout"), "the classifier's input layout (default: from the model)"),
+        scoresOutput: text(null, "the classifier's logits/probabilities output"),
+        featuresOutput: text(null, "the classifier's feature output for FID"),
+      },
+      run: async (run, opts, env) => (await import('./commands.js')).evaluateImages(run, opts as never, env),
+    },
+    export: {
+      fields: {
+        out: text(null, 'output file (default DIR/generator.onnx)'),
+        batch: int(EXPORT_BATCH, `batch size of the exported generator (default ${EXPORT_BATCH})`, { min: 1 }),
+        onnx: bool(false, 'ONNX format (the default and only format)'),
+      },
+      run: async (run, opts, env) => (await import('./commands.js')).exportImageGenerator(run, opts as never, env),
+    },
+    figures: {
+      fig5b: {
+        description: 'critic loss on training vs validation digits: a WGAN-GP critic overfitting a 1,000-digit MNIST subset (--iters: generator iterations, default 500; --hidden: DIM, default 16)',
+        run: async ({ hidden, ...o }) => (await import('./fig5b.js')).runFig5b({ ...o, ...(hidden !== undefined ? { dim: hidden } : {}) }),
+      },
+    },
+  };
+}
+
+/** The image kind. */
+export const imageExperiment: Experiment<ImageConfig, ImageModel> = imageExperimentWith();
