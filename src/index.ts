@@ -86,4 +86,4 @@ export {
   type TrainerState,
 } from './gan/trainer.js';
 export { ToyMlp, type ToyMlpOptions } from './gan/models/toy.js';
-export { resolveConfig, checkPartialConfig, PRESETS, LOSS_DEFAULTS, BASE_CONFIG, ConfigError, type ToyConfig, type Preset } from './gan/config.js';
+export { ConfigError } from './app/settings.js';

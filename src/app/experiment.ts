@@ -195,6 +195,8 @@ export interface ResolveInput {
   preset?: string | null | undefined;
   file?: Readonly<Record<string, unknown>> | undefined;
   flags?: Readonly<Record<string, unknown>> | undefined;
+  /** How errors in `file` name it (default 'config file'). */
+  fileSource?: string;
 }
 
 /**
@@ -214,7 +216,7 @@ export function resolveRunConfig<C extends RunConfig>(exp: Experiment<C, RunMode
   if (name !== null && !preset) throw new ConfigError(exp.unknownPreset?.(name) ?? unknownKeyMessage('config', name, Object.keys(exp.presets), 'preset'));
   const settings = resolveLayers(exp.fields as Fields & typeof COMMON_FIELDS, exp.lossDefaults as never, {
     preset: preset as Preset<Values<typeof COMMON_FIELDS>> | undefined,
-    file: strip(input.file, 'config file'),
+    file: strip(input.file, input.fileSource ?? 'config file'),
     flags: strip(input.flags, 'command line'),
   });
   const c = { kind: exp.kind, preset: name, ...(preset?.fixed ?? {}), ...settings } as unknown as C;

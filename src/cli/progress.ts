@@ -42,6 +42,7 @@ export function summarize(line: MetricsLine): string {
   if (line.fid !== undefined) parts.push(`FID ${fmtNum(line.fid, 4)}`);
   if (line.modesCaptured !== undefined) parts.push(`modes ${line.modesCaptured}/${line.totalModes}`, `hq ${line.highQualityPct!.toFixed(1)}%`);
   if (line.w1 !== undefined) parts.push(`W1 ${fmtNum(line.w1, 3)}`);
+  if (line.js4 !== undefined) parts.push(`JS-4 ${fmtNum(line.js4, 3)}`);
   return parts.join(' ');
 }
 

@@ -4,7 +4,7 @@
  */
 import type { RunEnv } from '../../src/app/experiment.js';
 import { ortBackend } from '../../src/node.js';
-import { setBackend } from '../../src/tensor/tensor.js';
+import { setBackend, type Backend } from '../../src/tensor/tensor.js';
 
 export interface TestRunEnv extends RunEnv {
   readonly said: string[];
@@ -12,9 +12,10 @@ export interface TestRunEnv extends RunEnv {
 }
 
 /**
- * @example const env = testRunEnv(); await trainRun(toyExperiment, config, dir, env);
+ * `backend` (if given) is the backend every command uses, instead of a new onnxruntime-node backend.
+ * @example const env = testRunEnv(() => backend); await trainRun(toyExperiment, config, dir, env);
  */
-export function testRunEnv(): TestRunEnv {
+export function testRunEnv(backend?: () => Backend): TestRunEnv {
   const said: string[] = [];
   const written: string[] = [];
   return {
@@ -22,6 +23,6 @@ export function testRunEnv(): TestRunEnv {
     written,
     say: (t) => void said.push(t),
     write: (t) => void written.push(t),
-    useBackend: async (threads) => setBackend(ortBackend({ threads })),
+    useBackend: async (threads) => setBackend(backend ? backend() : ortBackend({ threads })),
   };
 }

@@ -3,11 +3,20 @@ import { after, before, describe, it } from 'node:test';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ortBackend, type OrtBackend } from '../node.js';
-import { setBackend, type Tensor } from '../tensor/tensor.js';
-import { applyCheckpoint, CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { resolveConfig, type ToyConfig } from './config.js';
-import { buildToyModel, evalSet, generate, loadToyRun, resumeToy, toyMetrics, trainToy } from './toy-run.js';
+import { testRunEnv } from '../../../test/support/run-env.js';
+import { ortBackend, type OrtBackend } from '../../node.js';
+import { setBackend, type Tensor } from '../../tensor/tensor.js';
+import { applyCheckpoint, CheckpointError, loadCheckpoint, saveCheckpoint } from '../../gan/checkpoint.js';
+import { registerExperiment, resolveRunConfig, type ResolveInput } from '../experiment.js';
+import { loadRunModel, readRun, resumeRunFolder, trainRun, type TrainOptions } from '../runs.js';
+import { toyExperiment, type ToyConfig } from './index.js';
+import { buildToyModel, evalSet, generate, toyMetrics, type ToyModel } from './model.js';
+
+registerExperiment(toyExperiment);
+const env = testRunEnv(() => backend);
+const resolveConfig = (input: ResolveInput): ToyConfig => resolveRunConfig(toyExperiment, input);
+const trainToy = (c: ToyConfig, dir: string, opts: TrainOptions) => trainRun(toyExperiment, c, dir, env, opts);
+const loadToyRun = async (dir: string): Promise<ToyModel> => loadRunModel(toyExperiment, (await readRun(dir)).run as never, env);
 
 let backend: OrtBackend;
 let root: string;
@@ -128,7 +137,7 @@ describe('checkpoints', () => {
     const stopped = await trainToy(config, b, { handleSignals: false, stopAfter: 4 });
     assert.equal(stopped.interrupted, 'stopAfter');
     assert.equal(stopped.iteration, 4);
-    const resumed = await resumeToy(b, { handleSignals: false });
+    const resumed = await resumeRunFolder(b, env, { handleSignals: false });
     assert.equal(resumed.iteration, 7);
     const ra = await loadToyRun(a);
     const rb = await loadToyRun(b);
