@@ -4,14 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { ArrayImageDataset, readItems } from '../data/batches.js';
-import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, encodeCifar10Bin } from '../data/cifar10.js';
-import { ImageFolderDataset } from '../data/image-folder.js';
-import { Rng } from '../tensor/random.js';
-import { ConfigError } from './config.js';
-import { resolveImageConfig } from './image-config.js';
-import { loadImageData } from './image-data.js';
-import { datasetView } from './image-eval.js';
+import { ArrayImageDataset, readItems } from '../../data/batches.js';
+import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, encodeCifar10Bin } from '../../data/cifar10.js';
+import { ImageFolderDataset } from '../../data/image-folder.js';
+import { Rng } from '../../tensor/random.js';
+import { resolveRunConfig, type ResolveInput } from '../experiment.js';
+import { ConfigError } from '../settings.js';
+import { loadImageData } from './data.js';
+import { datasetView } from './eval.js';
+import { imageExperiment, type ImageConfig } from './index.js';
+
+const resolveImageConfig = (input: ResolveInput): ImageConfig => resolveRunConfig(imageExperiment, input);
 
 let root: string;
 before(async () => {
@@ -89,7 +92,7 @@ describe('image run data', () => {
   });
 
   it('names a missing folder, a file, a folder without images and missing --data', async () => {
-    const cfg = (data: string | null, preset = 'cifar10-dcgan'): ReturnType<typeof resolveImageConfig> => resolveImageConfig({ preset, flags: { data } });
+    const cfg = (data: string | null, preset = 'cifar10-dcgan'): ImageConfig => resolveImageConfig({ preset, flags: { data } });
     assert.throws(() => loadImageData(cfg(join(root, 'nope'))), (e: Error) => e instanceof ConfigError && /--data: folder '.*nope' does not exist/.test(e.message));
     await writeFile(join(root, 'file.txt'), 'x');
     assert.throws(() => loadImageData(cfg(join(root, 'file.txt'))), /is not a folder/);

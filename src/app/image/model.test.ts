@@ -5,30 +5,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { ArrayImageDataset } from '../data/batches.js';
-import { ortBackend, type OrtBackend } from '../node.js';
-import { Rng } from '../tensor/random.js';
-import { realize, setBackend, tensor } from '../tensor/tensor.js';
-import { decodePng } from '../viz/canvas.js';
-import { loadImageGenerator } from './image-cli.js';
-import { resolveImageConfig, type ImageConfig } from './image-config.js';
-import { loadImageData, type ImageData } from './image-data.js';
-import { generatorBatches, openJudge, scoreImages } from './image-eval.js';
-import { exportGenerator } from './image-export.js';
-import { buildImageModel, resumeImage, trainImage } from './image-run.js';
-import type { MetricsLine } from '../app/run-folder.js';
+import { testRunEnv } from '../../../test/support/run-env.js';
+import { ArrayImageDataset } from '../../data/batches.js';
+import { Rng } from '../../tensor/random.js';
+import { realize, tensor } from '../../tensor/tensor.js';
+import { decodePng } from '../../viz/canvas.js';
+import { registerExperiment, resolveRunConfig, type ResolveInput, type SavedRun } from '../experiment.js';
+import type { MetricsLine } from '../run-folder.js';
+import { readRun, resumeRunFolder, trainRun } from '../runs.js';
+import { loadImageGenerator, type LoadedGenerator } from './commands.js';
+import { loadImageData, type ImageData } from './data.js';
+import { generatorBatches, openJudge, scoreImages } from './eval.js';
+import { exportGenerator } from './export.js';
+import { imageExperiment, imageExperimentWith, type ImageConfig } from './index.js';
+import { buildImageModel } from './model.js';
 
-let backend: OrtBackend;
+registerExperiment(imageExperiment);
+
+const env = testRunEnv();
 let root: string;
 before(async () => {
-  backend = ortBackend({ threads: 2 });
-  setBackend(backend);
+  await env.useBackend(2, 'cpu');
   root = await mkdtemp(join(tmpdir(), 'wgan-gp-image-'));
 });
 after(async () => {
   await rm(root, { recursive: true, force: true });
-  await backend.dispose();
 });
+
+const resolveImageConfig = (input: ResolveInput): ImageConfig => resolveRunConfig(imageExperiment, input);
+
+/** The image kind over the given data (instead of the config's). */
+const withData = (data: ImageData) => imageExperimentWith({ loadData: () => data });
+
+/** The generator of a run folder's latest checkpoint. */
+const generatorOf = async (dir: string): Promise<LoadedGenerator> => loadImageGenerator((await readRun(dir)).run as SavedRun<ImageConfig>);
 
 const readLines = async (dir: string): Promise<MetricsLine[]> =>
   (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as MetricsLine);
@@ -63,7 +73,7 @@ describe('image GAN runs', () => {
     const before = await scoreImages(judge, generatorBatches(untrained.generator, 500, 50, new Rng(5)));
     await judge.classifier.close();
     const dir = join(root, 'mnist');
-    const res = await trainImage(config, dir, { data });
+    const res = await trainRun(withData(data), config, dir, env);
     assert.equal(res.iteration, 30);
     const lines = await readLines(dir);
     const last = lines.at(-1)!;
@@ -85,7 +95,7 @@ describe('image GAN runs', () => {
   });
 
   it('exports the trained generator as an ONNX model that onnxruntime runs to the engine\'s images', async () => {
-    const g = await loadImageGenerator(join(root, 'mnist'));
+    const g = await generatorOf(join(root, 'mnist'));
     assert.equal(g.iteration, 30);
     const batch = 8;
     const session = await ort.InferenceSession.create(exportGenerator(g, batch));
@@ -107,16 +117,15 @@ describe('image GAN runs', () => {
 
   it('resumes an image run exactly: parameters and metrics equal an uninterrupted run', async () => {
     const config = resolveImageConfig({ preset: 'mnist', flags: { dim: 8, batchSize: 16, generatorBatchSize: 16, iters: 4, logEvery: 1, evalEvery: 2, devSamples: 32, plotEvery: 0, checkpointEvery: 2, classifier: null } });
-    const data = mnistData(config);
     const full = join(root, 'full');
     const part = join(root, 'part');
-    await trainImage(config, full, { data });
-    const stopped = await trainImage(config, part, { data, stopAfter: 2 });
+    await trainRun(imageExperiment, config, full, env);
+    const stopped = await trainRun(imageExperiment, config, part, env, { stopAfter: 2 });
     assert.equal(stopped.interrupted, 'stopAfter');
-    await resumeImage(part, { data });
+    await resumeRunFolder(part, env);
     assert.deepEqual(await readLines(part).then((ls) => ls.map(({ elapsed: _e, ...l }) => l)), await readLines(full).then((ls) => ls.map(({ elapsed: _e, ...l }) => l)));
-    const a = await loadImageGenerator(full);
-    const b = await loadImageGenerator(part);
+    const a = await generatorOf(full);
+    const b = await generatorOf(part);
     const pa = a.generator.parameters();
     b.generator.parameters().forEach((p, i) => assert.deepEqual(p.value, pa[i]!.value));
     assert.ok((await readLines(full)).every((l) => l.iteration % 2 !== 0 || Number.isFinite(l.devCriticLoss)));
@@ -125,16 +134,15 @@ describe('image GAN runs', () => {
   it('trains with the critic steps in 2 shards (one in a worker thread), resumes exactly, and ends the worker', async () => {
     const flags = { dim: 8, batchSize: 9, generatorBatchSize: 8, iters: 4, logEvery: 1, evalEvery: 0, plotEvery: 0, checkpointEvery: 2, classifier: null };
     const sharded = resolveImageConfig({ preset: 'mnist', flags: { ...flags, criticShards: 2 } });
-    const data = mnistData(sharded);
-    const [full, part, plain] = ['shards-full', 'shards-part', 'shards-plain'].map((d) => join(root, d));
-    await trainImage(sharded, full, { data });
-    await trainImage(sharded, part, { data, stopAfter: 2 });
-    await resumeImage(part, { data });
+    const [full, part, plain] = ['shards-full', 'shards-part', 'shards-plain'].map((d) => join(root, d)) as [string, string, string];
+    await trainRun(imageExperiment, sharded, full, env);
+    await trainRun(imageExperiment, sharded, part, env, { stopAfter: 2 });
+    await resumeRunFolder(part, env);
     const strip = (ls: { elapsed?: unknown }[]): unknown[] => ls.map(({ elapsed: _e, ...l }) => l);
     assert.deepEqual(strip(await readLines(part)), strip(await readLines(full)));
     assert.equal(JSON.parse(await readFile(join(full, 'config.json'), 'utf8')).criticShards, 2);
     // The same batches as an unsharded run: the same losses to float rounding.
-    await trainImage({ ...sharded, criticShards: 1 }, plain, { data });
+    await trainRun(imageExperiment, { ...sharded, criticShards: 1 }, plain, env);
     const [a, b] = [await readLines(full), await readLines(plain)];
     a.forEach((l, i) => assert.ok(Math.abs(l.criticLoss - b[i]!.criticLoss) <= 1e-3 * Math.max(1, Math.abs(b[i]!.criticLoss)), `iteration ${l.iteration}: ${l.criticLoss} vs ${b[i]!.criticLoss}`));
   });
@@ -192,7 +200,7 @@ describe('image GAN runs', () => {
     const config = resolveImageConfig({ preset: 'cifar10-dcgan', flags: { dim: 8, batchSize: 4, generatorBatchSize: 4, nCritic: 1, iters: 1, evalEvery: 0, plotEvery: 0 } });
     assert.equal(config.classifier, 'cifar10');
     const dir = join(root, 'cifar-bundled');
-    await trainImage(config, dir, { data: randomData([3, 32, 32], 8, 10, 'symmetric') });
+    await trainRun(withData(randomData([3, 32, 32], 8, 10, 'symmetric')), config, dir, env);
     const saved = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { classifier?: unknown; config?: { classifier?: unknown } };
     assert.equal(saved.config?.classifier ?? saved.classifier, 'cifar10');
   });
@@ -203,7 +211,7 @@ describe('image GAN runs', () => {
       flags: { dim: 8, batchSize: 4, generatorBatchSize: 8, nCritic: 1, iters: 3, logEvery: 1, evalEvery: 0, plotEvery: 0, checkpointEvery: 3, classifier: null },
     });
     const dir = join(root, 'acgan');
-    await trainImage(config, dir, { data: randomData([3, 32, 32], 16, 10, 'symmetricDequantized') });
+    await trainRun(withData(randomData([3, 32, 32], 16, 10, 'symmetricDequantized')), config, dir, env);
     const lines = await readLines(dir);
     assert.deepEqual(lines.map((l) => l.iteration), [1, 2, 3]);
     for (const l of lines) assert.ok(Number.isFinite(l.criticAcgan) && l.criticAcgan! > 0, `criticAcgan at ${l.iteration}: ${l.criticAcgan}`);
