@@ -15,7 +15,7 @@
  * the weights the generator's and the critic's init streams, and the evaluation the fixed-noise
  * stream only: evaluating never draws from a training stream, so a resumed run is exact.
  */
-import { argmaxIds, CharMap, decodeLines, heldOutSplit, loadSotu, loadTextFiles, TextBatchSampler, textDataSource, type TextCorpus } from '../../data/text.js';
+import { argmaxIds, CharMap, decodeLines, HELD_OUT_LINES, heldOutSplit, loadSotu, loadTextFiles, TextBatchSampler, textDataSource, type TextCorpus } from '../../data/text.js';
 import { NgramReference } from '../../metrics/ngram.js';
 import { LanguageCritic, LanguageGenerator } from '../../gan/models/language.js';
 import { NOISE_DIM } from '../../gan/models/mnist.js';
@@ -29,7 +29,7 @@ import type { LanguageConfig } from './index.js';
 import { languageHooks } from './report.js';
 
 /** Lines held out for the floor (gan_language.py: 10·BATCH_SIZE = 640). */
-export const FLOOR_LINES = 640;
+export const FLOOR_LINES = HELD_OUT_LINES;
 
 /** The corpus and what the evaluation compares against. */
 export interface LanguageData {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { argmaxIds, decodeLines } from '../../data/text.js';
+import { argmaxIds, decodeLines, HELD_OUT_LINES } from '../../data/text.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { PALETTE, type Color } from '../../viz/canvas.js';
 import { linePlot, type LineSeries } from '../../viz/line-plot.js';
@@ -52,7 +52,7 @@ export function languageHooks(model: LanguageModel, dir: string): RunHooks {
     `${JSON.stringify(model.charmap.toJSON())}\n`,
     `the corpus of '${dir}' (${data.corpus.name}) no longer gives the character map saved in '${join(dir, 'charmap.json')}': the data changed since the run started`,
   );
-  writeOrCheck(join(dir, 'floor.json'), `${JSON.stringify({ heldOutLines: 640, ...data.floor }, null, 2)}\n`, null);
+  writeOrCheck(join(dir, 'floor.json'), `${JSON.stringify({ heldOutLines: HELD_OUT_LINES, ...data.floor }, null, 2)}\n`, null);
   return {
     evaluate: async (iteration) => {
       const x = await model.trainer.fixedSamples();
@@ -112,7 +112,7 @@ export async function writeLanguageReport(dir: string, config: LanguageConfig, f
   const images: { name: string; png: Uint8Array }[] = [];
   const js = jsSeries(rows, floor);
   if (js.length > 0) {
-    const png = linePlot({ series: js, title: 'JS divergence (bits) of 1- to 4-grams to the data; faint: held-out real text', xLabel: 'generator iteration' });
+    const png = linePlot({ series: js, title: 'JS-1..4 to the data (bits); flat: real text', xLabel: 'generator iteration' });
     await writeFileAtomic(join(dir, 'plots', 'js.png'), png);
     images.push({ name: 'js.png', png });
   }
