@@ -8,10 +8,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveConfig, type ToyConfig } from '../src/gan/config.js';
 import type { LossName } from '../src/gan/losses.js';
-import { trainToy } from '../src/gan/toy-run.js';
-import { ortBackend, setBackend } from '../src/node.js';
+import { ortBackend, resolveRunConfig, setBackend, toyExperiment, trainRun, type RunEnv, type ToyConfig } from '../src/node.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,17 +36,19 @@ interface Row {
   energyDistance?: number;
   seconds: number;
 }
-setBackend(ortBackend({ threads: Number(values.threads) }));
+const backend = ortBackend({ threads: Number(values.threads) });
+setBackend(backend);
+const env: RunEnv = { say: (t) => console.error(t), write: (t) => process.stdout.write(t), useBackend: async () => setBackend(backend) };
 const rows: Row[] = [];
 await mkdir(values.out!, { recursive: true });
 for (const dataset of datasets) {
   for (const loss of losses) {
     for (const seed of seeds) {
       const flags: Partial<ToyConfig> = { loss, iters, hidden, seed, threads: Number(values.threads), evalEvery: iters, plotEvery: 0, logEvery: iters, checkpointEvery: iters };
-      const config = resolveConfig({ preset: `toy-${dataset}`, flags });
+      const config = resolveRunConfig(toyExperiment, { preset: `toy-${dataset}`, flags });
       const dir = join(values.out!, `${dataset}-${loss}-s${seed}`);
       const t0 = performance.now();
-      const res = await trainToy(config, dir, { force: true, handleSignals: false });
+      const res = await trainRun(toyExperiment, config, dir, env, { force: true, handleSignals: false });
       const seconds = (performance.now() - t0) / 1000;
       const m = res.last ?? ({} as NonNullable<typeof res.last>);
       const row: Row = { dataset, loss, seed, seconds };

@@ -146,11 +146,17 @@ async function useBackend(threads: number, device: DeviceName): Promise<void> {
   setBackend(ortBackend({ threads, device }));
 }
 
+/** Where the command writes: data to `stdout`, messages and progress to `stderr`. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}
+
 /** The CLI's RunEnv: messages on stderr (through the progress reporter while training), data on stdout. */
-function cliEnv(progress?: ProgressMode): RunEnv {
-  const reporter = progress === undefined ? undefined : progressReporter(progress);
-  const say = reporter?.message ?? ((t: string): void => void process.stderr.write(`${t}\n`));
-  return { say, write: (t) => void process.stdout.write(t), useBackend, ...(reporter ? { reporter } : {}) };
+function cliEnv(io: CliIo, progress?: ProgressMode): RunEnv {
+  const reporter = progress === undefined ? undefined : progressReporter(progress, io.stderr);
+  const say = reporter?.message ?? ((t: string): void => void io.stderr.write(`${t}\n`));
+  return { say, write: (t) => void io.stdout.write(t), useBackend, ...(reporter ? { reporter } : {}) };
 }
 
 function exitFor(interrupted: string | undefined): number {
@@ -177,7 +183,7 @@ function presetHelp(kinds: readonly Experiment[]): string {
 }
 
 /** Builds the command tree; actions report their exit code through `setCode`. */
-export function buildProgram(setCode: (code: number) => void): Command {
+export function buildProgram(setCode: (code: number) => void, io: CliIo = process): Command {
   const kinds = experiments();
   const program = new Command('wgan-gp')
     .description('WGAN-GP (Improved Training of Wasserstein GANs) on an autodiff engine over ONNX Runtime')
@@ -228,7 +234,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       ...(configPath !== undefined ? { fileSource: `config file '${configPath}'` } : {}),
     });
     const out = (opts.out as string | undefined) ?? join('runs', `${exp.runName(config)}-${timestamp()}`);
-    const env = cliEnv(opts.progress as ProgressMode);
+    const env = cliEnv(io, opts.progress as ProgressMode);
     const { trainRun } = await import('../app/runs.js');
     setCode(finish(await trainRun(exp, config, out, env, { force: opts.force === true }), env));
   });
@@ -241,7 +247,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .addOption(new Option('--iters <n>', 'new total number of iterations (default: the run config; a linear lr decay stretches to the new length)').argParser(parseInteger))
       .addOption(progressOpt()),
   ).action(async (dir: string, opts: { iters?: number; threads?: number; device?: DeviceName; progress: ProgressMode }) => {
-    const env = cliEnv(opts.progress);
+    const env = cliEnv(io, opts.progress);
     const { resumeRunFolder } = await import('../app/runs.js');
     setCode(finish(await resumeRunFolder(dir, env, { ...runtimeOf(opts), ...(opts.iters !== undefined ? { iters: opts.iters } : {}) }), env));
   });
@@ -255,7 +261,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       const { readRun, runCommand } = await import('../app/runs.js');
       const { exp } = await readRun(dir);
       const given = givenFields(opts, union, exp.kind, `an option of ${verb}`);
-      print(await runCommand(dir, name, given, cliEnv(), runtimeOf(opts)));
+      print(await runCommand(dir, name, given, cliEnv(io), runtimeOf(opts)));
     });
   };
   runCommandOf('sample', 'sample', "draw samples from a run's generator (latest checkpoint)", () => undefined, { num: '-n' });
@@ -263,13 +269,13 @@ export function buildProgram(setCode: (code: number) => void): Command {
     'evaluate',
     'eval',
     "compute the metrics of a run's latest checkpoint and print JSON (toy runs: modes captured, % high quality, energy distance, W1; image runs: Inception Score and FID under an ONNX classifier, with the real-data values; language runs: n-gram JS divergences)",
-    (r) => void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (r) => void io.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
   );
   runCommandOf(
     'export',
     'export',
     "write a run's generator (latest checkpoint) as a standard ONNX model (image runs: inputs noise [B, 128] (and labels int32 [B] if conditional), output images [B, C, H, W])",
-    (path) => void process.stdout.write(`${String(path)}\n`),
+    (path) => void io.stdout.write(`${String(path)}\n`),
   );
 
   const figures = new Map<string, Figure>(kinds.flatMap((e) => Object.entries(e.figures ?? {})));
@@ -292,11 +298,11 @@ export function buildProgram(setCode: (code: number) => void): Command {
       out: opts.out,
       seed: opts.seed,
       force: opts.force === true,
-      log: (t) => void process.stderr.write(`${t}\n`),
+      log: (t) => void io.stderr.write(`${t}\n`),
       ...(opts.iters !== undefined ? { iters: opts.iters } : {}),
       ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {}),
     });
-    for (const f of files) process.stdout.write(`${f}\n`);
+    for (const f of files) io.stdout.write(`${f}\n`);
   });
 
   return program;
@@ -306,12 +312,13 @@ export function buildProgram(setCode: (code: number) => void): Command {
  * Runs the command line `argv` (as process.argv: node, script, args...) and returns the exit code.
  * @example process.exitCode = await main(process.argv);
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram((c) => (code = c));
+  const program = buildProgram((c) => (code = c), io);
   program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  for (const c of program.commands) c.exitOverride();
+  const output = { writeErr: (s: string) => void io.stderr.write(s), writeOut: (s: string) => void io.stdout.write(s) };
+  program.configureOutput(output);
+  for (const c of program.commands) c.exitOverride().configureOutput(output);
   try {
     await program.parseAsync([...argv]);
     return code;
@@ -325,9 +332,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const err = e as Error;
     const usage = err instanceof ConfigError;
-    process.stderr.write(`wgan-gp: error: ${err.message}\n`);
+    io.stderr.write(`wgan-gp: error: ${err.message}\n`);
     if (!usage && err.name !== 'CheckpointError' && err.name !== 'RunFolderError' && process.env.WGAN_GP_DEBUG) {
-      process.stderr.write(`${err.stack}\n`);
+      io.stderr.write(`${err.stack}\n`);
     }
     return usage ? EXIT.usage : EXIT.failure;
   }
