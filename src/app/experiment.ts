@@ -13,7 +13,7 @@ import type { Trainer } from '../gan/trainer.js';
 import type { Module } from '../nn/module.js';
 import { COMMON_FIELDS, resolveLayers, type CommonSettings, type DeviceName, type Preset } from './common.js';
 import type { RunHooks, RunReporter } from './run-folder.js';
-import { checkPartial, ConfigError, unknownKeyMessage, type Fields, type Values } from './settings.js';
+import { checkPartial, ConfigError, jsonSchemaOf, unknownKeyMessage, type Fields, type Values } from './settings.js';
 
 /** What the caller (the CLI, a script, a test) gives a command: messages, output, progress, the backend. */
 export interface RunEnv {
@@ -244,4 +244,21 @@ export function checkSavedConfig<C extends RunConfig>(exp: Experiment<C, RunMode
   const c = { ...settings, kind: exp.kind, preset: name, ...fixed } as unknown as C;
   exp.validate?.(c);
   return c;
+}
+
+/**
+ * The JSON Schema of kind `exp`'s config files (and config.json): its settings with their types,
+ * ranges, defaults and help, `kind`, the preset names, and the keys a preset fixes. Written to
+ * schema/<kind>.schema.json by `npm run schemas`; a config file links it with `"$schema"`.
+ * @example configJsonSchema(experimentOf('toy')).properties.lambda // { type: 'number', minimum: 0, default: 0.1, ... }
+ */
+export function configJsonSchema(exp: Experiment): Record<string, unknown> {
+  const fixed: Record<string, unknown> = {};
+  for (const p of Object.values(exp.presets)) for (const k of Object.keys(p.fixed ?? {})) fixed[k] = { description: 'set by the preset (saved in config.json)' };
+  const presets = Object.keys(exp.presets);
+  return jsonSchemaOf(`wgan-gp ${exp.kind} run config`, exp.fields, {
+    kind: { const: exp.kind, description: 'the experiment kind' },
+    preset: { enum: exp.presetOptional ? [...presets, null] : presets, description: 'the preset the run starts from' },
+    ...fixed,
+  });
 }
