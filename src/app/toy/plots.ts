@@ -3,15 +3,14 @@
  * 128×128 grid, evaluated in one backend run) with real and fixed-noise fake points, the loss curves
  * and the toy metrics over time, and the HTML report that gathers them.
  */
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Module } from '../../nn/module.js';
 import { realize, tensor } from '../../tensor/tensor.js';
 import { contourPlot, criticGrid as gridPoints } from '../../viz/contour-plot.js';
-import { linePlot, type LineSeries } from '../../viz/line-plot.js';
 import { readMetricsJsonl, writeReport } from '../../viz/report.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import type { ToyConfig } from './index.js';
+import { reportImages, seriesOf, writeCurve } from '../report.js';
 import type { MetricsLine } from '../run-folder.js';
 import type { EvalSet, ToyModel } from './model.js';
 
@@ -36,16 +35,6 @@ export function criticPlotName(iteration: number): string {
   return `critic-${String(iteration).padStart(7, '0')}.png`;
 }
 
-/** The line series of metrics `keys` that have values. */
-function seriesOf(lines: readonly MetricsLine[], keys: readonly string[]): LineSeries[] {
-  const out: LineSeries[] = [];
-  for (const k of keys) {
-    const pts = lines.filter((l) => typeof l[k] === 'number');
-    if (pts.length > 0) out.push({ name: k, x: pts.map((l) => l.iteration), y: pts.map((l) => l[k] as number) });
-  }
-  return out;
-}
-
 /**
  * Writes DIR/plots/critic-NNNNNNN.png for the current iteration (critic surface, real points, fixed-noise
  * fake points), DIR/plots/losses.png, and, when toy metrics were logged, DIR/plots/quality.png
@@ -67,16 +56,9 @@ export async function writeToyPlots(model: ToyModel, dir: string, ev: EvalSet, m
   await writeFileAtomic(join(plots, criticPlotName(trainer.iteration)), png);
   const lines = readMetricsJsonl(metricsPath) as MetricsLine[];
   if (lines.length === 0) return;
-  const losses = seriesOf(lines, ['criticLoss', 'generatorLoss', 'wasserstein', 'penalty']);
-  await writeFileAtomic(join(plots, 'losses.png'), linePlot({ series: losses, title: 'losses (means over each logging interval)', xLabel: 'generator iteration' }));
-  const quality = seriesOf(lines, ['modesCaptured', 'highQualityPct']);
-  if (quality.length > 0) {
-    await writeFileAtomic(join(plots, 'quality.png'), linePlot({ series: quality, title: 'modes captured and % high-quality samples', xLabel: 'generator iteration' }));
-  }
-  const dist = seriesOf(lines, ['energyDistance', 'w1']);
-  if (dist.length > 0) {
-    await writeFileAtomic(join(plots, 'distances.png'), linePlot({ series: dist, title: 'energy distance and W1 to the data', xLabel: 'generator iteration', logY: true }));
-  }
+  await writeCurve(plots, 'losses.png', seriesOf(lines, ['criticLoss', 'generatorLoss', 'wasserstein', 'penalty']), 'losses (means over each logging interval)');
+  await writeCurve(plots, 'quality.png', seriesOf(lines, ['modesCaptured', 'highQualityPct']), 'modes captured and % high-quality samples');
+  await writeCurve(plots, 'distances.png', seriesOf(lines, ['energyDistance', 'w1']), 'energy distance and W1 to the data', true);
 }
 
 /** Critic plots embedded in the report at most (the latest plus evenly spaced earlier ones). */
@@ -87,20 +69,7 @@ export const REPORT_CRITIC_PLOTS = 8;
  * critic plots, and the metrics over time (self-contained: images embedded).
  */
 export async function writeToyReport(dir: string, config: ToyConfig): Promise<void> {
-  const plots = join(dir, 'plots');
-  let files: string[] = [];
-  try {
-    files = await readdir(plots);
-  } catch {
-    return;
-  }
-  const critic = files.filter((f) => /^critic-\d+\.png$/.test(f)).sort();
-  const latest = critic.slice(-1);
-  const earlier = critic.slice(0, -1);
-  const keep = Math.min(earlier.length, REPORT_CRITIC_PLOTS - 1);
-  const picked = Array.from({ length: keep }, (_, i) => earlier[Math.round((i * (earlier.length - 1)) / Math.max(1, keep - 1))]!);
-  const curves = ['losses.png', 'quality.png', 'distances.png'].filter((f) => files.includes(f));
-  const images = [...latest, ...curves, ...[...new Set(picked)].reverse()].map((f) => join('plots', f));
+  const images = reportImages(join(dir, 'plots'), /^critic-\d+\.png$/, ['losses.png', 'quality.png', 'distances.png'], REPORT_CRITIC_PLOTS);
   writeReport({
     dir,
     config,
