@@ -20,10 +20,12 @@ import { loadMnist } from '../../data/mnist.js';
 import { createMnist, NOISE_DIM } from '../../gan/models/mnist.js';
 import { seedStreams, Trainer } from '../../gan/trainer.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic-file.js';
-import { Adam } from '../../optim/adam.js';
 import { linePlot } from '../../viz/line-plot.js';
+import { trainerSettings } from '../common.js';
+import { resolveRunConfig } from '../experiment.js';
 import { FigureExistsError, tilePngs } from '../toy/figures.js';
 import { criticCost } from './eval.js';
+import { imageExperiment } from './index.js';
 
 /** Options of {@link runFig5b}. */
 export interface Fig5bOptions {
@@ -81,21 +83,15 @@ export async function runFig5b(opts: Fig5bOptions): Promise<string[]> {
   const train = mnist.train.subset(0, trainSize, `MNIST train[0:${trainSize}]`);
   const validation = mnist.dev.subset(0, FIG5B_DEFAULTS.validationSize, `MNIST dev[0:${FIG5B_DEFAULTS.validationSize}]`);
   const control = mnist.train.subset(trainSize, trainSize + FIG5B_DEFAULTS.validationSize, 'MNIST train, unseen');
+  // The mnist preset (gan_mnist.py wgan-gp: Adam(1e-4, β1 0.5, β2 0.9) for both networks, λ 10, 5 critic steps, batch 50).
+  const c = resolveRunConfig(imageExperiment, { preset: 'mnist', flags: { dim, seed, batchSize: B } });
   const streams = seedStreams(seed);
   const { generator, critic } = createMnist({ dim, rng: streams.generatorInit });
-  // gan_mnist.py wgan-gp: Adam(1e-4, β1 0.5, β2 0.9) for both networks, λ 10, 5 critic steps, batch 50.
-  const adam = { lr: 1e-4, beta1: 0.5, beta2: 0.9 };
   const trainer = new Trainer({
-    generator,
-    critic,
+    ...trainerSettings(c, generator, critic),
     data: samplerDataSource(new BatchSampler(train, { batchSize: B, seed: streams.data.int(2 ** 31) })),
     noise: (n, rng) => rng.normal([n, NOISE_DIM]),
-    loss: { name: 'wgan-gp', lambda: 10 },
-    nCritic: 5,
     batchSize: B,
-    generatorOptimizer: new Adam(generator.namedParameters(), adam),
-    criticOptimizer: new Adam(critic.namedParameters(), adam),
-    seed,
   });
   const all = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
   const trainIdx = all(train.length);
@@ -142,7 +138,7 @@ export async function runFig5b(opts: Fig5bOptions): Promise<string[]> {
   });
   const png = tilePngs([curves, gap], 2);
   await writeFileAtomic(files[0]!, png);
-  const json = { figure: 'fig5b', trainSize, validationSize: validation.length, controlSize: control.length, dim, iters, evalEvery, seed, batchSize: B, lambda: 10, nCritic: 5, seconds: Math.round(seconds), points };
+  const json = { figure: 'fig5b', trainSize, validationSize: validation.length, controlSize: control.length, dim, iters, evalEvery, seed, batchSize: B, lambda: c.lambda, nCritic: c.nCritic, seconds: Math.round(seconds), points };
   await writeJsonAtomic(files[1]!, json);
   return files;
 }

@@ -4,7 +4,7 @@
  * cost, IS/FID with the real-data ceiling, sample grids of the fixed noise, curves and the report.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { criticShardBackends } from '../../backends/onnx/worker-backend.js';
 import { BatchSampler, samplerDataSource } from '../../data/batches.js';
@@ -19,7 +19,7 @@ import { Rng } from '../../tensor/random.js';
 import type { Backend } from '../../tensor/tensor.js';
 import { imageGrid } from '../../viz/image-grid.js';
 import { linePlot, type LineSeries } from '../../viz/line-plot.js';
-import { readMetricsJsonl, writeReport } from '../../viz/report.js';
+import { readMetricsJsonl, reportImages, writeReport } from '../../viz/report.js';
 import { trainerSettings } from '../common.js';
 import type { RunModel } from '../experiment.js';
 import type { MetricsLine, RunHooks } from '../run-folder.js';
@@ -193,17 +193,8 @@ export async function writeImageReport(dir: string, config: ImageConfig): Promis
   await plot('scores.png', [...is, ...(ceiling ? level(is, ceiling.inceptionScore, `real data: ${ceiling.inceptionScore.toFixed(2)}`) : [])], `Inception Score, ${config.evalSamples} samples${n}`);
   const fid = seriesOf(lines, [['fid', 'generator']]);
   await plot('fid.png', [...fid, ...(ceiling?.fid !== undefined ? level(fid, ceiling.fid, `real data: ${ceiling.fid.toFixed(2)}`) : [])], `FID (log scale), ${config.evalSamples} samples`, true);
-  let files: string[] = [];
-  try {
-    files = await readdir(plots);
-  } catch {
-    return;
-  }
-  const grids = files.filter((f) => /^samples-\d+\.png$/.test(f)).sort();
-  const earlier = grids.slice(0, -1);
-  const keep = Math.min(earlier.length, REPORT_SAMPLE_GRIDS - 1);
-  const picked = Array.from({ length: keep }, (_, i) => earlier[Math.round((i * (earlier.length - 1)) / Math.max(1, keep - 1))]!);
-  const images = [...grids.slice(-1), ...curves, ...[...new Set(picked)].reverse()].map((f) => join('plots', f));
+  const images = reportImages(dir, /^samples-\d+\.png$/, curves, REPORT_SAMPLE_GRIDS);
+  if (images === null) return;
   writeReport({
     dir,
     config: ceiling ? { ...config, realDataCeiling: ceiling } : config,
