@@ -86,7 +86,8 @@ function addFieldFlags(cmd: Command, union: Map<string, SharedField>, allKinds: 
       cmd.addOption(new Option(`--no-${kebab(key)}`, `turn off ${flag}`).hideHelp());
       continue;
     }
-    const opt = new Option(`${name} ${f === 'int' ? '<n>' : f === 'number' ? '<x>' : typeof f === 'object' ? '<name>' : '<value>'}`, help);
+    const arg = f === 'int' ? '<n>' : f === 'number' ? '<x>' : typeof f === 'object' ? '<name>' : key === 'out' ? '<file>' : key === 'data' ? '<path>' : '<value>';
+    const opt = new Option(`${name} ${arg}`, help);
     if (typeof f === 'object') opt.choices([...s.choices]);
     else if (f === 'int') opt.argParser(parseInteger);
     else if (f === 'number') opt.argParser(parseNumber);
