@@ -3,7 +3,7 @@
  * embedded as base64 PNG data URIs, the latest metric values and one line chart per metric over
  * time ({@link linePlot}, embedded the same way). No scripts, no external resources: it opens offline and can be mailed around.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { linePlot } from './line-plot.js';
 import { formatNumber } from './ticks.js';
@@ -178,28 +178,6 @@ export function readMetricsJsonl(path: string): MetricsRow[] {
     }
   }
   return rows;
-}
-
-/**
- * The figures of a run's report from its plots folder `<dir>/plots`, as paths relative to `dir`: the
- * latest snapshot (the last name matching `snapshot`, e.g. `samples-0001000.png`), the `curves` that
- * exist, then at most `most − 1` earlier snapshots, evenly spaced, newest first. Null when the
- * folder does not exist.
- * @example writeReport({ dir, config, images: reportImages(dir, /^critic-\d+\.png$/, ['losses.png'], 6) ?? [] });
- */
-export function reportImages(dir: string, snapshot: RegExp, curves: readonly string[], most: number): string[] | null {
-  let files: string[];
-  try {
-    files = readdirSync(join(dir, 'plots'));
-  } catch {
-    return null;
-  }
-  const snapshots = files.filter((f) => snapshot.test(f)).sort();
-  const earlier = snapshots.slice(0, -1);
-  const keep = Math.min(earlier.length, most - 1);
-  const picked = Array.from({ length: keep }, (_, i) => earlier[Math.round((i * (earlier.length - 1)) / Math.max(1, keep - 1))]!);
-  const present = curves.filter((f) => files.includes(f));
-  return [...snapshots.slice(-1), ...present, ...[...new Set(picked)].reverse()].map((f) => join('plots', f));
 }
 
 /** Options of {@link writeReport}. */

@@ -18,10 +18,11 @@ import type { Module } from '../../nn/module.js';
 import { Rng } from '../../tensor/random.js';
 import type { Backend } from '../../tensor/tensor.js';
 import { imageGrid } from '../../viz/image-grid.js';
-import { linePlot, type LineSeries } from '../../viz/line-plot.js';
-import { readMetricsJsonl, reportImages, writeReport } from '../../viz/report.js';
+import type { LineSeries } from '../../viz/line-plot.js';
+import { readMetricsJsonl, writeReport } from '../../viz/report.js';
 import { trainerSettings } from '../common.js';
 import type { RunModel } from '../experiment.js';
+import { level, reportImages, seriesOf, writeCurve } from '../report.js';
 import type { MetricsLine, RunHooks } from '../run-folder.js';
 import { ConfigError } from '../settings.js';
 import type { ImageConfig } from './config.js';
@@ -151,22 +152,6 @@ export interface ImageHooks extends RunHooks {
   close(): Promise<void>;
 }
 
-function seriesOf(lines: readonly MetricsLine[], keys: readonly (readonly [string, string])[]): LineSeries[] {
-  const out: LineSeries[] = [];
-  for (const [k, name] of keys) {
-    const pts = lines.filter((l) => typeof l[k] === 'number' && Number.isFinite(l[k]));
-    if (pts.length > 0) out.push({ name, x: pts.map((l) => l.iteration), y: pts.map((l) => l[k] as number) });
-  }
-  return out;
-}
-
-/** A horizontal reference line across the x range of `series`. */
-function level(series: readonly LineSeries[], y: number, name: string): LineSeries[] {
-  const xs = series.flatMap((s) => Array.from(s.x ?? []));
-  if (xs.length === 0 || !Number.isFinite(y)) return [];
-  return [{ name, x: [Math.min(...xs), Math.max(...xs)], y: [y, y] }];
-}
-
 /** Sample grids embedded in the report at most (the latest plus evenly spaced earlier ones). */
 export const REPORT_SAMPLE_GRIDS = 6;
 
@@ -182,9 +167,7 @@ export async function writeImageReport(dir: string, config: ImageConfig): Promis
   if (existsSync(join(dir, 'ceiling.json'))) ceiling = JSON.parse(await readFile(join(dir, 'ceiling.json'), 'utf8')) as Ceiling;
   const curves: string[] = [];
   const plot = async (name: string, series: LineSeries[], title: string, logY = false): Promise<void> => {
-    if (series.length === 0) return;
-    await writeFileAtomic(join(plots, name), linePlot({ series, title, xLabel: 'generator iteration', logY }));
-    curves.push(name);
+    if (await writeCurve(plots, name, series, title, logY)) curves.push(name);
   };
   await plot('losses.png', seriesOf(lines, [['criticLoss', 'critic loss'], ['generatorLoss', 'generator loss'], ['wasserstein', 'W estimate'], ['penalty', 'penalty']]), 'training losses (means over each logging interval)');
   await plot('dev.png', seriesOf(lines, [['criticLoss', 'critic loss (training batches)'], ['devCriticLoss', 'critic loss (held-out real data)']]), 'critic cost: training vs held-out data');
@@ -193,8 +176,7 @@ export async function writeImageReport(dir: string, config: ImageConfig): Promis
   await plot('scores.png', [...is, ...(ceiling ? level(is, ceiling.inceptionScore, `real data: ${ceiling.inceptionScore.toFixed(2)}`) : [])], `Inception Score, ${config.evalSamples} samples${n}`);
   const fid = seriesOf(lines, [['fid', 'generator']]);
   await plot('fid.png', [...fid, ...(ceiling?.fid !== undefined ? level(fid, ceiling.fid, `real data: ${ceiling.fid.toFixed(2)}`) : [])], `FID (log scale), ${config.evalSamples} samples`, true);
-  const images = reportImages(dir, /^samples-\d+\.png$/, curves, REPORT_SAMPLE_GRIDS);
-  if (images === null) return;
+  const images = reportImages(plots, /^samples-\d+\.png$/, curves, REPORT_SAMPLE_GRIDS);
   writeReport({
     dir,
     config: ceiling ? { ...config, realDataCeiling: ceiling } : config,
