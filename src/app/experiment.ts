@@ -25,6 +25,8 @@ export interface RunEnv {
   reporter?: RunReporter;
   /** Selects the compute backend (onnxruntime-node on the CLI). */
   useBackend(threads: number, device: DeviceName): Promise<void>;
+  /** The threads a command was asked for (`--threads`), for sessions of its own (e.g. a classifier). */
+  threads?: number;
 }
 
 /** The settings every kind's config carries besides its fields. */
@@ -211,7 +213,7 @@ export function resolveRunConfig<C extends RunConfig>(exp: Experiment<C, RunMode
     return checked;
   };
   const name = input.preset ?? (input.file?.preset as string | null | undefined) ?? null;
-  if (name === null && !exp.presetOptional) throw new ConfigError(`a ${exp.kind} run needs a preset: ${Object.keys(exp.presets).join(', ')}`);
+  if (name === null && !exp.presetOptional) throw new ConfigError(`${exp.kind} runs need a preset: ${Object.keys(exp.presets).join(', ')}`);
   const preset = name === null ? undefined : exp.presets[name];
   if (name !== null && !preset) throw new ConfigError(exp.unknownPreset?.(name) ?? unknownKeyMessage('config', name, Object.keys(exp.presets), 'preset'));
   const settings = resolveLayers(exp.fields as Fields & typeof COMMON_FIELDS, exp.lossDefaults as never, {

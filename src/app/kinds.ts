@@ -4,6 +4,8 @@
  * kind is one line here and needs no edit of the CLI.
  */
 import { registerExperiment } from './experiment.js';
+import { imageExperiment } from './image/index.js';
 import { toyExperiment } from './toy/index.js';
 
 registerExperiment(toyExperiment);
+registerExperiment(imageExperiment);

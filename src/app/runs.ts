@@ -155,9 +155,9 @@ export async function runCommand(
   const verb = name === 'evaluate' ? 'eval' : name;
   if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${dir}')`);
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  const checked = { ...defaultsOfCommand(cmd), ...checkPartial(cmd.fields, given, `${verb} of a ${exp.kind} run`) };
+  const checked = { ...defaultsOfCommand(cmd), ...checkPartial(cmd.fields, given, `${verb} of ${exp.kind} runs`) };
   await env.useBackend(runtime.threads ?? run.config.threads, runtime.device ?? run.config.device);
-  return cmd.run(run, checked, env);
+  return cmd.run(run, checked, runtime.threads === undefined ? env : { ...env, threads: runtime.threads });
 }
 
 function defaultsOfCommand(cmd: KindCommand<RunConfig, unknown>): Record<string, unknown> {

@@ -44,7 +44,7 @@ describe('image run commands', () => {
     await writeFile(join(bedrooms, 'config.json'), JSON.stringify(resolveRunConfig(imageExperiment, { preset: 'lsun64-dcgan', flags: { data: root } })));
     await assert.rejects(runCommand(bedrooms, 'evaluate', {}, env), (e: Error) => e instanceof ConfigError && /no classifier for a lsun64-dcgan run: pass --classifier FILE\.onnx/.test(e.message));
     await assert.rejects(runCommand(join(root, 'not-a-run'), 'export', {}, env), (e: Error) => e instanceof RunFolderError && /is not a run folder/.test(e.message));
-    await assert.rejects(runCommand(bedrooms, 'sample', { hidden: 3 }, env), /sample of a image run: unknown setting 'hidden'/);
+    await assert.rejects(runCommand(bedrooms, 'sample', { hidden: 3 }, env), /sample of image runs: unknown setting 'hidden'/);
   });
 
   it('trains a tiny MNIST run, resumes it, samples a grid, exports the generator to ONNX and evaluates IS/FID', async () => {
@@ -77,7 +77,7 @@ describe('image run commands', () => {
     await session.release();
     assert.equal(await runCommand(dir, 'export', {}, env), join(dir, 'generator.onnx'));
     assert.ok(existsSync(join(dir, 'generator.onnx')));
-    await assert.rejects(runCommand(dir, 'export', { batch: 0 }, env), /export of a image run: batch must be >= 1, got 0/);
+    await assert.rejects(runCommand(dir, 'export', { batch: 0 }, env), /export of image runs: batch must be >= 1, got 0/);
 
     const r = (await runCommand(dir, 'evaluate', { samples: 200 }, env, { threads: 1 })) as {
       iteration: number;

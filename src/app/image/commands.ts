@@ -134,7 +134,7 @@ export async function evaluateImages(run: SavedRun<ImageConfig>, opts: ImageEval
     ...(opts.featuresOutput !== null ? { featuresOutput: opts.featuresOutput } : {}),
   };
   env.say(`scoring ${samples} samples of iteration ${g.iteration} with ${classifier} ...`);
-  const judge = await openJudge({ classifier, imageRange: imageRange(config.family), options }, data.reference);
+  const judge = await openJudge({ classifier, imageRange: imageRange(config.family), options, ...(env.threads !== undefined ? { threads: env.threads } : {}) }, data.reference);
   try {
     const fake = await scoreImages(judge, generatorBatches(g.generator, samples, config.batchSize, new Rng(config.seed + 5_000_011), g.numClasses), splits);
     const real = await realCeiling(judge, data.heldOut ?? data.train, samples, config.seed);

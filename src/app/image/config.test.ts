@@ -83,7 +83,7 @@ describe('image run config', () => {
     const { criticShards: _c, ...old } = resolve({ preset: 'mnist' });
     assert.equal(saved(old, 'old/config.json').criticShards, 1);
     assert.throws(() => resolve({ preset: 'lsun64-resnet-101', flags: { dim: 6 } }), /multiple of 4/);
-    assert.throws(() => resolve({}), /a image run needs a preset: mnist, cifar10-dcgan/);
+    assert.throws(() => resolve({}), /image runs need a preset: mnist, cifar10-dcgan/);
   });
 
   it('a resolved config passes the run-folder check unchanged, and a damaged one is refused', () => {
