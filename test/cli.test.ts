@@ -122,6 +122,34 @@ describe('wgan-gp CLI', () => {
     assert.equal(typeof swiss[0].w1, 'number');
   });
 
+  it('keeps each flag and command option with the kinds that have it (exit code 2, naming the flag)', async () => {
+    const out = join(root, 'kinds-never');
+    const hidden = await cli(['train', '--preset', 'mnist', '--hidden', '4', '--out', out]);
+    assert.equal(hidden.code, 2);
+    assert.match(hidden.stderr, /--hidden is not a setting of image runs \(it is of: toy\)/);
+    const dim = await cli(['train', '--preset', 'toy-8gaussians', '--dim', '4', '--out', out]);
+    assert.equal(dim.code, 2);
+    assert.match(dim.stderr, /--dim is not a setting of toy runs \(it is of: image/);
+    const arch = await cli(['train', '--preset', 'lsun64-vit', '--out', out]);
+    assert.equal(arch.code, 2);
+    assert.match(arch.stderr, /unknown arch 'vit'.*resnet, dcgan/);
+    const file = join(root, 'image.json');
+    await writeFile(file, JSON.stringify({ preset: 'mnist', dimm: 8 }));
+    const typo = await cli(['train', '--config', file, '--out', out]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /config file '.*image\.json': unknown setting 'dimm' \(did you mean 'dim'\?\)/);
+    assert.equal(existsSync(out), false);
+
+    const run = join(root, 'kinds-toy');
+    assert.equal((await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', run, ...TINY])).code, 0);
+    const classifier = await cli(['eval', run, '--classifier', 'mnist']);
+    assert.equal(classifier.code, 2);
+    assert.match(classifier.stderr, /--classifier is not an option of eval of toy runs \(it is of: image\)/);
+    const exp = await cli(['export', run, '--onnx']);
+    assert.equal(exp.code, 2);
+    assert.match(exp.stderr, /export: toy runs have no export command/);
+  });
+
   it('reports a missing or corrupted checkpoint with exit code 1', async () => {
     const missing = await cli(['resume', join(root, 'nowhere')]);
     assert.equal(missing.code, 1);

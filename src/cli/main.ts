@@ -261,6 +261,7 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     cmd.action(async (dir: string, opts: Record<string, unknown>) => {
       const { readRun, runCommand } = await import('../app/runs.js');
       const { exp } = await readRun(dir);
+      if (!exp[name]) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${dir}')`);
       const given = givenFields(opts, union, exp.kind, `an option of ${verb}`);
       print(await runCommand(dir, name, given, cliEnv(io), runtimeOf(opts)));
     });
