@@ -1,8 +1,8 @@
 /**
  * What every experiment kind shares: the settings of the objective, the optimiser, the run's cadence
  * and the runtime (declared once; a kind spreads them into its own fields, changing defaults where its
- * reference script does), the layered resolution of a config, and the objects a config turns into
- * (the loss spec, the optimisers and their learning-rate schedule).
+ * reference script does), and the objects a config turns into (the loss spec, the optimisers and
+ * their learning-rate schedule).
  */
 import { Adam } from '../optim/adam.js';
 import { clipProjection } from '../optim/clip.js';
@@ -13,14 +13,9 @@ import { SGD } from '../optim/sgd.js';
 import { LOSSES, type LossName } from '../gan/losses.js';
 import type { LossSpec, TrainerOptions } from '../gan/trainer.js';
 import type { Module } from '../nn/module.js';
-import { bool, checkPartial, choice, ConfigError, defaultsOf, int, num, text, type Fields, type Values } from './settings.js';
+import { bool, choice, defaultsOf, int, num, text, type Values } from './settings.js';
 
 export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const GAN_VARIANTS = ['non-saturating', 'minimax'] as const;
-export type GanVariant = (typeof GAN_VARIANTS)[number];
-export const LR_DECAYS = ['none', 'linear'] as const;
-export type LrDecay = (typeof LR_DECAYS)[number];
 export const DEVICES = ['cpu', 'webgpu'] as const;
 export type DeviceName = (typeof DEVICES)[number];
 
@@ -30,7 +25,7 @@ export const LOSS_FIELDS = {
   lambda: num(0.1, 'gradient-penalty weight λ (wgan-gp)', { min: 0 }),
   oneSided: bool(false, 'one-sided penalty E[max(0, ‖∇‖−1)²] (wgan-gp)'),
   clip: num(0.01, 'weight-clipping value c, weights kept in [−c, c] (wgan)', { gt: 0 }),
-  ganVariant: choice(GAN_VARIANTS, 'non-saturating', 'generator loss of the standard GAN (gan)'),
+  ganVariant: choice(['non-saturating', 'minimax'], 'non-saturating', 'generator loss of the standard GAN (gan)'),
   nCritic: int(5, 'critic steps per generator step', { min: 1 }),
 };
 
@@ -40,7 +35,7 @@ export const OPTIMIZER_FIELDS = {
   lr: num(1e-4, 'learning rate', { gt: 0 }),
   beta1: num(0.5, 'Adam β1', { min: 0, max: 1 }),
   beta2: num(0.9, 'Adam β2', { min: 0, max: 1 }),
-  lrDecay: choice(LR_DECAYS, 'none', 'learning-rate schedule: none, or linear decay to 0 over iters'),
+  lrDecay: choice(['none', 'linear'], 'none', 'learning-rate schedule: none, or linear decay to 0 over iters'),
 };
 
 /** Length, seed and the cadence of a run folder's side effects. */
@@ -84,34 +79,6 @@ export interface Preset<C> {
   readonly config: Partial<C>;
   /** Settings that apply only with a given loss (on top of that loss's reference defaults). */
   readonly byLoss?: Partial<Record<LossName, Partial<C>>>;
-}
-
-/** The layers a config is resolved from, lowest first after the built-in defaults. */
-export interface ConfigLayers<C> {
-  preset?: Preset<C> | undefined;
-  file?: Partial<C> | undefined;
-  flags?: Partial<C> | undefined;
-}
-
-/**
- * Merges a config: defaults ← the loss's reference defaults ← preset ← the preset's settings for that
- * loss ← file ← flags, then checks every field of the whole (a preset could be wrong too). The loss is
- * the last one given among flags, file and preset.
- * @example resolveLayers(TOY_FIELDS, LOSS_DEFAULTS, { preset: PRESETS['toy-8gaussians'], flags: { iters: 200 } })
- */
-export function resolveLayers<F extends Fields & typeof LOSS_FIELDS>(
-  fields: F,
-  lossDefaults: Readonly<Record<LossName, Partial<Values<F>>>>,
-  layers: ConfigLayers<Values<F>>,
-): Values<F> {
-  const file: Partial<Values<typeof LOSS_FIELDS>> = layers.file ?? {};
-  const flags: Partial<Values<typeof LOSS_FIELDS>> = layers.flags ?? {};
-  const preset = layers.preset;
-  const base: Record<string, unknown> = {};
-  for (const [k, f] of Object.entries(fields)) base[k] = f.default;
-  const loss = (flags.loss ?? file.loss ?? (preset?.config as Partial<Values<typeof LOSS_FIELDS>> | undefined)?.loss ?? base.loss) as LossName;
-  const merged = { ...base, ...lossDefaults[loss], ...(preset?.config ?? {}), ...(preset?.byLoss?.[loss] ?? {}), ...file, ...flags, loss };
-  return checkPartial(fields, merged, 'config') as Values<F>;
 }
 
 /**
@@ -180,12 +147,6 @@ export function trainerSettings(
     seed: c.seed,
     ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
   };
-}
-
-/** Throws unless `n` is a positive integer (options of the commands, not settings). */
-export function checkCount(name: string, n: number, min = 1): number {
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got ${n}`);
-  return n;
 }
 
 /**

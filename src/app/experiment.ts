@@ -11,9 +11,9 @@
  */
 import type { Trainer } from '../gan/trainer.js';
 import type { Module } from '../nn/module.js';
-import { COMMON_FIELDS, resolveLayers, type CommonSettings, type DeviceName, type Preset } from './common.js';
+import { COMMON_FIELDS, type CommonSettings, type DeviceName, type Preset } from './common.js';
 import type { RunHooks, RunReporter } from './run-folder.js';
-import { checkPartial, ConfigError, jsonSchemaOf, unknownKeyMessage, type Fields, type Values } from './settings.js';
+import { checkPartial, ConfigError, defaultsOf, jsonSchemaOf, unknownKeyMessage, type Fields } from './settings.js';
 
 /** What the caller (the CLI, a script, a test) gives a command: messages, output, progress, the backend. */
 export interface RunEnv {
@@ -202,8 +202,8 @@ export interface ResolveInput {
 }
 
 /**
- * The full config of kind `exp`: defaults ← the loss's reference defaults ← preset ← file ← flags
- * (see resolveLayers), with the kind's identity and cross-field checks.
+ * The full config of kind `exp` from a preset, a config file and flags, with the kind's identity and
+ * cross-field checks.
  * @example resolveRunConfig(toyExperiment, { preset: 'toy-8gaussians', flags: { iters: 200 } })
  */
 export function resolveRunConfig<C extends RunConfig>(exp: Experiment<C, RunModel>, input: ResolveInput): C {
@@ -216,11 +216,12 @@ export function resolveRunConfig<C extends RunConfig>(exp: Experiment<C, RunMode
   if (name === null && !exp.presetOptional) throw new ConfigError(`${exp.kind} runs need a preset: ${Object.keys(exp.presets).join(', ')}`);
   const preset = name === null ? undefined : exp.presets[name];
   if (name !== null && !preset) throw new ConfigError(exp.unknownPreset?.(name) ?? unknownKeyMessage('config', name, Object.keys(exp.presets), 'preset'));
-  const settings = resolveLayers(exp.fields as Fields & typeof COMMON_FIELDS, exp.lossDefaults as never, {
-    preset: preset as Preset<Values<typeof COMMON_FIELDS>> | undefined,
-    file: strip(input.file, input.fileSource ?? 'config file'),
-    flags: strip(input.flags, 'command line'),
-  });
+  // defaults ← the loss's reference settings ← preset ← its settings for that loss ← file ← flags; the
+  // loss is the last one given among flags, file and preset. The whole is checked (a preset can be wrong too).
+  const [file, flags] = [strip(input.file, input.fileSource ?? 'config file'), strip(input.flags, 'command line')];
+  const loss = (flags.loss ?? file.loss ?? preset?.config.loss ?? exp.fields.loss!.default) as CommonSettings['loss'];
+  const merged = { ...defaultsOf(exp.fields), ...exp.lossDefaults[loss], ...preset?.config, ...preset?.byLoss?.[loss], ...file, ...flags, loss };
+  const settings = checkPartial(exp.fields, merged, 'config');
   const c = { kind: exp.kind, preset: name, ...(preset?.fixed ?? {}), ...settings } as unknown as C;
   exp.validate?.(c);
   return c;

@@ -37,18 +37,7 @@ export interface MetricsLine {
   /** AC-GAN runs: the critic's and the generator's class cross-entropies, before their weights. */
   criticAcgan?: number;
   generatorAcgan?: number;
-  /** Image runs, at evaluation iterations with a classifier: Inception Score (mean, std over splits) and FID. */
-  inceptionScore?: number;
-  inceptionScoreStd?: number;
-  fid?: number;
-  /** Toy metrics, when computed: modes captured and % high-quality samples (Gaussian mixtures). */
-  modesCaptured?: number;
-  totalModes?: number;
-  highQualityPct?: number;
-  /** Energy distance and exact W1 between generated and real points. */
-  energyDistance?: number;
-  w1?: number;
-  /** Other metrics an experiment adds through {@link RunHooks.evaluate}. */
+  /** The metrics a kind adds at evaluation iterations (RunHooks.evaluate: e.g. w1, inceptionScore, fid, js4). */
   [metric: string]: number | undefined;
 }
 

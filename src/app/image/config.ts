@@ -3,7 +3,7 @@
  * gan_cifar.py, gan_cifar_resnet.py, gan_64x64.py) with their hyperparameters, the per-loss reference
  * settings behind `--loss`, and the cross-field checks of a whole config.
  *
- * Resolution order (later wins), as for every kind (src/app/common.ts resolveLayers): built-in
+ * Resolution order (later wins), as for every kind (src/app/experiment.ts resolveRunConfig): built-in
  * defaults ← the loss's reference settings ← the preset (and its settings for that loss) ← JSON
  * config file ← command-line flags.
  *

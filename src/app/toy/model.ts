@@ -19,7 +19,7 @@ import { realize, tensor, type Tensor } from '../../tensor/tensor.js';
 import { ToyMlp } from '../../gan/models/toy.js';
 import { seedStreams, Trainer } from '../../gan/trainer.js';
 import { trainerSettings } from '../common.js';
-import type { MetricsLine, RunHooks } from '../run-folder.js';
+import type { RunHooks } from '../run-folder.js';
 import type { ToyConfig } from './index.js';
 import { writeToyPlots, writeToyReport } from './plots.js';
 
@@ -92,12 +92,21 @@ export function evalSet(config: ToyConfig, evalSamples = config.evalSamples): Ev
 /** Samples used for W1 (exact assignment is O(n³): a subset keeps an evaluation well under a second). */
 export const W1_SAMPLES = 500;
 
+/** The metrics of a toy run's evaluation lines: modes captured and % high quality (mixtures), energy distance and W1. */
+export interface ToyMetrics {
+  modesCaptured?: number;
+  totalModes?: number;
+  highQualityPct?: number;
+  energyDistance?: number;
+  w1?: number;
+}
+
 /**
  * The toy metrics of generated points against a dataset: mode coverage (mixtures), energy distance and
  * W1 against real points.
  */
-export function toyMetrics(dataset: ToyDataset, fake: Float32Array, real: Float32Array): Pick<MetricsLine, 'modesCaptured' | 'totalModes' | 'highQualityPct' | 'energyDistance' | 'w1'> {
-  const out: Pick<MetricsLine, 'modesCaptured' | 'totalModes' | 'highQualityPct' | 'energyDistance' | 'w1'> = {};
+export function toyMetrics(dataset: ToyDataset, fake: Float32Array, real: Float32Array): ToyMetrics {
+  const out: ToyMetrics = {};
   if (dataset.modes) {
     const cov = modeCoverage(fake, dataset.modes);
     out.modesCaptured = cov.modesCaptured;
