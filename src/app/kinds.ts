@@ -5,7 +5,9 @@
  */
 import { registerExperiment } from './experiment.js';
 import { imageExperiment } from './image/index.js';
+import { languageExperiment } from './language/index.js';
 import { toyExperiment } from './toy/index.js';
 
 registerExperiment(toyExperiment);
 registerExperiment(imageExperiment);
+registerExperiment(languageExperiment);
