@@ -3,7 +3,11 @@
  * `said`, command output in `written`.
  */
 import type { RunEnv } from '../../src/app/experiment.js';
-import { ortBackend } from '../../src/node.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { ortBackend, type OrtBackend } from '../../src/node.js';
 import { setBackend, type Backend } from '../../src/tensor/tensor.js';
 
 export interface TestRunEnv extends RunEnv {
@@ -25,4 +29,22 @@ export function testRunEnv(backend?: () => Backend): TestRunEnv {
     write: (t) => void written.push(t),
     useBackend: async (threads) => setBackend(backend ? backend() : ortBackend({ threads })),
   };
+}
+
+/**
+ * A test file's onnxruntime-node backend and temporary folder: set up before its tests, removed after.
+ * @example const fx = testFixture('wgan-gp-trainer-'); it('...', () => join(fx.root, 'run'));
+ */
+export function testFixture(prefix: string, threads = 2): { readonly backend: OrtBackend; readonly root: string } {
+  const fx = {} as { backend: OrtBackend; root: string };
+  before(async () => {
+    fx.backend = ortBackend({ threads });
+    setBackend(fx.backend);
+    fx.root = await mkdtemp(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await rm(fx.root, { recursive: true, force: true });
+    await fx.backend.dispose();
+  });
+  return fx;
 }

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { ortBackend, type OrtBackend } from '../../node.js';
-import { setBackend } from '../../tensor/tensor.js';
+import { testFixture } from '../../../test/support/run-env.js';
 import { deepCritic, FIG1B_SETTINGS, fixedGeneratorCritic, runFigure, tilePngs } from './figures.js';
 
-let backend: OrtBackend;
-let root: string;
-before(async () => {
-  backend = ortBackend({ threads: 2 });
-  setBackend(backend);
-  root = await mkdtemp(join(tmpdir(), 'wgan-gp-figures-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-  await backend.dispose();
-});
+const fx = testFixture('wgan-gp-figures-');
 
 describe('Figure 1', () => {
   it('fig1a panels are critic surfaces trained against the fixed generator', async () => {
@@ -47,7 +35,7 @@ describe('Figure 1', () => {
   });
 
   it('refuses to overwrite figure files without force', async () => {
-    const out = join(root, 'fig');
+    const out = join(fx.root, 'fig');
     await runFigure('fig1a', { out, iters: 1, hidden: 8 });
     const files = (await readdir(out)).sort();
     assert.ok(files.includes('fig1a.png') && files.includes('fig1a-8gaussians-clip.png') && files.includes('fig1a-swissroll-gp.png'));

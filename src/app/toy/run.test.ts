@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, it } from 'node:test';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testRunEnv } from '../../../test/support/run-env.js';
-import { ortBackend, type OrtBackend } from '../../node.js';
-import { setBackend, type Tensor } from '../../tensor/tensor.js';
+import { testFixture, testRunEnv } from '../../../test/support/run-env.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { applyCheckpoint, CheckpointError, loadCheckpoint, saveCheckpoint } from '../../gan/checkpoint.js';
 import { registerExperiment, resolveRunConfig, type ResolveInput } from '../experiment.js';
 import { loadRunModel, readRun, resumeRunFolder, trainRun, type TrainOptions } from '../runs.js';
@@ -13,22 +11,12 @@ import { toyExperiment, type ToyConfig } from './index.js';
 import { buildToyModel, evalSet, generate, toyMetrics, type ToyModel } from './model.js';
 
 registerExperiment(toyExperiment);
-const env = testRunEnv(() => backend);
+const env = testRunEnv(() => fx.backend);
 const resolveConfig = (input: ResolveInput): ToyConfig => resolveRunConfig(toyExperiment, input);
 const trainToy = (c: ToyConfig, dir: string, opts: TrainOptions) => trainRun(toyExperiment, c, dir, env, opts);
 const loadToyRun = async (dir: string): Promise<ToyModel> => loadRunModel(toyExperiment, (await readRun(dir)).run as never, env);
 
-let backend: OrtBackend;
-let root: string;
-before(async () => {
-  backend = ortBackend({ threads: 2 });
-  setBackend(backend);
-  root = await mkdtemp(join(tmpdir(), 'wgan-gp-trainer-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-  await backend.dispose();
-});
+const fx = testFixture('wgan-gp-trainer-');
 
 /** A tiny config: same code paths as the presets, milliseconds per step. */
 function tiny(flags: Partial<ToyConfig> = {}): ToyConfig {
@@ -67,9 +55,9 @@ describe('Trainer', () => {
     const { trainer } = buildToyModel(tiny({ hidden: 8 }));
     await trainer.iterate();
     await trainer.iterate(); // the first generator step compiles its session here
-    const n = backend.sessionsCreated;
+    const n = fx.backend.sessionsCreated;
     for (let i = 0; i < 3; i++) await trainer.iterate();
-    assert.equal(backend.sessionsCreated, n);
+    assert.equal(fx.backend.sessionsCreated, n);
   });
 
   it('wgan keeps every critic weight in [−c, c] after each critic step', async () => {
@@ -131,8 +119,8 @@ describe('checkpoints', () => {
   it('a resumed run equals an uninterrupted one, bit for bit (parameters, optimizer slots, metrics)', async () => {
     // 25 Gaussians also checks the data position (its pool cursor) is restored.
     const config = tiny({ dataset: '25gaussians', iters: 7, checkpointEvery: 3, logEvery: 2, evalEvery: 2 });
-    const a = join(root, 'straight');
-    const b = join(root, 'interrupted');
+    const a = join(fx.root, 'straight');
+    const b = join(fx.root, 'interrupted');
     await trainToy(config, a, { handleSignals: false });
     const stopped = await trainToy(config, b, { handleSignals: false, stopAfter: 4 });
     assert.equal(stopped.interrupted, 'stopAfter');
@@ -158,7 +146,7 @@ describe('checkpoints', () => {
   it('detects corrupted, incomplete and mismatched checkpoints', async () => {
     const m = buildToyModel(tiny());
     await m.trainer.iterate();
-    const dir = join(root, 'ckpt');
+    const dir = join(fx.root, 'ckpt');
     await assert.rejects(loadCheckpoint(dir), (e: Error) => e instanceof CheckpointError && /no checkpoint/.test(e.message));
     await saveCheckpoint(dir, m.trainer);
     const ok = await loadCheckpoint(dir);
