@@ -13,7 +13,7 @@ import { SGD } from '../optim/sgd.js';
 import { LOSSES, type LossName } from '../gan/losses.js';
 import type { LossSpec, TrainerOptions } from '../gan/trainer.js';
 import type { Module } from '../nn/module.js';
-import { bool, choice, defaultsOf, int, num, text, type Values } from './settings.js';
+import { bool, choice, defaultsOf, int, num, text, type Field, type Values } from './settings.js';
 
 export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
 export const DEVICES = ['cpu', 'webgpu'] as const;
@@ -38,14 +38,17 @@ export const OPTIMIZER_FIELDS = {
   lrDecay: choice(['none', 'linear'], 'none', 'learning-rate schedule: none, or linear decay to 0 over iters'),
 };
 
+/** A cadence: do `what` every N iterations (N >= 1, or 0 meaning `zero` where given). */
+const every = (def: number, what: string, zero?: string): Field<number> => int(def, `${what} every N iterations${zero ? ` (0: ${zero})` : ''}`, { min: zero ? 0 : 1 });
+
 /** Length, seed and the cadence of a run folder's side effects. */
 export const RUN_FIELDS = {
   iters: int(1000, 'generator iterations', { min: 1 }),
   seed: int(1, 'random seed (weights, data, noise, ε)', { min: 0 }),
-  logEvery: int(100, 'write a metrics.jsonl line every N iterations', { min: 1 }),
-  evalEvery: int(100, 'compute the metrics every N iterations (0: never)', { min: 0 }),
-  plotEvery: int(250, 'write plots every N iterations (0: only at the end)', { min: 0 }),
-  checkpointEvery: int(250, 'write a checkpoint every N iterations', { min: 1 }),
+  logEvery: every(100, 'write a metrics.jsonl line'),
+  evalEvery: every(100, 'compute the metrics', 'never'),
+  plotEvery: every(250, 'write plots', 'only at the end'),
+  checkpointEvery: every(250, 'write a checkpoint'),
 };
 
 /** Where the run computes. */
