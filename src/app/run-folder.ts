@@ -116,6 +116,18 @@ export async function checkRunFolder(dir: string, force: boolean): Promise<void>
 }
 
 /**
+ * The JSON of file `path` in a run folder; a missing file (message `missing`) or bad JSON is a {@link RunFolderError}.
+ * @example const raw = await readRunJson(join(dir, 'config.json'), `'${dir}' is not a run folder`);
+ */
+export async function readRunJson(path: string, missing: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new RunFolderError((e as NodeJS.ErrnoException).code === 'ENOENT' ? missing : `'${path}' is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
  * Makes `dir` a fresh run folder holding `config` (config.json) and an empty metrics.jsonl; with
  * `force`, a previous run's files are removed first.
  */

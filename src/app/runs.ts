@@ -4,13 +4,13 @@
  * checkpoint, and run a kind's command (sample, eval, export) on it. The kind supplies the parts
  * (src/app/experiment.ts); the loop, logging, checkpoints and signals are run-folder.ts's.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from '../gan/checkpoint.js';
 import { writeJsonAtomic } from '../io/atomic-file.js';
 import { ConfigError } from './settings.js';
 import { checkSavedConfig, experimentOf, type Experiment, type KindCommand, type RunConfig, type RunEnv, type RunModel, type SavedRun } from './experiment.js';
-import { checkRunFolder, createRunFolder, resumeRun, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
+import { checkRunFolder, createRunFolder, readRunJson, resumeRun, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
 import { checkField, checkPartial } from './settings.js';
 
 /** The kind of runs saved before kinds existed (config.json without `kind`). */
@@ -69,13 +69,7 @@ export async function trainRun<C extends RunConfig, M extends RunModel>(exp: Exp
  */
 export async function readRun(dir: string): Promise<{ exp: Experiment; run: SavedRun }> {
   const path = join(dir, 'config.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new RunFolderError(code === 'ENOENT' ? `'${dir}' is not a run folder: '${path}' does not exist` : `'${path}' is not valid JSON: ${(e as Error).message}`);
-  }
+  const raw = await readRunJson(path, `'${dir}' is not a run folder: '${path}' does not exist`);
   const kind = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? ((raw as { kind?: unknown }).kind ?? LEGACY_KIND) : LEGACY_KIND;
   try {
     const exp = experimentOf(String(kind));

@@ -3,7 +3,7 @@
  * no corpus needed: the char map is the run folder's charmap.json) and `eval` (JS-1..4 of fresh
  * samples against the data, with the floor).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CharMap } from '../../data/text.js';
 import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from '../../gan/checkpoint.js';
@@ -12,7 +12,7 @@ import { seedStreams } from '../../gan/trainer.js';
 import { Rng } from '../../tensor/random.js';
 import type { RunEnv, SavedRun } from '../experiment.js';
 import { loadRunModel } from '../runs.js';
-import { RunFolderError } from '../run-folder.js';
+import { readRunJson, RunFolderError } from '../run-folder.js';
 import { languageExperiment, type LanguageConfig } from './index.js';
 import { buildLanguageModel, generateLines, type LanguageModel } from './model.js';
 
@@ -22,13 +22,7 @@ export const EVAL_SHOWN_LINES = 5;
 /** Reads a run folder's charmap.json. */
 export async function readCharMap(dir: string): Promise<CharMap> {
   const path = join(dir, 'charmap.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new RunFolderError(code === 'ENOENT' ? `'${path}' is missing: the run has no character map` : `'${path}' is not valid JSON: ${(e as Error).message}`);
-  }
+  const raw = await readRunJson(path, `'${path}' is missing: the run has no character map`);
   try {
     return CharMap.fromSymbols((raw as { symbols: string[] }).symbols);
   } catch (e) {
