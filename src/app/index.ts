@@ -15,4 +15,5 @@ export * from './runs.js';
 export { toyExperiment, TOY_FIELDS, TOY_PRESETS, type ToyConfig } from './toy/index.js';
 export { buildToyModel, evalSet, generate, toyMetrics, toyHooks, W1_SAMPLES, type ToyModel, type EvalSet } from './toy/model.js';
 export { criticValues, criticPlotName, PLOT_RANGE, GRID_POINTS } from './toy/plots.js';
-export { runFigure, FIGURES, FigureExistsError, type FigureName } from './toy/figures.js';
+export { runFigure, FIGURES, type FigureName } from './toy/figures.js';
+export { FigureExistsError, prepareFigureFolder, tilePngs } from './figures.js';

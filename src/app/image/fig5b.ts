@@ -12,9 +12,6 @@
  * generator iterations, as the paper plots it; right: the training set's lead over the validation
  * and the control sets) and OUT/fig5b.json (the numbers).
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { BatchSampler, samplerDataSource } from '../../data/batches.js';
 import { loadMnist } from '../../data/mnist.js';
 import { createMnist, NOISE_DIM } from '../../gan/models/mnist.js';
@@ -23,7 +20,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic-file.js';
 import { linePlot } from '../../viz/line-plot.js';
 import { trainerSettings } from '../common.js';
 import { resolveRunConfig } from '../experiment.js';
-import { FigureExistsError, tilePngs } from '../toy/figures.js';
+import { prepareFigureFolder, tilePngs } from '../figures.js';
 import { criticCost } from './eval.js';
 import { imageExperiment } from './index.js';
 
@@ -72,10 +69,7 @@ export async function runFig5b(opts: Fig5bOptions): Promise<string[]> {
     if (!Number.isInteger(v) || v < min) throw new Error(`fig5b: ${k} must be an integer >= ${min}, got ${v}`);
   }
   const log = opts.log ?? (() => undefined);
-  const files = [join(opts.out, 'fig5b.png'), join(opts.out, 'fig5b.json')];
-  const existing = files.filter((f) => existsSync(f));
-  if (existing.length > 0 && !opts.force) throw new FigureExistsError(`'${opts.out}' already holds ${existing.join(', ')}; choose another --out, or pass --force to overwrite`);
-  await mkdir(opts.out, { recursive: true });
+  const files = await prepareFigureFolder(opts.out, ['fig5b.png', 'fig5b.json'], opts.force ?? false);
 
   const mnist = loadMnist();
   const maxTrain = mnist.train.length - FIG5B_DEFAULTS.validationSize;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { testFixture } from '../../../test/support/run-env.js';
-import { deepCritic, FIG1B_SETTINGS, fixedGeneratorCritic, runFigure, tilePngs } from './figures.js';
+import { tilePngs } from '../figures.js';
+import { deepCritic, FIG1B_SETTINGS, fixedGeneratorCritic, runFigure } from './figures.js';
 
 const fx = testFixture('wgan-gp-figures-');
 

@@ -10,10 +10,7 @@
  *   gradient per layer (log scale) explodes or vanishes across layers with clipping and stays stable
  *   with the penalty; and weight histograms (clipping piles weights at ±c, the penalty spreads them).
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { gradients } from '../../autodiff/grad.js';
 import { fixedGeneratorSample, toyDataset, TOY_DATASETS, type ToyDatasetName } from '../../data/toy.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
@@ -30,6 +27,7 @@ import { sum } from '../../ops/sum.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { LOSS_DEFAULTS, referenceOptimizer } from '../common.js';
 import type { FigureOptions } from '../experiment.js';
+import { prepareFigureFolder, tilePngs } from '../figures.js';
 import { Rng } from '../../tensor/random.js';
 import { realize, tensor, toHost, type Tensor } from '../../tensor/tensor.js';
 import { contourPlot } from '../../viz/contour-plot.js';
@@ -43,42 +41,11 @@ import { seedStreams, Trainer } from '../../gan/trainer.js';
 export type FigureName = 'fig1a' | 'fig1b';
 export const FIGURES: readonly FigureName[] = ['fig1a', 'fig1b'];
 
-/** Thrown when a figure file exists and `force` was not given. */
-export class FigureExistsError extends Error {
-  override readonly name = 'FigureExistsError';
-}
-
 /** Runs a figure; returns the paths of the PNGs written. */
 export async function runFigure(name: FigureName, opts: FigureOptions): Promise<string[]> {
   if (name === 'fig1a') return figure1a(opts);
   if (name === 'fig1b') return figure1b(opts);
   throw new Error(`unknown figure '${String(name)}'; expected one of ${FIGURES.join(', ')}`);
-}
-
-async function prepare(out: string, files: readonly string[], force: boolean): Promise<void> {
-  const existing = files.filter((f) => existsSync(join(out, f)));
-  if (existing.length > 0 && !force) {
-    throw new FigureExistsError(`'${out}' already holds ${existing.join(', ')}; choose another --out, or pass --force to overwrite`);
-  }
-  await mkdir(out, { recursive: true });
-}
-
-/** Tiles PNGs (all the same size) into a grid with `cols` columns. */
-export function tilePngs(pngs: readonly Buffer[], cols: number): Buffer {
-  const imgs = pngs.map((b) => PNG.sync.read(b));
-  const w = Math.max(...imgs.map((i) => i.width));
-  const h = Math.max(...imgs.map((i) => i.height));
-  const rows = Math.ceil(imgs.length / cols);
-  const out = new PNG({ width: w * cols, height: h * rows });
-  out.data.fill(255);
-  imgs.forEach((img, k) => {
-    const ox = (k % cols) * w;
-    const oy = Math.floor(k / cols) * h;
-    for (let y = 0; y < img.height; y++) {
-      img.data.copy(out.data, 4 * ((oy + y) * out.width + ox), 4 * y * img.width, 4 * (y + 1) * img.width);
-    }
-  });
-  return PNG.sync.write(out);
 }
 
 type Constraint = 'clip' | 'gp';
@@ -124,7 +91,7 @@ async function figure1a(opts: FigureOptions): Promise<string[]> {
   const files: string[] = [];
   for (const c of ['clip', 'gp'] as const) for (const d of TOY_DATASETS) files.push(`fig1a-${d}-${c}.png`);
   files.push('fig1a.png');
-  await prepare(opts.out, files, opts.force ?? false);
+  await prepareFigureFolder(opts.out, files, opts.force ?? false);
   const pngs: Buffer[] = [];
   const written: string[] = [];
   for (const c of ['clip', 'gp'] as const) {
@@ -240,7 +207,7 @@ async function figure1b(opts: FigureOptions): Promise<string[]> {
   const iters = opts.iters ?? 100;
   const seed = opts.seed ?? 1;
   const files = ['fig1b-gradient-norms.png', 'fig1b-weights-clipping.png', 'fig1b-weights-penalty.png', 'fig1b-weight-gradient-norms.png', 'fig1b-gradient-norms.json'];
-  await prepare(opts.out, files, opts.force ?? false);
+  await prepareFigureFolder(opts.out, files, opts.force ?? false);
   const results: DeepCriticResult[] = [];
   for (const s of FIG1B_SETTINGS) {
     opts.log?.(`fig1b: ${s.label}: ${iters} generator iterations of a 12-layer WGAN on the Swiss roll`);
