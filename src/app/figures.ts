@@ -19,7 +19,7 @@ export class FigureExistsError extends Error {
  */
 export async function prepareFigureFolder(out: string, files: readonly string[], force: boolean): Promise<string[]> {
   const paths = files.map((f) => join(out, f));
-  const existing = paths.filter((f) => existsSync(f));
+  const existing = files.filter((f) => existsSync(join(out, f)));
   if (existing.length > 0 && !force) {
     throw new FigureExistsError(`'${out}' already holds ${existing.join(', ')}; choose another --out, or pass --force to overwrite`);
   }
