@@ -8,10 +8,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from '../gan/checkpoint.js';
 import { writeJsonAtomic } from '../io/atomic-file.js';
-import { ConfigError } from './settings.js';
 import { checkSavedConfig, experimentOf, type Experiment, type KindCommand, type RunConfig, type RunEnv, type RunModel, type SavedRun } from './experiment.js';
 import { checkRunFolder, createRunFolder, readRunJson, resumeRun, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
-import { checkField, checkPartial } from './settings.js';
+import { checkField, checkPartial, ConfigError } from './settings.js';
 
 /** The kind of runs saved before kinds existed (config.json without `kind`). */
 export const LEGACY_KIND = 'toy';
