@@ -10,7 +10,7 @@ import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from 
 import { writeJsonAtomic } from '../io/atomic-file.js';
 import { checkSavedConfig, experimentOf, type Experiment, type KindCommand, type RunConfig, type RunEnv, type RunModel, type SavedRun } from './experiment.js';
 import { checkRunFolder, createRunFolder, readRunJson, resumeRun, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
-import { checkField, checkPartial, ConfigError } from './settings.js';
+import { checkField, checkPartial, ConfigError, defaultsOf } from './settings.js';
 
 /** The kind of runs saved before kinds existed (config.json without `kind`). */
 export const LEGACY_KIND = 'toy';
@@ -148,11 +148,7 @@ export async function runCommand(
   const verb = name === 'evaluate' ? 'eval' : name;
   if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${dir}')`);
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  const checked = { ...defaultsOfCommand(cmd), ...checkPartial(cmd.fields, given, `${verb} of ${exp.kind} runs`) };
+  const checked = { ...defaultsOf(cmd.fields), ...checkPartial(cmd.fields, given, `${verb} of ${exp.kind} runs`) };
   await env.useBackend(runtime.threads ?? run.config.threads, runtime.device ?? run.config.device);
   return cmd.run(run, checked, runtime.threads === undefined ? env : { ...env, threads: runtime.threads });
-}
-
-function defaultsOfCommand(cmd: KindCommand<RunConfig, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(cmd.fields).map(([k, f]) => [k, f.default]));
 }
