@@ -61,12 +61,18 @@ export async function trainRun<C extends RunConfig, M extends RunModel>(exp: Exp
   });
 }
 
+/** A saved run and its kind. */
+export interface ReadRun {
+  exp: Experiment;
+  run: SavedRun;
+}
+
 /**
  * Reads run folder `dir`: its kind (config.json's `kind`; none: a toy run saved before kinds) and
  * its checked config. A missing or damaged config is a {@link RunFolderError}.
  * @example const { exp, run } = await readRun('runs/8g'); run.config.iters
  */
-export async function readRun(dir: string): Promise<{ exp: Experiment; run: SavedRun }> {
+export async function readRun(dir: string): Promise<ReadRun> {
   const path = join(dir, 'config.json');
   const raw = await readRunJson(path, `'${dir}' is not a run folder: '${path}' does not exist`);
   const kind = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? ((raw as { kind?: unknown }).kind ?? LEGACY_KIND) : LEGACY_KIND;
@@ -131,22 +137,22 @@ export async function loadRunModel<C extends RunConfig, M extends RunModel>(exp:
 export type RunCommandName = 'sample' | 'evaluate' | 'export';
 
 /**
- * Runs command `name` of run folder `dir`'s kind with options `opts` (checked against the command's
+ * Runs command `name` of run folder `dir`'s kind (or of a run already read) with options `opts` (checked against the command's
  * fields: an option the kind does not take is a {@link ConfigError} naming it), on the run's backend
  * unless `threads` / `device` override it.
  * @example const metrics = await runCommand('runs/8g', 'evaluate', { samples: 5000 }, env);
  */
 export async function runCommand(
-  dir: string,
+  target: string | ReadRun,
   name: RunCommandName,
   opts: Readonly<Record<string, unknown>>,
   env: RunEnv,
   runtime: { threads?: number | undefined; device?: RunConfig['device'] | undefined } = {},
 ): Promise<unknown> {
-  const { exp, run } = await readRun(dir);
+  const { exp, run } = typeof target === 'string' ? await readRun(target) : target;
   const cmd = exp[name] as KindCommand<RunConfig, unknown> | undefined;
   const verb = name === 'evaluate' ? 'eval' : name;
-  if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${dir}')`);
+  if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${run.dir}')`);
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const checked = { ...defaultsOf(cmd.fields), ...checkPartial(cmd.fields, given, `${verb} of ${exp.kind} runs`) };
   await env.useBackend(runtime.threads ?? run.config.threads, runtime.device ?? run.config.device);

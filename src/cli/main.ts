@@ -206,7 +206,6 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
   });
 
   const settings = unionOf(kinds.map((e) => [e.kind, e.fields] as const));
-  // threads and device are settings, and runtime overrides of the other commands.
   const train = program
     .command('train')
     .description(`train a GAN (${kinds.map((e) => e.kind).join(', ')}); writes a run folder (config, metrics.jsonl, plots, checkpoints, report.html)`)
@@ -223,11 +222,11 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
   train.action(async (opts: Record<string, unknown>) => {
     const configPath = opts.config as string | undefined;
     const file = configPath === undefined ? undefined : await readJsonFile(configPath);
-    const exp = kindOfTrain(opts.preset as string | undefined, file);
-    const flags = givenFields(opts, settings, exp.kind, 'a setting');
     if (file !== undefined && (file === null || typeof file !== 'object' || Array.isArray(file))) {
       throw new ConfigError(`config file '${configPath}': expected a JSON object of settings, got ${JSON.stringify(file)}`);
     }
+    const exp = kindOfTrain(opts.preset as string | undefined, file);
+    const flags = givenFields(opts, settings, exp.kind, 'a setting');
     const config = resolveRunConfig(exp, {
       preset: opts.preset as string | undefined,
       file: file as Record<string, unknown> | undefined,
@@ -260,10 +259,10 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     addFieldFlags(cmd, union, kinds.length, short);
     cmd.action(async (dir: string, opts: Record<string, unknown>) => {
       const { readRun, runCommand } = await import('../app/runs.js');
-      const { exp } = await readRun(dir);
-      if (!exp[name]) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${dir}')`);
-      const given = givenFields(opts, union, exp.kind, `an option of ${verb}`);
-      print(await runCommand(dir, name, given, cliEnv(io), runtimeOf(opts)));
+      const saved = await readRun(dir);
+      if (!saved.exp[name]) throw new ConfigError(`${verb}: ${saved.exp.kind} runs have no ${verb} command ('${dir}')`);
+      const given = givenFields(opts, union, saved.exp.kind, `an option of ${verb}`);
+      print(await runCommand(saved, name, given, cliEnv(io), runtimeOf(opts)));
     });
   };
   runCommandOf('sample', 'sample', "draw samples from a run's generator (latest checkpoint)", () => undefined, { num: '-n' });
