@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { testFolder } from './support/run-env.js';
 import { runNode, type NodeRun } from './support/run-node.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'wgan-gp.js');
@@ -18,13 +18,7 @@ function cli(args: readonly string[], onStderr?: (text: string, child: ChildProc
 // Tiny networks: each run takes well under a second of training.
 const TINY = ['--hidden', '16', '--batch-size', '32', '--log-every', '2', '--eval-every', '2', '--eval-samples', '64', '--checkpoint-every', '2', '--threads', '1'];
 
-let root: string;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'wgan-gp-cli-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const tmp = testFolder('wgan-gp-cli-');
 
 describe('wgan-gp CLI', () => {
   it('--help documents every command, and train --help every flag and preset', async () => {
@@ -39,7 +33,7 @@ describe('wgan-gp CLI', () => {
   });
 
   it('rejects an unknown preset, an unknown flag and a negative λ with exit code 2, creating nothing', async () => {
-    const out = join(root, 'never');
+    const out = join(tmp.root, 'never');
     const preset = await cli(['train', '--preset', 'toy-9gaussians', '--out', out]);
     assert.equal(preset.code, 2);
     assert.match(preset.stderr, /unknown preset 'toy-9gaussians'.*toy-8gaussians/);
@@ -49,7 +43,7 @@ describe('wgan-gp CLI', () => {
     const lambda = await cli(['train', '--preset', 'toy-8gaussians', '--lambda', '-1', '--out', out]);
     assert.equal(lambda.code, 2);
     assert.match(lambda.stderr, /lambda must be >= 0, got -1/);
-    const bad = join(root, 'bad.json');
+    const bad = join(tmp.root, 'bad.json');
     await writeFile(bad, '{"lambda": 0.1,');
     const file = await cli(['train', '--config', bad, '--out', out]);
     assert.equal(file.code, 2);
@@ -58,7 +52,7 @@ describe('wgan-gp CLI', () => {
   });
 
   it('trains a run folder, refuses to overwrite it without --force, resumes, samples and evaluates', async () => {
-    const out = join(root, 'run');
+    const out = join(tmp.root, 'run');
     const first = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '4', '--out', out, ...TINY]);
     assert.equal(first.code, 0, first.stderr);
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
@@ -98,9 +92,9 @@ describe('wgan-gp CLI', () => {
     assert.equal(rows.length, 6);
     for (const r of rows.slice(1)) assert.ok(r.split(',').every((v) => Number.isFinite(Number(v))));
 
-    const png = await cli(['sample', out, '-n', '50', '--out', join(root, 'samples.png')]);
+    const png = await cli(['sample', out, '-n', '50', '--out', join(tmp.root, 'samples.png')]);
     assert.equal(png.code, 0, png.stderr);
-    assert.deepEqual([...(await readFile(join(root, 'samples.png'))).subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+    assert.deepEqual([...(await readFile(join(tmp.root, 'samples.png'))).subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
 
     const ev = await cli(['eval', out, '--samples', '100']);
     assert.equal(ev.code, 0, ev.stderr);
@@ -110,7 +104,7 @@ describe('wgan-gp CLI', () => {
     assert.equal(typeof m.w1, 'number');
 
     // --force replaces the run; settings from a JSON config file, flags overriding the file.
-    const file = join(root, 'settings.json');
+    const file = join(tmp.root, 'settings.json');
     await writeFile(file, JSON.stringify({ dataset: 'swissroll', iters: 5, lambda: 0.5 }));
     const forced = await cli(['train', '--config', file, '--iters', '2', '--out', out, '--force', ...TINY]);
     assert.equal(forced.code, 0, forced.stderr);
@@ -123,7 +117,7 @@ describe('wgan-gp CLI', () => {
   });
 
   it('keeps each flag and command option with the kinds that have it (exit code 2, naming the flag)', async () => {
-    const out = join(root, 'kinds-never');
+    const out = join(tmp.root, 'kinds-never');
     const hidden = await cli(['train', '--preset', 'mnist', '--hidden', '4', '--out', out]);
     assert.equal(hidden.code, 2);
     assert.match(hidden.stderr, /--hidden is not a setting of image runs \(it is of: toy\)/);
@@ -133,14 +127,14 @@ describe('wgan-gp CLI', () => {
     const arch = await cli(['train', '--preset', 'lsun64-vit', '--out', out]);
     assert.equal(arch.code, 2);
     assert.match(arch.stderr, /unknown arch 'vit'.*resnet, dcgan/);
-    const file = join(root, 'image.json');
+    const file = join(tmp.root, 'image.json');
     await writeFile(file, JSON.stringify({ preset: 'mnist', dimm: 8 }));
     const typo = await cli(['train', '--config', file, '--out', out]);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /config file '.*image\.json': unknown setting 'dimm' \(did you mean 'dim'\?\)/);
     assert.equal(existsSync(out), false);
 
-    const run = join(root, 'kinds-toy');
+    const run = join(tmp.root, 'kinds-toy');
     assert.equal((await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', run, ...TINY])).code, 0);
     const classifier = await cli(['eval', run, '--classifier', 'mnist']);
     assert.equal(classifier.code, 2);
@@ -151,11 +145,11 @@ describe('wgan-gp CLI', () => {
   });
 
   it('reports a missing or corrupted checkpoint with exit code 1', async () => {
-    const missing = await cli(['resume', join(root, 'nowhere')]);
+    const missing = await cli(['resume', join(tmp.root, 'nowhere')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /is not a run folder/);
 
-    const out = join(root, 'damaged');
+    const out = join(tmp.root, 'damaged');
     assert.equal((await cli(['train', '--preset', 'toy-8gaussians', '--iters', '2', '--out', out, ...TINY])).code, 0);
     const manifest = JSON.parse(await readFile(join(out, 'checkpoints', 'checkpoint.json'), 'utf8'));
     const weights = join(out, 'checkpoints', manifest.weights);
@@ -174,7 +168,7 @@ describe('wgan-gp CLI', () => {
 
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     it(`on ${sig} writes a checkpoint, exits non-zero, and the run resumes from it`, async () => {
-      const out = join(root, `signal-${sig}`);
+      const out = join(tmp.root, `signal-${sig}`);
       let sent = false;
       const res = await cli(['train', '--preset', 'toy-8gaussians', '--iters', '100000', '--out', out, ...TINY, '--checkpoint-every', '1000'], (text, child) => {
         // Wait until training is under way (the first metrics line), then interrupt.

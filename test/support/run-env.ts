@@ -32,18 +32,33 @@ export function testRunEnv(backend?: () => Backend): TestRunEnv {
 }
 
 /**
- * A test file's onnxruntime-node backend and temporary folder: set up before its tests, removed after.
- * @example const fx = testFixture('wgan-gp-trainer-'); it('...', () => join(fx.root, 'run'));
+ * A test file's temporary folder: made before its tests, removed after.
+ * @example const tmp = testFolder('wgan-gp-cli-'); it('...', () => join(tmp.root, 'run'));
  */
-export function testFixture(prefix: string, threads = 2): { readonly backend: OrtBackend; readonly root: string } {
-  const fx = {} as { backend: OrtBackend; root: string };
+export function testFolder(prefix: string): { readonly root: string } {
+  const fx = {} as { root: string };
   before(async () => {
-    fx.backend = ortBackend({ threads });
-    setBackend(fx.backend);
     fx.root = await mkdtemp(join(tmpdir(), prefix));
   });
   after(async () => {
     await rm(fx.root, { recursive: true, force: true });
+  });
+  return fx;
+}
+
+/**
+ * A test file's onnxruntime-node backend and temporary folder: set up before its tests, removed after.
+ * @example const fx = testFixture('wgan-gp-trainer-'); it('...', () => join(fx.root, 'run'));
+ */
+export function testFixture(prefix: string, threads = 2): { readonly backend: OrtBackend; readonly root: string } {
+  const folder = testFolder(prefix);
+  const fx = {} as { backend: OrtBackend; readonly root: string };
+  Object.defineProperty(fx, 'root', { get: () => folder.root });
+  before(() => {
+    fx.backend = ortBackend({ threads });
+    setBackend(fx.backend);
+  });
+  after(async () => {
     await fx.backend.dispose();
   });
   return fx;
