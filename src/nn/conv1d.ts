@@ -1,9 +1,7 @@
 /**
  * 1-D convolution layer, as tflib's Conv1D (the language model): SAME padding, he_init, bias 0.
  */
-import { add } from '../ops/add.js';
 import { conv1d } from '../ops/conv2d.js';
-import { reshape } from '../ops/reshape.js';
 import type { Rng } from '../tensor/random.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -64,8 +62,7 @@ export class Conv1d extends Module {
     if (x.rank !== 3 || x.shape[1] !== this.inChannels) {
       throw new ShapeError('Conv1d', `expected input [N, ${this.inChannels}, L], got ${fmt(x.shape)}`);
     }
-    const y = conv1d(x, this.weight, { stride: this.stride, padding: this.padding });
-    return this.bias ? add(y, reshape(this.bias, [1, this.outChannels, 1])) : y;
+    return conv1d(x, this.weight, { stride: this.stride, padding: this.padding, bias: this.bias ?? undefined });
   }
 
   override extraRepr(): string {

@@ -1,9 +1,7 @@
 /**
  * 2-D convolution layer, as tflib's Conv2D: SAME padding, he_init by default, bias 0.
  */
-import { add } from '../ops/add.js';
 import { conv2d, type Padding2d } from '../ops/conv2d.js';
-import { reshape } from '../ops/reshape.js';
 import type { Rng } from '../tensor/random.js';
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -64,8 +62,7 @@ export class Conv2d extends Module {
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
       throw new ShapeError('Conv2d', `expected input [N, ${this.inChannels}, H, W], got ${fmt(x.shape)}`);
     }
-    const y = conv2d(x, this.weight, { stride: this.stride, padding: this.padding });
-    return this.bias ? add(y, reshape(this.bias, [1, this.outChannels, 1, 1])) : y;
+    return conv2d(x, this.weight, { stride: this.stride, padding: this.padding, bias: this.bias ?? undefined });
   }
 
   override extraRepr(): string {

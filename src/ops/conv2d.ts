@@ -6,6 +6,12 @@
  * the adjoints' vjps follow from the bilinearity ⟨g, conv2d(x, w)⟩ = ⟨inputGrad(g, w), x⟩ =
  * ⟨weightGrad(x, g), w⟩.
  *
+ * conv2d takes an optional per-channel bias b [O] as a third operand, so that backends lower
+ * Conv(x, w, b) in one node: a separate broadcast Add after the convolution was 15 % of the language
+ * critic's step, and onnxruntime folds a bias into Conv only when it is a constant, never a fed
+ * parameter (docs/BENCHMARKS.md, "The app-layer refactor and the language model"). Its vjp is the
+ * sum of g over the batch and the pixels.
+ *
  * conv1d is a composite here: a conv2d over a 1-pixel-high image.
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
@@ -14,6 +20,7 @@ import { conv2dWeightGrad } from './conv2d-weight-grad.js';
 import { conv2dInputGrad } from './conv-transpose2d.js';
 import { apply, defineOp, type TensorMeta } from './registry.js';
 import { reshape } from './reshape.js';
+import { sum } from './sum.js';
 
 /** Stride, padding and dilation of a 2-D convolution: pads are [top, left, bottom, right] (ONNX Conv order). */
 export type ConvGeometry = {
@@ -109,27 +116,32 @@ export function tapRuns(hw: readonly number[], ohw: readonly number[], k: readon
   return Int32Array.from(runs);
 }
 
-/** conv2d: x [N,C,H,W] ⋆ w [O,C,kh,kw] → [N,O,Ho,Wo]. */
+/** conv2d: x [N,C,H,W] ⋆ w [O,C,kh,kw] (+ b [O] per output channel, when given) → [N,O,Ho,Wo]. */
 export const conv2dOp = defineOp<ConvGeometry>({
   name: 'conv2d',
-  infer: ([x, w], geom) => {
+  infer: ([x, w, b], geom) => {
     checkGeometry('conv2d', geom);
     expect4d('conv2d', 'x', x!);
     expect4d('conv2d', 'w', w!);
     const [N, C, H, W] = x!.shape as [number, number, number, number];
     const [O, C2, kh, kw] = w!.shape as [number, number, number, number];
     if (C !== C2) throw new ShapeError('conv2d', `x ${fmt(x!.shape)} has ${C} channels but w ${fmt(w!.shape)} expects ${C2}`);
+    if (b) {
+      if (b.dtype !== 'float32') throw new ShapeError('conv2d', `bias must be float32, got ${b.dtype}`);
+      if (b.shape.length !== 1 || b.shape[0] !== O) throw new ShapeError('conv2d', `bias must have shape [${O}] (w ${fmt(w!.shape)}), got ${fmt(b.shape)}`);
+    }
     const [Ho, Wo] = convOutShape('conv2d', [H, W], [kh, kw], geom);
     return { shape: [N, O, Ho, Wo], dtype: 'float32' };
   },
-  // Standard ONNX Conv; the onnx backend may choose onnxruntime's NCHWc kernels instead
-  // (src/backends/onnx/conv-lowering.ts).
-  lower: (ctx, [x, w], geom, meta) => ctx.node('Conv', [x!, w!], onnxConvAttrs(geom, meta.inputs[1]!.shape.slice(2))),
-  vjp: (g, [x, w], _out, geom) => [
+  // Standard ONNX Conv (B is its optional third input); the onnx backend may choose onnxruntime's
+  // NCHWc kernels instead (src/backends/onnx/conv-lowering.ts).
+  lower: (ctx, inputs, geom, meta) => ctx.node('Conv', inputs, onnxConvAttrs(geom, meta.inputs[1]!.shape.slice(2))),
+  vjp: (g, [x, w, b], _out, geom) => [
     conv2dInputGrad(g, w!, geom, x!.shape.slice(2)),
     conv2dWeightGrad(x!, g, geom, w!.shape.slice(2)),
+    ...(b ? [sum(g, [0, 2, 3])] : []),
   ],
-  reference: ([x, w], geom, out) => {
+  reference: ([x, w, b], geom, out) => {
     const [N, C, H, W] = x!.shape as [number, number, number, number];
     const [O, , kh, kw] = w!.shape as [number, number, number, number];
     const [, , Ho, Wo] = out.shape as [number, number, number, number];
@@ -151,15 +163,19 @@ export const conv2dOp = defineOp<ConvGeometry>({
             for (let yi = y0; yi < y1; yi++, xi += sw) res[yi] += wv * xd[xi]!;
           }
         }
+        if (b) for (let yi = yo; yi < yo + Ho * Wo; yi++) res[yi] += b.data[o]!;
       }
     }
     return res;
   },
 });
 
-/** Applies the conv2d primitive with an explicit geometry (the form the vjps use). */
-export function conv2dWithGeometry(x: Tensor, w: Tensor, geom: ConvGeometry): Tensor {
-  return apply(conv2dOp, [x, w], geometryOf(geom));
+/**
+ * Applies the conv2d primitive with an explicit geometry (the form the vjps use), with an optional
+ * bias [O].
+ */
+export function conv2dWithGeometry(x: Tensor, w: Tensor, geom: ConvGeometry, bias?: Tensor): Tensor {
+  return apply(conv2dOp, bias ? [x, w, bias] : [x, w], geometryOf(geom));
 }
 
 /**
@@ -214,12 +230,14 @@ export interface Conv2dOptions {
   padding?: Padding2d;
   /** Dilation (a number or [dh, dw]); default 1. */
   dilation?: number | readonly [number, number];
+  /** A per-output-channel bias [O], added in the convolution (one Conv node, no separate Add). */
+  bias?: Tensor | undefined;
 }
 
 /**
- * 2-D convolution of x [N, C, H, W] with w [O, C, kh, kw] → [N, O, Ho, Wo] (no bias: add it with
- * broadcasting). Differentiable to any order in both arguments.
- * @example const h = conv2d(x, w, { stride: 2, padding: 'same' }); // MNIST critic layer, 28×28 → 14×14
+ * 2-D convolution of x [N, C, H, W] with w [O, C, kh, kw] (+ an optional bias [O]) → [N, O, Ho, Wo].
+ * Differentiable to any order in every argument.
+ * @example const h = conv2d(x, w, { stride: 2, padding: 'same', bias: b }); // MNIST critic layer, 28×28 → 14×14
  */
 export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   if (x.rank !== 4) throw new ShapeError('conv2d', `x must have rank 4 [N,C,H,W], got ${fmt(x.shape)}`);
@@ -227,7 +245,7 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const stride = pair2('conv2d', 'stride', opts.stride, 1);
   const dilation = pair2('conv2d', 'dilation', opts.dilation, 1);
   const pads = resolvePads('conv2d', opts.padding, x.shape.slice(2), w.shape.slice(2), stride, dilation);
-  return conv2dWithGeometry(x, w, { stride, pads, dilation });
+  return conv2dWithGeometry(x, w, { stride, pads, dilation }, opts.bias);
 }
 
 export interface Conv1dOptions {
@@ -237,6 +255,8 @@ export interface Conv1dOptions {
   padding?: number | readonly [number, number] | 'same' | 'valid';
   /** Dilation; default 1. */
   dilation?: number;
+  /** A per-output-channel bias [O], added in the convolution. */
+  bias?: Tensor | undefined;
 }
 
 /**
@@ -260,6 +280,7 @@ export function conv1d(x: Tensor, w: Tensor, opts: Conv1dOptions = {}): Tensor {
     stride: [1, opts.stride ?? 1],
     dilation: [1, opts.dilation ?? 1],
     padding,
+    bias: opts.bias,
   });
   return reshape(y, [N, O, y.shape[3]!]);
 }

@@ -20,8 +20,8 @@ const geom = (stride: number, pads: [number, number, number, number], dilation =
  * D(x) = Σ conv(leakyRelu(conv(x))); penalty = mean_n (‖∇ₓD‖₂ − 1)² with the norm per sample over
  * [C, H, W]. Its derivative in the weights is what a critic step needs.
  */
-function convPenalty(x: Tensor, w1: Tensor, w2: Tensor): Tensor {
-  const d = o.sum(o.conv2d(o.leakyRelu(o.conv2d(x, w1, { stride: 2, padding: 'same' }), 0.2), w2, { stride: 2, padding: 'same' }));
+function convPenalty(x: Tensor, w1: Tensor, w2: Tensor, b1?: Tensor): Tensor {
+  const d = o.sum(o.conv2d(o.leakyRelu(o.conv2d(x, w1, { stride: 2, padding: 'same', bias: b1 }), 0.2), w2, { stride: 2, padding: 'same' }));
   const [gx] = gradients(d, [x]);
   const norms = o.sqrt(o.sum(o.square(gx!), [1, 2, 3]));
   return o.mean(o.square(o.sub(norms, 1)));
@@ -52,6 +52,11 @@ export const cases: OpCase[] = [
     name: 'conv2d with dilation 2 and uneven strides',
     f: (x, w) => o.square(o.conv2d(x!, w!, { stride: [1, 2], dilation: 2, padding: [2, 1, 0, 2] })),
     args: [randArg([2, 2, 7, 7], 109), randArg([3, 2, 3, 3], 110)],
+  },
+  {
+    name: 'conv2d with a bias, k3, stride 2, SAME (bias, weight and input interact at second order)',
+    f: (x, w, b) => o.square(o.conv2d(o.mul(x!, x!), w!, { stride: 2, padding: 'same', bias: o.mul(b!, b!) })),
+    args: [randArg([2, 2, 5, 5], 139), randArg([3, 2, 3, 3], 140), randArg([3], 141)],
   },
   {
     name: 'conv2d of a nonlinear input (both arguments interact at second order)',
@@ -104,6 +109,11 @@ export const cases: OpCase[] = [
     args: [randArg([2, 3, 8], 129), randArg([2, 3, 3], 130)],
   },
   {
+    name: 'conv1d k5 SAME with a bias (the language model layer)',
+    f: (x, w, b) => o.square(o.conv1d(x!, w!, { padding: 'same', bias: b! })),
+    args: [randArg([2, 3, 7], 142), randArg([2, 3, 5], 143), randArg([2], 144)],
+  },
+  {
     name: 'avgPool2d 2x2 (the ResNet mean pool)',
     f: (x) => o.square(o.avgPool2d(o.mul(x!, x!), 2)),
     args: [randArg([2, 2, 4, 6], 131)],
@@ -127,5 +137,10 @@ export const cases: OpCase[] = [
     name: 'WGAN-GP penalty through a conv critic, differentiated in the input and the weights',
     f: (x, w1, w2) => convPenalty(x!, w1!, w2!),
     args: [randArg([2, 1, 7, 7], 136), randArg([3, 1, 5, 5], 137), randArg([2, 3, 5, 5], 138)],
+  },
+  {
+    name: 'WGAN-GP penalty through a conv critic with a bias before the nonlinearity',
+    f: (x, w1, w2, b1) => convPenalty(x!, w1!, w2!, b1!),
+    args: [randArg([2, 1, 7, 7], 145), randArg([3, 1, 5, 5], 146), randArg([2, 3, 5, 5], 147), randArg([3], 148)],
   },
 ];

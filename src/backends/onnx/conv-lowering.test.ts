@@ -209,6 +209,16 @@ describe('NCHWc lowerings (onnxruntime CPU kernels in channel blocks)', async ()
       await assertMatchesReference(() => conv2dInputGrad(gy, w, g, [H, H]), ortPlain);
     });
   }
+  test('conv2d with a bias: the NCHWc Conv adds it (no separate Add), equal to the reference', { skip }, async () => {
+    const rng = new Rng(5);
+    const [x, w, b] = [rng.normal([2, 32, 9, 9]), rng.normal([16, 32, 3, 3]), rng.normal([16])];
+    const g = geom(1, [1, 1, 1, 1]);
+    const nodes = lowerPlan(buildPlan([conv2dWithGeometry(x, w, g, b)]), { nchwcBlock: block }).nodes;
+    assert.equal(nodes.filter((n) => n.opType === 'Add').length, 0);
+    assert.equal(nodes.find((n) => n.domain === 'com.microsoft.nchwc' && n.opType === 'Conv')?.inputs.length, 3);
+    await assertMatchesReference(() => conv2dWithGeometry(x, w, g, b));
+    await assertMatchesReference(() => conv2dWithGeometry(x, w, g, b), ortPlain);
+  });
   test('channel counts that are not whole blocks keep the standard lowering', { skip }, () => {
     const rng = new Rng(3);
     const x = rng.normal([1, block + 4, 6, 6]);

@@ -41,7 +41,7 @@ function entry<A extends Attrs>(op: OpDef<A>, lower: (ctx: OnnxLowerCtx, inputs:
 /** conv2d: on the NCHWc kernels where {@link useNchwc}, else the standard Conv. */
 function lowerConv2d(ctx: OnnxLowerCtx, inputs: readonly string[], geom: ConvGeometry, meta: LowerMeta): string {
   const ws = meta.inputs[1]!.shape;
-  if (useNchwc(ctx, ws[1]!, ws[0]!, geom.stride, meta.output.shape.slice(2))) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, ws, geom, false);
+  if (useNchwc(ctx, ws[1]!, ws[0]!, geom.stride, meta.output.shape.slice(2))) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, ws, geom, false, inputs[2]);
   return conv2dOp.lower(ctx, inputs, geom, meta);
 }
 
@@ -72,7 +72,8 @@ const NCHWC_MIN_STRIDED_PIXELS = 49;
  * B(o)] (a Reshape and Transpose, so it may be any graph value, e.g. a parameter fed every step),
  * and the result back to NCHW (ReorderOutput). With `adjoint`, w [C', O', kh, kw] is used as the
  * transposed, spatially flipped kernel w'[o', c', i, j] = w[c', o', kh−1−i, kw−1−j], which makes a
- * stride-1 convolution's input gradient a convolution ({@link lowerConv2dInputGrad}).
+ * stride-1 convolution's input gradient a convolution ({@link lowerConv2dInputGrad}). A bias [O], when
+ * given, is added by the NCHWc Conv itself (its B input; the blocked layout keeps channels in order).
  */
 export function lowerNchwcConv(
   ctx: OnnxLowerCtx,
@@ -81,6 +82,7 @@ export function lowerNchwcConv(
   wShape: readonly number[],
   geom: ConvGeometry,
   adjoint: boolean,
+  bias?: string,
 ): string {
   const b = ctx.nchwcBlock;
   const [A, Bc, kh, kw] = wShape as [number, number, number, number];
@@ -91,7 +93,7 @@ export function lowerNchwcConv(
   if (adjoint) wb = ctx.node('Slice', [wb, ctx.i64([-1, -1]), ctx.i64([-(2 ** 40), -(2 ** 40)]), ctx.i64([2, 3]), ctx.i64([-1, -1])]);
   wb = ctx.node('Reshape', [wb, ctx.i64([O, C, kh, kw])]);
   const xb = ctx.node('ReorderInput', [x], {}, NCHWC_DOMAIN);
-  const yb = ctx.node('Conv', [xb, wb], onnxConvAttrs(geom, [kh, kw]), NCHWC_DOMAIN);
+  const yb = ctx.node('Conv', bias === undefined ? [xb, wb] : [xb, wb, bias], onnxConvAttrs(geom, [kh, kw]), NCHWC_DOMAIN);
   return ctx.node('ReorderOutput', [yb], { channels: { int: O } }, NCHWC_DOMAIN);
 }
 

@@ -93,8 +93,7 @@ export class LanguageResBlock extends Module {
     // with the scale on the [DIM, DIM, 5] weight instead of the [B, DIM, L] activation (fewer
     // elementwise products in the forward pass and in both backward passes).
     const c = this.conv2;
-    const y = conv1d(h, mul(c.weight, RESIDUAL_SCALE), { padding: 'same' });
-    return add(x, add(y, reshape(mul(c.bias!, RESIDUAL_SCALE), [1, this.dim, 1])));
+    return add(x, conv1d(h, mul(c.weight, RESIDUAL_SCALE), { padding: 'same', bias: mul(c.bias!, RESIDUAL_SCALE) }));
   }
 
   override extraRepr(): string {
