@@ -13,16 +13,10 @@ import { buildToyModel } from './app/toy/model.js';
 import { ortBackend } from './node.js';
 import { setBackend } from './tensor/tensor.js';
 import { ortWebBackend } from './web.js';
-import {
-  configQuery,
-  drawnData,
-  GRID,
-  MANIFOLD,
-  parseConfig,
-  PLAYGROUND_DEFAULTS,
-  Session,
-  SHOWN,
-} from '../web/session.js';
+import { configQuery, GRID, LOSSES as PAGE_LOSSES, MANIFOLD, parseConfig, PLAYGROUND_DATASETS, PLAYGROUND_DEFAULTS, SHOWN } from '../web/config.js';
+import { drawnData, Session } from '../web/session.js';
+import { TOY_DATASETS } from './data/toy.js';
+import { LOSSES } from './gan/losses.js';
 import { Rng } from './tensor/random.js';
 
 const web = ortWebBackend({ threads: 1 });
@@ -38,6 +32,11 @@ describe('playground config (the URL state)', () => {
     assert.deepEqual(c.points, [0.5, -1, 1.25, 2]);
     assert.equal(c.lr, PLAYGROUND_DEFAULTS.lr);
     assert.deepEqual(parseConfig(configQuery(c)), c);
+  });
+
+  it("names the engine's losses and datasets (the page bundle keeps its own copy of the names)", () => {
+    assert.deepEqual(PAGE_LOSSES, LOSSES);
+    assert.deepEqual(PLAYGROUND_DATASETS, [...TOY_DATASETS, 'drawn']);
   });
 
   it('rejects bad values naming the parameter and the value', () => {
@@ -119,6 +118,8 @@ describe('playground session', () => {
       assert.deepEqual(v2[k]!.critic, v1[k]!.critic, `${l.loss}: the critic did not change`);
       assert.notDeepEqual(v2[k]!.fake, v1[k]!.fake, `${l.loss}: the generator changed`);
     }
+    assert.equal(v2[0]!.history.length, 0, 'a generator step alone logs no history point');
+    assert.equal(v0[0]!.history.length, 1, 'the first view carries the iteration logged before it');
     const v = v2[0]!;
     assert.equal(v.critic.length, GRID * GRID);
     assert.equal(v.gradNorm.length, GRID * GRID);

@@ -1,0 +1,49 @@
+/**
+ * The messages between the page (web/main.ts) and the training worker (web/worker.ts). Types only:
+ * the page bundle imports nothing of the engine.
+ */
+import type { PlaygroundConfig } from './config.js';
+import type { LaneView, RunExport } from './session.js';
+
+export type ToWorker =
+  /** Build a new session (the backend stays: its compiled steps are reused by a same-shaped run). */
+  | { type: 'init'; config: PlaygroundConfig }
+  | { type: 'play' }
+  | { type: 'pause' }
+  /** One critic step, or one generator step, of every lane (pauses first). */
+  | { type: 'step'; which: 'critic' | 'generator' }
+  /** Settings that apply without a reset. */
+  | { type: 'live'; lambda: number; lr: number; lrG: number; drawEvery: number }
+  | { type: 'export' };
+
+/** Which compute the worker runs on, for the page's indicator. */
+export interface BackendInfo {
+  /** 'webgpu' or 'wasm'. */
+  device: string;
+  /** The backend's name (onnxruntime-web-wasm, onnxruntime-web-webgpu). */
+  name: string;
+  threads: number;
+  simd: boolean;
+  crossOriginIsolated: boolean;
+  /** Why WebGPU is not used, where it was asked for or 'auto' found none. */
+  note?: string;
+}
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendInfo }
+  | {
+      type: 'frame';
+      /** Session number (increments at every init), so the page drops frames of an old session. */
+      session: number;
+      views: LaneView[];
+      /** The plotted real points (the same in every lane). */
+      real: Float32Array;
+      playing: boolean;
+      /** Generator iterations per second and per lane, over the last second of training (0 when idle). */
+      itersPerSec: number;
+      /** Sessions compiled so far. */
+      compiled: number;
+    }
+  | { type: 'status'; session: number; iteration: number; playing: boolean; itersPerSec: number }
+  | { type: 'run'; run: RunExport }
+  | { type: 'error'; message: string };
