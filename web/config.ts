@@ -58,7 +58,7 @@ export interface PlaygroundConfig {
   /** Send the views to the page every N iterations. */
   drawEvery: number;
   device: (typeof DEVICE_CHOICES)[number];
-  /** WebAssembly threads; 0: as many as useful (up to 4) where the page is cross-origin isolated, else 1. */
+  /** WebAssembly threads; 0: half the cores (at most 4) where the page is cross-origin isolated, else 1. */
   threads: number;
 }
 

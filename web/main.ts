@@ -18,7 +18,7 @@ import {
   RANGE,
   type PlaygroundConfig,
 } from './config.js';
-import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
+import type { BackendInfo, Device, FromWorker, ToWorker } from './protocol.js';
 import type { HistoryPoint, LaneMetrics, LaneView } from './session.js';
 
 type LossName = PlaygroundConfig['losses'][number];
@@ -159,13 +159,30 @@ function playground(): void {
   }
 
   // ---- the worker ----
-  function ensureWorker(c: PlaygroundConfig): Worker {
+  /**
+   * The device of a config: 'auto' is WebGPU where the browser offers an adapter, else WebAssembly.
+   * Throws, naming the cause, where WebGPU is asked for and missing.
+   */
+  async function resolveDevice(c: PlaygroundConfig): Promise<{ device: Device; note?: string }> {
+    if (c.device === 'wasm') return { device: 'wasm' };
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+    if (adapter) return { device: 'webgpu' };
+    const note = gpu ? 'WebGPU: no adapter (no GPU, or blocked)' : 'WebGPU: not in this browser';
+    if (c.device === 'webgpu') throw new Error(`device webgpu: ${note}; choose device auto or wasm`);
+    return { device: 'wasm', note };
+  }
+
+  let deviceNote: string | undefined;
+
+  function ensureWorker(device: Device, c: PlaygroundConfig): Worker {
     // The backend (device, threads) is fixed once onnxruntime-web has loaded: a new one needs a new worker.
-    const key = `${c.device}/${c.threads}`;
+    const key = `${device}/${c.threads}`;
     if (worker && key === workerKey) return worker;
     worker?.terminate();
     workerKey = key;
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'wgan-gp-trainer' });
+    const script = device === 'webgpu' ? './worker-webgpu.js' : './worker.js';
+    worker = new Worker(new URL(script, import.meta.url), { type: 'module', name: 'wgan-gp-trainer' });
     worker.onmessage = (e: MessageEvent<FromWorker>) => receive(e.data);
     worker.onerror = (e) => showError(e.message || 'the training worker failed to start');
     return worker;
@@ -182,7 +199,7 @@ function playground(): void {
           b.device === 'webgpu'
             ? 'WebGPU'
             : `WebAssembly${b.simd ? ' SIMD' : ''}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${b.crossOriginIsolated ? '' : ' (not cross-origin isolated)'}`;
-        backendBadge.title = `${b.name}${b.note ? `; ${b.note}` : ''}`;
+        backendBadge.title = `${b.name}${deviceNote ? `; ${deviceNote}` : ''}`;
         return;
       }
       case 'frame':
@@ -567,8 +584,17 @@ function playground(): void {
     buildPanels(c);
     handle.real = null;
     sessionNo++;
-    ensureWorker(c);
-    send({ type: 'init', config: c });
+    let device: Device;
+    try {
+      const d = await resolveDevice(c);
+      device = d.device;
+      deviceNote = d.note;
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    ensureWorker(device, c);
+    send({ type: 'init', config: c, device });
   }
 
   function play(): void {

@@ -5,9 +5,12 @@
 import type { PlaygroundConfig } from './config.js';
 import type { LaneView, RunExport } from './session.js';
 
+/** Where a worker trains: worker.js is built for WebAssembly, worker-webgpu.js for WebGPU (scripts/build-web.mjs). */
+export type Device = 'wasm' | 'webgpu';
+
 export type ToWorker =
   /** Build a new session (the backend stays: its compiled steps are reused by a same-shaped run). */
-  | { type: 'init'; config: PlaygroundConfig }
+  | { type: 'init'; config: PlaygroundConfig; device: Device }
   | { type: 'play' }
   | { type: 'pause' }
   /** One critic step, or one generator step, of every lane (pauses first). */
@@ -18,15 +21,12 @@ export type ToWorker =
 
 /** Which compute the worker runs on, for the page's indicator. */
 export interface BackendInfo {
-  /** 'webgpu' or 'wasm'. */
-  device: string;
+  device: Device;
   /** The backend's name (onnxruntime-web-wasm, onnxruntime-web-webgpu). */
   name: string;
   threads: number;
   simd: boolean;
   crossOriginIsolated: boolean;
-  /** Why WebGPU is not used, where it was asked for or 'auto' found none. */
-  note?: string;
 }
 
 export type FromWorker =

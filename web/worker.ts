@@ -1,14 +1,15 @@
 /**
  * The playground's training worker: runs the session (web/session.ts) on onnxruntime-web off the
- * page's thread, so drawing and the controls never wait for a training step. WebGPU where the
- * browser has it (and the config allows), else WebAssembly (SIMD; several threads where the page is
- * cross-origin isolated). Messages: web/protocol.ts.
+ * page's thread, so drawing and the controls never wait for a training step. Built twice
+ * (scripts/build-web.mjs): worker.js on onnxruntime-web's WebAssembly build (SIMD; several threads
+ * where the page is cross-origin isolated), worker-webgpu.js on its WebGPU build; the page picks one.
+ * Messages: web/protocol.ts.
  *
  * onnxruntime-web's own threads (Emscripten pthreads, named "em-pthread") load this same bundle as
  * their script; they must not start a second trainer, so the worker starts only outside them.
  */
 import { ortWebBackend, setBackend, type OrtBackend } from '../src/web.js';
-import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
+import type { BackendInfo, Device, FromWorker, ToWorker } from './protocol.js';
 import type { PlaygroundConfig } from './config.js';
 import { Session } from './session.js';
 
@@ -16,7 +17,7 @@ import { Session } from './session.js';
 interface WorkerScope {
   name?: string;
   crossOriginIsolated?: boolean;
-  navigator: { hardwareConcurrency?: number; gpu?: { requestAdapter(): Promise<unknown> } };
+  navigator: { hardwareConcurrency?: number };
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
 }
@@ -74,21 +75,16 @@ function startTrainer(): void {
     return ((done.length - 1) * 1000) / (done[done.length - 1]! - done[0]!);
   }
 
-  async function makeBackend(c: PlaygroundConfig): Promise<BackendInfo> {
+  function makeBackend(device: Device, c: PlaygroundConfig): BackendInfo {
     const isolated = scope.crossOriginIsolated === true;
-    let device: 'wasm' | 'webgpu' = 'wasm';
-    let note: string | undefined;
-    if (c.device !== 'wasm') {
-      const adapter = scope.navigator.gpu ? await scope.navigator.gpu.requestAdapter().catch(() => null) : null;
-      if (adapter) device = 'webgpu';
-      else note = scope.navigator.gpu ? 'WebGPU: no adapter (no GPU, or blocked)' : 'WebGPU: not in this browser';
-      if (c.device === 'webgpu' && device !== 'webgpu') throw new Error(`device 'webgpu' asked for, but ${note}; choose device auto or wasm`);
-    }
-    // Threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (COOP/COEP headers).
-    const threads = !isolated ? 1 : c.threads > 0 ? c.threads : Math.max(1, Math.min(4, scope.navigator.hardwareConcurrency ?? 1));
+    // Threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (COOP/COEP headers). Automatic:
+    // half the cores, at most 4: onnxruntime's threads spin while they wait, and the page and the
+    // browser need a core (on a busy 2-core machine 1 thread trained 2.4× faster than 2).
+    const cores = scope.navigator.hardwareConcurrency ?? 1;
+    const threads = !isolated ? 1 : c.threads > 0 ? c.threads : Math.max(1, Math.min(4, Math.floor(cores / 2)));
     backend = ortWebBackend({ device, threads });
     setBackend(backend);
-    return { device, name: backend.name, threads, simd: hasSimd(), crossOriginIsolated: isolated, ...(note ? { note } : {}) };
+    return { device, name: backend.name, threads, simd: hasSimd(), crossOriginIsolated: isolated };
   }
 
   async function sendFrame(): Promise<void> {
@@ -132,7 +128,7 @@ function startTrainer(): void {
     switch (m.type) {
       case 'init': {
         playing = false;
-        if (!backend) post({ type: 'ready', backend: await makeBackend(m.config) });
+        if (!backend) post({ type: 'ready', backend: makeBackend(m.device, m.config) });
         session = new Session(m.config);
         sessionNo++;
         drawEvery = m.config.drawEvery;
