@@ -295,7 +295,9 @@ describe('the browser playground in headless Chromium', { skip }, () => {
     await page.selectOption('#dataset', 'drawn');
     // Two strokes on the panel: around (1.5, 1.5) and (−1.5, −1.5) in data coordinates.
     const box = (await page.locator('canvas.surface').first().boundingBox())!;
-    const at = (x: number, y: number): [number, number] => [box.x + 30 + ((x + 3) / 6) * 279, box.y + 6 + ((3 - y) / 6) * 279];
+    // The plot square sits 30 px from the canvas's left edge and 6 px from its top, 4 px short of its right edge.
+    const side = box.width - 34;
+    const at = (x: number, y: number): [number, number] => [box.x + 30 + ((x + 3) / 6) * (side - 1), box.y + 6 + ((3 - y) / 6) * (side - 1)];
     for (const [cx, cy] of [[1.5, 1.5], [-1.5, -1.5]] as const) {
       await page.mouse.move(...at(cx - 0.2, cy));
       await page.mouse.down();

@@ -28,7 +28,7 @@ const REAL_COLOR = '#ff8c00';
 const FAKE_COLOR = '#00aa00';
 const ISO_LEVELS = 10;
 /** Panel canvas: the plot square and the margins that hold the axes. */
-const SIDE = 280;
+const SIDE = 260;
 const LEFT = 30;
 const TOP = 6;
 const BOTTOM = 20;
@@ -342,9 +342,10 @@ function playground(): void {
     const m = v.metrics;
     const f = (x: number | undefined, d = 3): string => (x === undefined ? '—' : x.toFixed(d));
     p.numbers.textContent = [
-      `iter ${v.iteration}  W ${f(s?.wasserstein)}  D loss ${f(s?.criticLoss)}  G loss ${f(s?.generatorLoss)}`,
-      `λ·penalty ${f(s?.penalty, 4)}  ‖∇D(x̂)‖ ${f(m.interpGradNorm)}`,
-      `${m.totalModes !== undefined ? `modes ${m.modesCaptured}/${m.totalModes}  HQ ${f(m.highQualityPct, 1)} %  ` : ''}energy dist ${f(m.energyDistance, 4)}`,
+      `iter ${v.iteration}  W ${f(s?.wasserstein)}  λ·penalty ${f(s?.penalty, 4)}`,
+      `D loss ${f(s?.criticLoss)}  G loss ${f(s?.generatorLoss)}`,
+      `‖∇D(x̂)‖ ${f(m.interpGradNorm)}${m.totalModes !== undefined ? `  modes ${m.modesCaptured}/${m.totalModes}  HQ ${f(m.highQualityPct, 1)} %` : ''}`,
+      `energy distance ${f(m.energyDistance, 4)}`,
     ].join('\n');
   }
 
@@ -499,7 +500,7 @@ function playground(): void {
     }
     if (x1 === x0) x1 = x0 + 1;
     if (y1 === y0) [y0, y1] = [y0 - 0.5, y1 + 0.5];
-    const X = (x: number): number => L + ((x - x0) / (x1 - x0)) * (w - L - 6);
+    const X = (x: number): number => L + ((x - x0) / (x1 - x0)) * (w - L - 14);
     const Y = (y: number): number => 3 + (1 - (y - y0) / (y1 - y0)) * (h - B - 6);
     ctx.fillStyle = '#333';
     ctx.font = '10px system-ui, sans-serif';
