@@ -285,6 +285,12 @@ describe('the browser playground in headless Chromium', { skip }, () => {
     assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
     assert.ok(bytes.readUInt32BE(16) >= 600 && bytes.readUInt32BE(20) >= 500, `the panels and the curves (${bytes.readUInt32BE(16)}×${bytes.readUInt32BE(20)})`);
     await page.screenshot({ path: join(ARTIFACTS, 'step-mode.png'), fullPage: true });
+    // Another thread count needs another worker (onnxruntime-web fixes it at load); its frames are shown.
+    await page.fill('#threads', '1');
+    await page.dispatchEvent('#threads', 'change');
+    const fresh = await waitStats(page, 'Number(d.frames) >= 1 && d.criticSteps === "0"', 60_000);
+    assert.equal(fresh.iteration, '0');
+    assert.match(await page.evaluate(() => (globalThis as unknown as PageWindow).location.search), /threads=1/);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -584,7 +584,7 @@ function playground(): void {
     setPlaying(false);
     buildPanels(c);
     handle.real = null;
-    sessionNo++;
+    const mine = ++sessionNo;
     let device: Device;
     try {
       const d = await resolveDevice(c);
@@ -594,8 +594,9 @@ function playground(): void {
       showError(e);
       return;
     }
+    if (mine !== sessionNo) return; // a newer reset took over meanwhile
     ensureWorker(device, c);
-    send({ type: 'init', config: c, device });
+    send({ type: 'init', config: c, device, session: sessionNo });
   }
 
   function play(): void {

@@ -10,7 +10,7 @@ export type Device = 'wasm' | 'webgpu';
 
 export type ToWorker =
   /** Build a new session (the backend stays: its compiled steps are reused by a same-shaped run). */
-  | { type: 'init'; config: PlaygroundConfig; device: Device }
+  | { type: 'init'; config: PlaygroundConfig; device: Device; session: number }
   | { type: 'play' }
   | { type: 'pause' }
   /** One critic step, or one generator step, of every lane (pauses first). */
@@ -33,7 +33,7 @@ export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }
   | {
       type: 'frame';
-      /** Session number (increments at every init), so the page drops frames of an old session. */
+      /** The page's number of the session (sent with init), so the page drops frames of an old one. */
       session: number;
       views: LaneView[];
       /** The plotted real points (the same in every lane). */

@@ -130,7 +130,7 @@ function startTrainer(): void {
         playing = false;
         if (!backend) post({ type: 'ready', backend: makeBackend(m.device, m.config) });
         session = new Session(m.config);
-        sessionNo++;
+        sessionNo = m.session;
         drawEvery = m.config.drawEvery;
         done.length = 0;
         await sendFrame();
