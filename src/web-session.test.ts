@@ -135,9 +135,12 @@ describe('playground session', () => {
     session.setLive({ lambda: 10, lr: 1e-3, lrG: 2e-3 });
     assert.deepEqual((session.lanes[0]!.trainer.loss as { lambda: number }).lambda, 10);
     assert.equal(session.lanes[1]!.optG.lr, 2e-3);
+    const compiled = web.sessionsCreated;
+    await session.iterate();
+    assert.equal(web.sessionsCreated - compiled, 1, "a new λ compiles the wgan-gp lane's critic step once; new rates are fed, nothing else recompiles");
     const run = session.export();
     assert.equal(run.lanes.length, 4);
-    assert.equal(run.lanes[0]!.history.length, 2);
+    assert.equal(run.lanes[0]!.history.length, 3);
     assert.equal(run.lanes[1]!.settings.optimizer, 'adam');
     assert.equal(run.lanes[1]!.settings.clip, 0.01);
     assert.equal(JSON.parse(JSON.stringify(run)).config.lambda, 10);
