@@ -40,18 +40,31 @@ export function buildOptions({ minify = false, variant = 'cpu' } = {}) {
     target: 'es2022',
     sourcemap: true,
     minify,
-    // The core loads Node built-ins only lazily, inside functions the page never calls (e.g. safetensors files).
-    external: ['node:*'],
     logLevel: 'warning',
+    plugins: [nodeStub],
   };
   if (variant === 'webgpu') return { ...common, entryPoints: { 'worker-webgpu': join(webDir, 'worker.ts') } };
   return {
     ...common,
     entryPoints: { main: join(webDir, 'main.ts'), worker: join(webDir, 'worker.ts') },
     alias: { 'onnxruntime-web': 'onnxruntime-web/wasm' },
-    plugins: [copyStatic],
+    plugins: [nodeStub, copyStatic],
   };
 }
+
+/**
+ * Node built-ins in the browser: the core's file functions (checkpoint and safetensors files) import
+ * them, next to functions the page does use (decoding safetensors bytes, applying a checkpoint). Each
+ * becomes an empty CommonJS module, so nothing is fetched at load time and any named import resolves
+ * (to undefined: the page never calls the file functions).
+ */
+const nodeStub = {
+  name: 'node-stub',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'node-stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
 
 /** Copies the page (web/index.html) into web/dist after each build, so dist is the whole site. */
 const copyStatic = {

@@ -14,7 +14,11 @@ import { ortBackend } from './node.js';
 import { setBackend } from './tensor/tensor.js';
 import { ortWebBackend } from './web.js';
 import { configQuery, GRID, LOSSES as PAGE_LOSSES, MANIFOLD, parseConfig, PLAYGROUND_DATASETS, PLAYGROUND_DEFAULTS, SHOWN } from '../web/config.js';
-import { drawnData, Session } from '../web/session.js';
+import { configFromRun, drawnData, Session } from '../web/session.js';
+import { loadCheckpoint, saveCheckpoint } from './gan/checkpoint.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TOY_DATASETS } from './data/toy.js';
 import { LOSSES } from './gan/losses.js';
 import { Rng } from './tensor/random.js';
@@ -144,5 +148,42 @@ describe('playground session', () => {
     assert.equal(run.lanes[1]!.settings.optimizer, 'adam');
     assert.equal(run.lanes[1]!.settings.clip, 0.01);
     assert.equal(JSON.parse(JSON.stringify(run)).config.lambda, 10);
+  });
+
+  it("continues a CLI toy run from its checkpoint: the CLI's parameters and counters, then the CLI's losses", async () => {
+    const flags = { dataset: '25gaussians', hidden: 16, layers: 2, batchSize: 32, nCritic: 2, lr: 1e-3, lrDecay: 'none', seed: 6 };
+    const config = resolveRunConfig(toyExperiment, { flags });
+    const cli = buildToyModel(config);
+    const dir = await mkdtemp(join(tmpdir(), 'wgan-gp-playground-'));
+    const node = ortBackend({ threads: 1 });
+    try {
+      setBackend(node);
+      for (let i = 0; i < 3; i++) await cli.trainer.iterate();
+      await saveCheckpoint(dir, cli.trainer, {});
+      const manifest = (await loadCheckpoint(dir)).manifest;
+      const next = await cli.trainer.iterate();
+      setBackend(web);
+      const c = configFromRun(JSON.parse(JSON.stringify(config)) as Record<string, unknown>, manifest);
+      assert.deepEqual([c.losses, c.dataset, c.hidden, c.layers, c.batch, c.nCritic, c.seed], [['wgan-gp'], '25gaussians', 16, 2, 32, 2, 6]);
+      assert.deepEqual([c.lr, c.lrG], [manifest.optimizers.critic.lr, manifest.optimizers.generator.lr], "the checkpoint's rates");
+      const session = new Session(c);
+      session.lanes[0]!.load(manifest, await readFile(join(dir, manifest.weights)));
+      const lane = session.lanes[0]!;
+      assert.deepEqual([lane.trainer.iteration, lane.criticSteps, lane.generatorSteps], [3, 6, 2]);
+      await session.iterate();
+      const got = lane.last!;
+      for (const k of ['criticLoss', 'wasserstein', 'penalty', 'generatorLoss'] as const) {
+        assert.ok(Math.abs(got[k]! - next[k]!) <= 1e-4 * Math.max(1, Math.abs(next[k]!)), `${k}: page ${got[k]}, CLI ${next[k]}`);
+      }
+      assert.throws(() => configFromRun({ ...config, kind: 'image' }, manifest), /kind is 'image'; the playground continues toy runs only/);
+      assert.throws(() => configFromRun({ ...config, noiseDim: 8 }, manifest), /noiseDim is 8/);
+      assert.throws(() => configFromRun({ ...config, hidden: 0 }, manifest), /hidden must be an integer in \[1, 1024\], got '0'/);
+      const wrong = new Session({ ...c, hidden: 8 });
+      const bytes = await readFile(join(dir, manifest.weights));
+      assert.throws(() => wrong.lanes[0]!.load(manifest, bytes), /checkpoint does not match the model/);
+    } finally {
+      await node.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -22,7 +22,9 @@ import {
   wassersteinGeneratorLoss,
   type LossName,
 } from '../src/gan/losses.js';
+import { applyCheckpoint, type CheckpointManifest } from '../src/gan/checkpoint.js';
 import { ToyMlp } from '../src/gan/models/toy.js';
+import { decodeSafetensors } from '../src/io/safetensors.js';
 import { seedStreams, Trainer, type DataSource, type IterationStats, type LossSpec } from '../src/gan/trainer.js';
 import { energyDistance } from '../src/metrics/distance.js';
 import { modeCoverage } from '../src/metrics/toy.js';
@@ -30,7 +32,20 @@ import { mul, neg, sum } from '../src/ops/index.js';
 import type { Optimizer } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/random.js';
 import { realize, tensor, type Tensor } from '../src/tensor/tensor.js';
-import { DRAWN_STD, EVAL_SAMPLES, GRID, MANIFOLD, RANGE, SHOWN, type PlaygroundConfig } from './config.js';
+import {
+  configQuery,
+  DRAWN_STD,
+  EVAL_SAMPLES,
+  GRID,
+  LOSSES,
+  MANIFOLD,
+  parseConfig,
+  PLAYGROUND_DATASETS,
+  PLAYGROUND_DEFAULTS,
+  RANGE,
+  SHOWN,
+  type PlaygroundConfig,
+} from './config.js';
 
 /** Points drawn with the mouse as a data source: each draw picks a drawn point and adds N(0, DRAWN_STD²). */
 export function drawnData(points: readonly number[]): { sample(n: number, rng: Rng): Float32Array; modes: ToyModes } {
@@ -193,6 +208,21 @@ export class Lane {
     });
     this.optG = optG;
     this.optD = base.criticOptimizer;
+  }
+
+  /**
+   * Continues a CLI toy run: its checkpoint's weights, optimizer slots and counters, random streams and
+   * data position (src/gan/checkpoint.ts applyCheckpoint; shapes are checked before anything changes).
+   */
+  load(manifest: CheckpointManifest, weights: Uint8Array): void {
+    const tensors: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
+    for (const [name, e] of Object.entries(decodeSafetensors(weights, manifest.weights).tensors)) {
+      if (!(e.data instanceof Float32Array)) throw new Error(`${manifest.weights}: tensor '${name}' is ${e.dtype}, expected F32`);
+      tensors[name] = { shape: e.shape, data: e.data };
+    }
+    applyCheckpoint(this.trainer, { manifest, tensors });
+    this.criticSteps = manifest.optimizers.critic.step;
+    this.generatorSteps = manifest.optimizers.generator.step;
   }
 
   /** One generator iteration as `wgan-gp train` runs it (no generator step at iteration 0). */
@@ -392,4 +422,47 @@ export class Session {
       })),
     };
   }
+}
+
+/**
+ * The playground config that continues a CLI toy run (its config.json and checkpoint manifest): one
+ * panel with the run's loss and settings, the learning rates the checkpoint was at (a linear decay
+ * stops there: the page keeps rates constant). Throws, naming the setting, for what the page cannot run.
+ * @example const c = configFromRun(JSON.parse(configText), JSON.parse(manifestText));
+ */
+export function configFromRun(run: Record<string, unknown>, manifest: CheckpointManifest): PlaygroundConfig {
+  if (run.kind !== 'toy') throw new Error(`config.json: kind is '${String(run.kind)}'; the playground continues toy runs only`);
+  if (run.noiseDim !== 2) throw new Error(`config.json: noiseDim is ${String(run.noiseDim)}; the playground's generators take 2-D noise`);
+  const dataset = run.dataset as PlaygroundConfig['dataset'];
+  if (!PLAYGROUND_DATASETS.includes(dataset) || dataset === 'drawn') throw new Error(`config.json: unknown dataset '${String(run.dataset)}'`);
+  const loss = run.loss as PlaygroundConfig['losses'][number];
+  if (!LOSSES.includes(loss)) throw new Error(`config.json: unknown loss '${String(run.loss)}'`);
+  if (loss === 'gan' && run.ganVariant !== 'non-saturating') throw new Error(`config.json: ganVariant '${String(run.ganVariant)}'; the playground trains the non-saturating GAN`);
+  const optimizer = run.optimizer as PlaygroundConfig['optimizer'];
+  if (optimizer !== 'adam' && optimizer !== 'rmsprop') throw new Error(`config.json: optimizer '${String(run.optimizer)}' is not in the playground (adam, rmsprop)`);
+  const num = (key: string): number => {
+    const v = run[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`config.json: ${key} must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  // Through the URL form: the same checks as a link's settings, each naming its parameter.
+  return parseConfig(configQuery({
+    ...PLAYGROUND_DEFAULTS,
+    losses: [loss],
+    dataset,
+    points: [],
+    lambda: num('lambda'),
+    oneSided: run.oneSided === true,
+    clip: num('clip'),
+    nCritic: num('nCritic'),
+    optimizer,
+    lr: manifest.optimizers.critic.lr,
+    lrG: manifest.optimizers.generator.lr,
+    beta1: num('beta1'),
+    beta2: num('beta2'),
+    layers: num('layers'),
+    hidden: num('hidden'),
+    batch: num('batchSize'),
+    seed: num('seed'),
+  }));
 }
