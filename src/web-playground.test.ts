@@ -9,7 +9,10 @@
  * under CI=1, where a missing browser fails. Screenshots: test-artifacts/playground/ (git-ignored).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -337,6 +340,30 @@ describe('the browser playground in headless Chromium', { skip }, () => {
     assert.ok(afterDrawn < 0.7 * before, `samples moved toward the drawn points: mean distance ${before.toFixed(3)} → ${afterDrawn.toFixed(3)}`);
     assert.deepEqual(problems, []);
     await page.close();
+  });
+
+  it("continues a CLI toy run picked as a folder: the run's settings, its checkpoint's counters, then training on", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgan-gp-playground-run-'));
+    try {
+      const out = join(dir, 'run');
+      execFileSync(process.execPath, ['bin/wgan-gp.js', 'train', '--dataset', 'swissroll', '--hidden', '16', '--layers', '2', '--batch-size', '32', '--n-critic', '2', '--iters', '4', '--seed', '5', '--out', out], { stdio: 'pipe' });
+      const page = await open('losses=gan&hidden=8');
+      await waitStats(page, 'Number(d.frames) >= 1');
+      await page.setInputFiles('#import', out);
+      const s = await waitStats(page, 'Number(d.frames) >= 1 && d.iteration === "4"', 60_000);
+      assert.deepEqual([s.criticSteps, s.generatorSteps], ['8', '3'], "the checkpoint's step counts (iteration 0 has no generator step)");
+      const search = await page.evaluate(() => (globalThis as unknown as PageWindow).location.search);
+      for (const kv of ['dataset=swissroll', 'layers=2', 'hidden=16', 'batch=32', 'nCritic=2', 'seed=5']) assert.ok(search.includes(kv), `${kv} in ${search}`);
+      assert.match(search, /losses=wgan-gp(&|$)/, "one panel, the run's loss");
+      assert.deepEqual(await page.evaluate(() => (globalThis as unknown as PageWindow).playground.views.map((v) => v.loss)), ['wgan-gp']);
+      await page.click('#play');
+      await waitStats(page, 'Number(d.iteration) >= 8');
+      await page.click('#play');
+      assert.deepEqual(problems, []);
+      await page.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a bad URL parameter instead of training', async () => {

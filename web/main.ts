@@ -212,6 +212,16 @@ function playground(): void {
         showSpeed(m.itersPerSec);
         stats.dataset.iteration = String(m.iteration);
         return;
+      case 'imported':
+        if (m.session !== sessionNo) return;
+        toControls(m.config);
+        handle.config = m.config;
+        handle.frames = 0;
+        handle.real = null;
+        writeUrl(m.config);
+        buildPanels(m.config);
+        stats.textContent = `continuing the CLI run from its checkpoint at iteration ${m.iteration}`;
+        return;
       case 'run':
         download('wgan-gp-playground-run.json', new Blob([JSON.stringify(m.run, null, 1)], { type: 'application/json' }));
         return;
@@ -639,6 +649,41 @@ function playground(): void {
     } else void reset();
   }
 
+  /**
+   * Continues a CLI toy run: finds config.json, checkpoints/checkpoint.json and the weights file it
+   * names among the files picked (a run folder, or the three files), and hands them to the worker.
+   */
+  async function importRun(files: readonly File[]): Promise<void> {
+    try {
+      const path = (f: File): string => f.webkitRelativePath || f.name;
+      const byName = (name: string): File | undefined =>
+        files.filter((f) => f.name === name).sort((a, b) => path(a).split('/').length - path(b).split('/').length)[0];
+      const json = async (name: string): Promise<Record<string, unknown>> => {
+        const f = byName(name);
+        if (!f) throw new Error(`continue a CLI run: no ${name} among the ${files.length} files picked (pick a run folder of wgan-gp train)`);
+        try {
+          return JSON.parse(await f.text()) as Record<string, unknown>;
+        } catch (e) {
+          throw new Error(`continue a CLI run: ${path(f)} is not JSON (${(e as Error).message})`);
+        }
+      };
+      const run = await json('config.json');
+      const manifest = (await json('checkpoint.json')) as unknown as Extract<ToWorker, { type: 'import' }>['manifest'];
+      const weightsFile = typeof manifest.weights === 'string' ? byName(manifest.weights) : undefined;
+      if (!weightsFile) throw new Error(`continue a CLI run: checkpoint.json names the weights '${String(manifest.weights)}', not among the files picked`);
+      const weights = await weightsFile.arrayBuffer();
+      const mine = ++sessionNo;
+      setPlaying(false);
+      delete stats.dataset.error;
+      const { device, note } = await resolveDevice(handle.config);
+      deviceNote = note;
+      if (mine !== sessionNo) return;
+      ensureWorker(device, handle.config).postMessage({ type: 'import', run, manifest, weights, device, session: mine } satisfies ToWorker, [weights]);
+    } catch (e) {
+      showError(e);
+    }
+  }
+
   function download(name: string, blob: Blob): void {
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
@@ -688,6 +733,10 @@ function playground(): void {
   $('reset').addEventListener('click', () => void reset());
   $('export-json').addEventListener('click', () => send({ type: 'export' }));
   $('export-png').addEventListener('click', exportPng);
+  const importInput = $<HTMLInputElement>('import');
+  importInput.addEventListener('change', () => {
+    void importRun([...(importInput.files ?? [])]).finally(() => (importInput.value = ''));
+  });
   $('clear-points').addEventListener('click', () => {
     points = [];
     if (controls.dataset.value === 'drawn') controls.dataset.value = '8gaussians';

@@ -2,6 +2,7 @@
  * The messages between the page (web/main.ts) and the training worker (web/worker.ts). Types only:
  * the page bundle imports nothing of the engine.
  */
+import type { CheckpointManifest } from '../src/gan/checkpoint.js';
 import type { PlaygroundConfig } from './config.js';
 import type { LaneView, RunExport } from './session.js';
 
@@ -17,7 +18,9 @@ export type ToWorker =
   | { type: 'step'; which: 'critic' | 'generator' }
   /** Settings that apply without a reset. */
   | { type: 'live'; lambda: number; lr: number; lrG: number; drawEvery: number }
-  | { type: 'export' };
+  | { type: 'export' }
+  /** Continue a CLI toy run: its config.json, checkpoints/checkpoint.json and weights file. */
+  | { type: 'import'; run: Record<string, unknown>; manifest: CheckpointManifest; weights: ArrayBuffer; device: Device; session: number };
 
 /** Which compute the worker runs on, for the page's indicator. */
 export interface BackendInfo {
@@ -46,4 +49,6 @@ export type FromWorker =
     }
   | { type: 'status'; session: number; iteration: number; playing: boolean; itersPerSec: number }
   | { type: 'run'; run: RunExport }
+  /** A CLI run was loaded: the page shows its settings (its frames follow). */
+  | { type: 'imported'; session: number; config: PlaygroundConfig; iteration: number }
   | { type: 'error'; message: string };

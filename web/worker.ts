@@ -11,7 +11,7 @@
 import { ortWebBackend, setBackend, type OrtBackend } from '../src/web.js';
 import type { BackendInfo, Device, FromWorker, ToWorker } from './protocol.js';
 import type { PlaygroundConfig } from './config.js';
-import { Session } from './session.js';
+import { configFromRun, Session } from './session.js';
 
 /** The few worker globals used here (web/tsconfig.json types the DOM's window, not a worker's scope). */
 interface WorkerScope {
@@ -159,13 +159,34 @@ function startTrainer(): void {
       case 'export':
         if (session) post({ type: 'run', run: session.export() });
         return;
+      case 'import': {
+        playing = false;
+        const { manifest } = m;
+        const bytes = new Uint8Array(m.weights);
+        // The checkpoint's own check (src/gan/checkpoint.ts loadCheckpoint): size and SHA-256 of the weights.
+        const sha = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+        if (bytes.length !== manifest.weightsBytes || sha !== manifest.weightsSha256) {
+          throw new Error(`${manifest.weights} does not match the checksum in checkpoint.json (${bytes.length} bytes, expected ${manifest.weightsBytes})`);
+        }
+        const config = configFromRun(m.run, manifest);
+        if (!backend) post({ type: 'ready', backend: makeBackend(m.device, config) });
+        const s = new Session(config);
+        s.lanes[0]!.load(manifest, bytes);
+        session = s;
+        sessionNo = m.session;
+        drawEvery = config.drawEvery;
+        done.length = 0;
+        post({ type: 'imported', session: sessionNo, config, iteration: s.lanes[0]!.trainer.iteration });
+        await sendFrame();
+        return;
+      }
     }
   }
 
   scope.onmessage = (e) => {
     const m = e.data;
     // Pause takes effect at once (the loop checks it between iterations); the rest wait their turn.
-    if (m.type === 'pause' || m.type === 'step' || m.type === 'init') playing = false;
+    if (m.type === 'pause' || m.type === 'step' || m.type === 'init' || m.type === 'import') playing = false;
     serial(() => handle(m)).catch(fail);
   };
 }
