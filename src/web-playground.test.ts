@@ -197,11 +197,12 @@ describe('the browser playground in headless Chromium', { skip }, () => {
     const v0 = await viewsOf(page);
     assert.deepEqual(v0.map((v) => v.iteration), [0, 0], 'the untrained networks are drawn first');
     const s = await waitStats(page, 'Number(d.iteration) >= 150 && Number(d.frames) >= 7');
-    await page.click('#play'); // pause
+    // Read while training (a pause sets the stated speed to 0), then pause.
     const info = await page.evaluate(() => {
       const w = globalThis as unknown as PageWindow;
       return { isolated: w.crossOriginIsolated, backend: w.playground.backend, itersPerSec: w.playground.itersPerSec, panels: w.playground.panels.map((p) => ({ loss: p.loss, history: p.history })) };
     });
+    await page.click('#play');
     await page.screenshot({ path: join(ARTIFACTS, 'wgan-gp-vs-clipping.png'), fullPage: true });
     const v1 = await viewsOf(page);
     assert.deepEqual(problems, []);
