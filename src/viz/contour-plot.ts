@@ -173,8 +173,12 @@ export function heatmapPanel(frame: Frame, o: HeatmapOptions): Panel {
       const right = px + 1 < W ? k + 1 : -1;
       const below = py + 1 < H ? k + W : -1;
       const crosses = (g: (q: number) => number | boolean): boolean => (right >= 0 && g(k) !== g(right)) || (below >= 0 && g(k) !== g(below));
+      // Level sets two pixels wide (the neighbours on both sides), so they stay black when resampled.
+      const left = px > 0 ? k - 1 : -1;
+      const above = py > 0 ? k - W : -1;
+      const crosses2 = (g: (q: number) => boolean): boolean => crosses(g) || (left >= 0 && g(k) !== g(left)) || (above >= 0 && g(k) !== g(above));
       if (levels > 0 && crosses(band)) c = blend(c, [20, 20, 20], 0.55);
-      if (iso.some((level) => crosses((q) => side(q, level)))) c = [0, 0, 0];
+      if (iso.some((level) => crosses2((q) => side(q, level)))) c = [0, 0, 0];
       rgba.set([c[0], c[1], c[2], 255], 4 * k);
     }
   }
