@@ -308,6 +308,10 @@ export function figureLayout(n: number, o: FigureLayout = {}): { frames: Frame[]
 export function figureSvg(n: number, o: FigureLayout, draw: (frame: Frame, k: number) => string): string {
   const { frames, width, height } = figureLayout(n, o);
   const body = frames.map((fr, k) => draw(fr, k));
-  if (o.title) body.unshift(text(o.title, width / 2, 6, { size: FONT.title + 1.5, anchor: 'middle', baseline: 'top', bold: true }));
+  if (o.title) {
+    // Shrunk to fit the figure's width (bold glyphs are about 0.7 em wide).
+    const size = Math.min(FONT.title + 1.5, (width - 8) / (0.7 * [...o.title].length));
+    body.unshift(text(o.title, width / 2, 6, { size: Math.round(size * 10) / 10, anchor: 'middle', baseline: 'top', bold: true }));
+  }
   return svgDocument(width, height, body);
 }

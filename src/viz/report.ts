@@ -18,6 +18,8 @@ export interface ReportImage {
   /** PNG bytes. */
   readonly png: Uint8Array;
   readonly caption?: string;
+  /** Display width in CSS px (default: the PNG's, at most the page's). */
+  readonly width?: number;
 }
 
 /** A figure of line panels, as drawn into plots/NAME and inline into the report. */
@@ -167,7 +169,7 @@ export function renderReport(options: RenderReportOptions): string {
     for (const img of options.images) {
       const b64 = Buffer.from(img.png.buffer, img.png.byteOffset, img.png.byteLength).toString('base64');
       out.push(
-        `<figure><img alt="${escapeHtml(img.name)}" src="data:image/png;base64,${b64}">` +
+        `<figure><img alt="${escapeHtml(img.name)}"${img.width ? ` style="width:${img.width}px"` : ''} src="data:image/png;base64,${b64}">` +
           `<figcaption>${escapeHtml(img.caption ?? img.name)}</figcaption></figure>`,
       );
     }
@@ -227,7 +229,7 @@ function summaryLine(o: RenderReportOptions, last: Record<string, unknown> | und
   const el = last['elapsed'];
   if (typeof el === 'number' && el > 0) {
     const time = el >= 3600 ? `${(el / 3600).toFixed(1)} h` : el >= 120 ? `${(el / 60).toFixed(1)} min` : `${el.toFixed(0)} s`;
-    parts.push(typeof it === 'number' ? `${time} of training (${formatNumber(it / el)} it/s)` : `${time} of training`);
+    parts.push(typeof it === 'number' ? `${time} of training (${Number((it / el).toPrecision(3))} it/s)` : `${time} of training`);
   }
   parts.push(`${o.metrics.length} logged rows`);
   return `<p class="summary">${escapeHtml(parts.join(' · '))}</p>`;
@@ -291,7 +293,7 @@ export interface WriteReportOptions extends Omit<RenderReportOptions, 'metrics' 
   /** The metrics rows (default: read from `<dir>/metrics.jsonl` when it exists). */
   readonly metrics?: readonly MetricsRow[];
   /** PNG files to embed, in order (relative paths are resolved against `dir`), optionally captioned. */
-  readonly images?: readonly (string | { readonly path: string; readonly caption: string })[];
+  readonly images?: readonly (string | { readonly path: string; readonly caption: string; readonly width?: number })[];
   /** Output file name (default 'report.html'). */
   readonly fileName?: string;
 }
@@ -320,7 +322,8 @@ export function writeReport(options: WriteReportOptions): string {
   const images = (files ?? []).map((img) => {
     const p = typeof img === 'string' ? img : img.path;
     const path = isAbsolute(p) ? p : join(dir, p);
-    return { name: basename(path), png: readFileSync(path), ...(typeof img === 'string' ? {} : { caption: img.caption }) };
+    const extra = typeof img === 'string' ? {} : { caption: img.caption, ...(img.width ? { width: img.width } : {}) };
+    return { name: basename(path), png: readFileSync(path), ...extra };
   });
   const out = join(dir, fileName ?? 'report.html');
   writeTextAtomic(out, renderReport({ ...render, metrics, images }));

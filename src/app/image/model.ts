@@ -152,7 +152,7 @@ export interface ImageHooks extends RunHooks {
 }
 
 /** Sample grids embedded in the report at most (the latest plus evenly spaced earlier ones). */
-export const REPORT_SAMPLE_GRIDS = 6;
+export const REPORT_SAMPLE_GRIDS = 3;
 
 /** The curve figures of an image run; `ceiling` adds the real data's IS and FID as dashed levels. */
 export function imageFigures(config: ImageConfig, ceiling: Ceiling | null): CurveFigure[] {
@@ -165,7 +165,7 @@ export function imageFigures(config: ImageConfig, ceiling: Ceiling | null): Curv
     lossFigure(acgan),
     {
       name: 'dev.png',
-      title: 'critic cost: training batches vs held-out real data (figure 5b)',
+      title: 'critic cost: training vs held-out data (fig. 5b)',
       panels: [{ keys: [['criticLoss', 'training batches'], ['devCriticLoss', 'held-out real data']], title: 'critic cost', yLabel: 'critic loss' }],
     },
     {
@@ -198,7 +198,7 @@ export async function writeImageReport(dir: string, config: ImageConfig): Promis
     dir,
     config: ceiling ? { ...config, realDataCeiling: ceiling } : config,
     metrics: lines,
-    images: images.map((p) => ({ path: p, caption: `${p}: the generator on fixed noise, iteration ${Number(/(\d+)\.png$/.exec(p)?.[1] ?? 0)}` })),
+    images: images.map((p) => ({ path: p, caption: `generator on fixed noise, iteration ${Number(/(\d+)\.png$/.exec(p)?.[1] ?? 0)}`, width: 400 })),
     charts,
     guide: METRIC_GUIDE,
     iters: config.iters,
