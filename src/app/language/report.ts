@@ -70,7 +70,7 @@ export function languageFigures(floor: Readonly<Record<string, number>>): CurveF
     {
       name: 'js.png',
       title: 'Jensen-Shannon divergence of n-gram statistics, samples vs data (dashed: held-out real text)',
-      columns: 4,
+      columns: 2,
       panels: ORDERS.map((n) => {
         const f = floor[`js${n}`];
         return { keys: [[`js${n}`, 'samples']], title: `JS-${n}`, yLabel: 'bits', levels: typeof f === 'number' ? [[f, `real text ${f.toFixed(3)}`]] : [] };
