@@ -53,6 +53,8 @@ export interface PanelSpec {
   readonly smooth?: number;
   /** Fixed y range (e.g. [0, 100] for a percentage). */
   readonly yRange?: readonly [number, number];
+  /** Legend corner (default top-right). */
+  readonly legend?: 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left';
 }
 
 /** A figure of panels, written to plots/NAME and drawn inline in the report. */
@@ -82,7 +84,7 @@ export function curveChart(lines: readonly MetricsLine[], fig: CurveFigure): Rep
       yLabel: p.yLabel,
       xLabel: X_LABEL,
       logY: p.logY ?? false,
-      legend: series.length > 1 || levels.length > 0 ? 'top-right' : 'none',
+      legend: series.length > 1 || levels.length > 0 ? (p.legend ?? 'top-right') : 'none',
       ...(p.smooth ? { smooth: p.smooth } : {}),
       ...(p.yRange ? { yRange: p.yRange } : {}),
     });

@@ -162,24 +162,38 @@ export function heatmapPanel(frame: Frame, o: HeatmapOptions): Panel {
   const W = Math.max(2, Math.round(panel.plotWidth * RASTER_SCALE));
   const H = Math.max(2, Math.round(panel.plotHeight * RASTER_SCALE));
   const v = resample(values, n, W, H, scale === 'density');
-  const rgba = new Uint8Array(W * H * 4);
-  const band = (k: number): number => Math.min(levels - 1, Math.floor(toT(v[k]!) * levels));
+  // Per pixel: its colour band (a lookup table of `bands` colours, or 256 steps for densities), its
+  // iso-line band and, for each level set, its side; then one pass marks the pixels where a
+  // neighbour differs. Typed arrays and no allocation per pixel: ~1.4M pixels per critic plot.
+  const steps = bands > 0 ? bands : 256;
+  const lut = new Uint8Array(steps * 3);
+  for (let i = 0; i < steps; i++) lut.set(cmap(bands > 0 ? (i + 0.5) / bands : i / (steps - 1)).slice(0, 3), 3 * i);
+  const colorIdx = new Uint16Array(W * H);
+  const isoBand = new Int16Array(W * H);
   const iso = o.isoValues ?? [];
-  const side = (k: number, level: number): boolean => v[k]! >= level;
-  for (let py = 0; py < H; py++) {
-    for (let px = 0; px < W; px++) {
-      const k = py * W + px;
-      let c = cmap(banded(toT(v[k]!)));
-      const right = px + 1 < W ? k + 1 : -1;
-      const below = py + 1 < H ? k + W : -1;
-      const crosses = (g: (q: number) => number | boolean): boolean => (right >= 0 && g(k) !== g(right)) || (below >= 0 && g(k) !== g(below));
-      // Level sets two pixels wide (the neighbours on both sides), so they stay black when resampled.
-      const left = px > 0 ? k - 1 : -1;
-      const above = py > 0 ? k - W : -1;
-      const crosses2 = (g: (q: number) => boolean): boolean => crosses(g) || (left >= 0 && g(k) !== g(left)) || (above >= 0 && g(k) !== g(above));
-      if (levels > 0 && crosses(band)) c = blend(c, [20, 20, 20], 0.55);
-      if (iso.some((level) => crosses2((q) => side(q, level)))) c = [0, 0, 0];
-      rgba.set([c[0], c[1], c[2], 255], 4 * k);
+  const sides = iso.map(() => new Uint8Array(W * H));
+  for (let k = 0; k < W * H; k++) {
+    const t = Math.min(1, Math.max(0, toT(v[k]!)));
+    colorIdx[k] = Number.isNaN(t) ? 0 : Math.min(steps - 1, Math.floor(t * (bands > 0 ? bands : steps - 1) + (bands > 0 ? 0 : 0.5)));
+    if (levels > 0) isoBand[k] = Math.min(levels - 1, Math.floor(t * levels));
+    iso.forEach((level, i) => (sides[i]![k] = v[k]! >= level ? 1 : 0));
+  }
+  const differs = (a: ArrayLike<number>, k: number, px: number, py: number, both: boolean): boolean =>
+    (px + 1 < W && a[k] !== a[k + 1]) || (py + 1 < H && a[k] !== a[k + W]) || (both && ((px > 0 && a[k] !== a[k - 1]) || (py > 0 && a[k] !== a[k - W])));
+  const rgba = new Uint8Array(W * H * 4);
+  for (let py = 0, k = 0; py < H; py++) {
+    for (let px = 0; px < W; px++, k++) {
+      const c = 3 * colorIdx[k]!;
+      let r = lut[c]!;
+      let g = lut[c + 1]!;
+      let b = lut[c + 2]!;
+      // Iso-lines: darkened band edges. Level sets: black, two pixels wide so they stay black when resampled.
+      if (levels > 0 && differs(isoBand, k, px, py, false)) [r, g, b] = [r * 0.45 + 11, g * 0.45 + 11, b * 0.45 + 11];
+      if (sides.some((sd) => differs(sd, k, px, py, true))) [r, g, b] = [0, 0, 0];
+      rgba[4 * k] = r;
+      rgba[4 * k + 1] = g;
+      rgba[4 * k + 2] = b;
+      rgba[4 * k + 3] = 255;
     }
   }
   panel.image(pngDataUri(W, H, rgba));
@@ -222,10 +236,6 @@ function resample(values: ArrayLike<number>, n: number, W: number, H: number, ce
     }
   }
   return out;
-}
-
-function blend(a: Color, b: Color, t: number): Color {
-  return [Math.round(a[0] * (1 - t) + b[0] * t), Math.round(a[1] * (1 - t) + b[1] * t), Math.round(a[2] * (1 - t) + b[2] * t)];
 }
 
 /** A vertical colour bar right of the plot area, t = 1 at the top, with value ticks and a label. */

@@ -8,7 +8,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { gradients } from '../../autodiff/grad.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import type { Module } from '../../nn/module.js';
@@ -18,7 +17,7 @@ import { realize, tensor } from '../../tensor/tensor.js';
 import { FONT, figureLayout, figureSvg, type FigureLayout } from '../../viz/chart.js';
 import { criticGrid as gridPoints, densityGrid, heatmapPanel } from '../../viz/contour-plot.js';
 import { readMetricsJsonl, writeReport } from '../../viz/report.js';
-import { PLOT_SCALE, pngDataUri, svgToPng, text } from '../../viz/svg.js';
+import { svgToPng, text } from '../../viz/svg.js';
 import type { ToyConfig } from './index.js';
 import { curveChart, type CurveFigure, lossFigure, METRIC_GUIDE, reportImages, spacedPick, writeCurveFigures } from '../report.js';
 import type { MetricsLine } from '../run-folder.js';
@@ -126,35 +125,27 @@ export async function writeToyPlots(model: ToyModel, dir: string, ev: EvalSet, m
 /**
  * Writes plots/critic-timelapse.png: the critic surface panels of up to {@link TIMELAPSE_FRAMES}
  * critic plots (evenly spaced, the first and the latest included) side by side, cut from the
- * critic-NNNNNNN.png files (so a resumed run's strip covers the whole run).
+ * critic-NNNNNNN.png files (so a resumed run's strip covers the whole run). Each file is embedded
+ * whole and cropped by a nested SVG viewport: the rasterizer decodes it, no pixel copying here.
  */
 export async function writeTimelapse(plots: string): Promise<void> {
   const files = readdirSync(plots).filter((f) => /^critic-\d+\.png$/.test(f)).sort();
   if (files.length === 0) return;
   const picked = spacedPick(files, TIMELAPSE_FRAMES);
-  const panel = figureLayout(3, CRITIC_LAYOUT).frames[0]!;
-  const crops = picked.map((f) => cropPanel(PNG.sync.read(readFileSync(join(plots, f))), panel));
-  const svg = figureSvg(picked.length, { columns: picked.length, panelWidth: panel.width, panelHeight: panel.height + 18, gap: 4, title: 'critic surface over the run' }, (fr, k) => {
-    const img = crops[k]!;
-    const uri = pngDataUri(img.width, img.height, img.data);
+  const layout = figureLayout(3, CRITIC_LAYOUT);
+  const panel = layout.frames[0]!;
+  const cropTop = panel.y + FONT.title + 10; // below the panel's title: the strip labels each frame
+  const h = panel.height - (cropTop - panel.y);
+  const label = 18;
+  const svg = figureSvg(picked.length, { columns: picked.length, panelWidth: panel.width, panelHeight: h + label, gap: 4, title: 'critic surface over the run' }, (fr, k) => {
+    const uri = `data:image/png;base64,${readFileSync(join(plots, picked[k]!)).toString('base64')}`;
     return (
       text(`iteration ${Number(picked[k]!.slice(7, 14))}`, fr.x + fr.width / 2, fr.y + 2, { size: FONT.title, anchor: 'middle', baseline: 'top', bold: true }) +
-      `<image x="${fr.x}" y="${fr.y + 18}" width="${panel.width}" height="${panel.height}" href="${uri}" xlink:href="${uri}"/>`
+      `<svg x="${fr.x}" y="${fr.y + label}" width="${panel.width}" height="${h}" viewBox="${panel.x} ${cropTop} ${panel.width} ${h}">` +
+      `<image x="0" y="0" width="${layout.width}" height="${layout.height}" href="${uri}" xlink:href="${uri}"/></svg>`
     );
   });
   await writeFileAtomic(join(plots, TIMELAPSE_FILE), svgToPng(svg));
-}
-
-/** The first panel of a critic plot (its frame in SVG px), without its title band, as RGBA. */
-function cropPanel(png: PNG, frame: { x: number; y: number; width: number; height: number }): { width: number; height: number; data: Uint8Array } {
-  const s = PLOT_SCALE;
-  const top = Math.round((frame.y + FONT.title + 10) * s); // below the panel's title: the strip labels each frame
-  const x0 = Math.round(frame.x * s);
-  const width = Math.min(png.width - x0, Math.round(frame.width * s));
-  const height = Math.min(png.height - top, Math.round(frame.height * s));
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) data.set(png.data.subarray(4 * ((top + y) * png.width + x0), 4 * ((top + y) * png.width + x0 + width)), 4 * y * width);
-  return { width, height, data };
 }
 
 /** The curve figures of a toy run (quality only for Gaussian mixtures). */
@@ -166,7 +157,7 @@ export function toyFigures(config: ToyConfig): CurveFigure[] {
       name: 'quality.png',
       title: `mode coverage on ${config.evalSamples} samples of fixed noise`,
       panels: [
-        { keys: [['modesCaptured', 'modes captured']], title: 'modes captured', yLabel: 'modes', yRange: [0, modes + 0.5], levels: [[modes, `all ${modes} modes`]] },
+        { keys: [['modesCaptured', 'modes captured']], title: 'modes captured', yLabel: 'modes', yRange: [0, modes + 0.5], levels: [[modes, `all ${modes} modes`]], legend: 'bottom-right' },
         { keys: [['highQualityPct', 'high-quality samples']], title: 'high-quality samples (within 3σ of a mode)', yLabel: '% of samples', yRange: [0, 100] },
       ],
     });
