@@ -136,11 +136,11 @@ export async function writeTimelapse(plots: string): Promise<void> {
   const panel = layout.frames[0]!;
   const cropTop = panel.y + FONT.title + 10; // below the panel's title: the strip labels each frame
   const h = panel.height - (cropTop - panel.y);
-  const label = 18;
+  const label = 24;
   const svg = figureSvg(picked.length, { columns: picked.length, panelWidth: panel.width, panelHeight: h + label, gap: 4, title: 'critic surface over the run' }, (fr, k) => {
     const uri = `data:image/png;base64,${readFileSync(join(plots, picked[k]!)).toString('base64')}`;
     return (
-      text(`iteration ${Number(picked[k]!.slice(7, 14))}`, fr.x + fr.width / 2, fr.y + 2, { size: FONT.title, anchor: 'middle', baseline: 'top', bold: true }) +
+      text(`iteration ${Number(picked[k]!.slice(7, 14))}`, fr.x + fr.width / 2, fr.y + 6, { size: FONT.title, anchor: 'middle', baseline: 'top', bold: true }) +
       `<svg x="${fr.x}" y="${fr.y + label}" width="${panel.width}" height="${h}" viewBox="${panel.x} ${cropTop} ${panel.width} ${h}">` +
       `<image x="0" y="0" width="${layout.width}" height="${layout.height}" href="${uri}" xlink:href="${uri}"/></svg>`
     );
