@@ -76,6 +76,8 @@ export interface HeatmapOptions {
   readonly levels?: number;
   /** Values at which to draw a dark level set (e.g. [1] for ‖∇D‖ = 1). */
   readonly isoValues?: readonly number[];
+  /** Legend names of the level sets (default 'level V'). */
+  readonly isoLabels?: readonly string[];
   /** Real samples, n×2 row-major. */
   readonly real?: ArrayLike<number>;
   /** Generated samples, n×2 row-major. */
@@ -202,7 +204,7 @@ export function heatmapPanel(frame: Frame, o: HeatmapOptions): Panel {
   const legend = [
     ...(o.real ? [{ label: 'real', color: REAL_COLOR, kind: 'marker' as const }] : []),
     ...(o.fake ? [{ label: 'generated', color: FAKE_COLOR, kind: 'marker' as const }] : []),
-    ...iso.map((level) => ({ label: `level ${formatNumber(level)}`, color: [0, 0, 0] as const, kind: 'line' as const })),
+    ...iso.map((level, i) => ({ label: o.isoLabels?.[i] ?? `level ${formatNumber(level)}`, color: [0, 0, 0] as const, kind: 'line' as const })),
   ];
   panel.legend(legend);
   if (bar !== null) colorBarSvg(panel, barRange, barTicks, toT, (t) => cmap(banded(t)), bar);

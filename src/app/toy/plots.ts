@@ -90,7 +90,7 @@ export function criticPlot(d: CriticPlotData): Buffer {
   const svg = figureSvg(3, { ...CRITIC_LAYOUT, title: d.title }, (frame, k) => {
     if (k === 0) return heatmapPanel(frame, { values: d.values, range: PLOT_RANGE, real: d.real, fake: d.fake, title: 'critic D(x)', colorBar: 'D(x)' }).svg();
     if (k === 1) {
-      return heatmapPanel(frame, { values: d.gradNorms, range: PLOT_RANGE, scale: { center: 1 }, isoValues: [1], title: 'critic gradient norm ‖∇ₓD(x)‖', colorBar: '‖∇ₓD(x)‖' }).svg();
+      return heatmapPanel(frame, { values: d.gradNorms, range: PLOT_RANGE, scale: { center: 1 }, isoValues: [1], isoLabels: ['‖∇D‖ = 1'], title: 'critic gradient norm ‖∇ₓD(x)‖', colorBar: '‖∇ₓD(x)‖' }).svg();
     }
     return heatmapPanel(frame, { values: cells, range: PLOT_RANGE, scale: 'density', real: d.real, title: `density of ${d.density.length / 2} generated samples`, colorBar: 'samples per cell' }).svg();
   });
