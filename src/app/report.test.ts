@@ -88,6 +88,10 @@ describe('curves of the run kinds', () => {
     assert.equal(fid.panels[0]!.logY, true);
     const bare = curveChart(lines, imageFigures({ evalSamples: 500 } as ImageConfig, null).find((f) => f.name === 'scores.png')!)!;
     assert.equal(bare.panels[0]!.series.length, 1);
+    // Without held-out data there is no dev-set cost: dev.png would only repeat the critic loss.
+    const dev = figs.find((f) => f.name === 'dev.png')!;
+    assert.equal(curveChart(lines, dev), null);
+    assert.deepEqual(curveChart(lines.map((l) => ({ ...l, devCriticLoss: -1 })), dev)!.panels[0]!.series.map((s) => s.name), ['training batches', 'held-out real data']);
   });
 
   test('language: each JS-n in its own panel with its held-out floor', () => {

@@ -55,6 +55,8 @@ export interface PanelSpec {
   readonly yRange?: readonly [number, number];
   /** Legend corner (default top-right). */
   readonly legend?: 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left';
+  /** Drawn only when this metric was logged (a comparison without it repeats another panel). */
+  readonly requires?: string;
 }
 
 /** A figure of panels, written to plots/NAME and drawn inline in the report. */
@@ -75,7 +77,7 @@ export function curveChart(lines: readonly MetricsLine[], fig: CurveFigure): Rep
   const keys: string[] = [];
   for (const p of fig.panels) {
     const series = seriesOf(lines, p.keys);
-    if (series.length === 0) continue;
+    if (series.length === 0 || (p.requires !== undefined && !lines.some((l) => Number.isFinite(l[p.requires!])))) continue;
     keys.push(...p.keys.map((k) => (typeof k === 'string' ? k : k[0])));
     const levels = (p.levels ?? []).flatMap(([y, name]) => level(series, y, name));
     panels.push({

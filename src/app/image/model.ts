@@ -166,7 +166,7 @@ export function imageFigures(config: ImageConfig, ceiling: Ceiling | null): Curv
     {
       name: 'dev.png',
       title: 'critic cost: training vs held-out data (fig. 5b)',
-      panels: [{ keys: [['criticLoss', 'training batches'], ['devCriticLoss', 'held-out real data']], title: 'critic cost', yLabel: 'critic loss' }],
+      panels: [{ keys: [['criticLoss', 'training batches'], ['devCriticLoss', 'held-out real data']], title: 'critic cost', yLabel: 'critic loss', requires: 'devCriticLoss' }],
     },
     {
       name: 'scores.png',
