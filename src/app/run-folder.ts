@@ -95,7 +95,7 @@ export class RunFolderError extends Error {
 }
 
 /** The files and folders a run writes (removed by `--force`). */
-export const RUN_ENTRIES: readonly string[] = ['config.json', 'metrics.jsonl', 'plots', 'checkpoints', 'report.html'];
+export const RUN_ENTRIES: readonly string[] = ['config.json', 'metrics.jsonl', 'metrics.csv', 'plots', 'checkpoints', 'report.html'];
 
 /**
  * Throws a {@link RunFolderError} unless `dir` can hold a new run: it must not exist or be empty,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BLACK, Canvas, decodePng } from './canvas.js';
-import { GLYPH_ADVANCE, glyph, hasGlyph } from './font.js';
 import { extent, formatNumber, linearTicks, logTicks } from './ticks.js';
 
 const RED = [255, 0, 0] as const;
@@ -48,26 +47,6 @@ describe('Canvas', () => {
     assert.equal(c.get(1, 3)[0], 255);
     c.set(9, 9, BLACK); // the clip is restored
     assert.equal(c.get(9, 9)[0], 0);
-  });
-
-  test('renders text with the bitmap font, horizontally and vertically', () => {
-    const c = new Canvas(20, 20);
-    c.text('1', 2, 3, BLACK);
-    const rows = glyph('1');
-    for (let gy = 0; gy < 7; gy++) {
-      for (let gx = 0; gx < 5; gx++) {
-        const on = (rows[gy]! >> (4 - gx)) & 1;
-        assert.equal(c.get(2 + gx, 3 + gy)[0], on ? 0 : 255, `glyph pixel ${gx},${gy}`);
-      }
-    }
-    assert.equal(Canvas.textWidth('12'), 2 * GLYPH_ADVANCE - 1);
-    assert.equal(Canvas.textWidth('12', 2), 2 * (2 * GLYPH_ADVANCE - 1));
-    // Vertical text reads upwards: the first glyph's top row lands in the leftmost column.
-    const v = new Canvas(20, 20);
-    v.text('-', 5, 15, BLACK, { vertical: true }); // '-' is row 3 of the glyph, columns 0..4
-    for (let k = 0; k < 5; k++) assert.equal(v.get(5 + 3, 15 - k)[0], 0);
-    assert.equal(v.get(5 + 3, 15 - 5)[0], 255);
-    assert.ok(hasGlyph('λ') && hasGlyph('a') && !hasGlyph('€'));
   });
 
   test('encodes to a PNG that decodes to the same pixels', () => {

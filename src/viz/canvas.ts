@@ -1,10 +1,10 @@
 /**
  * A small RGBA raster canvas for plots: pixels with alpha blending, lines, rectangles, filled
- * circles, point markers and text in the built-in 5×7 bitmap font; encodes to PNG with pngjs.
+ * circles and point markers; encodes to PNG with pngjs. Text, axes and charts are SVG (chart.ts),
+ * rasterized by resvg (svg.ts).
  * Coordinates are pixels, origin at the top-left, x to the right, y down.
  */
 import { PNG } from 'pngjs';
-import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyph } from './font.js';
 
 /** An sRGB colour, 0-255 per channel, with optional alpha (255 = opaque). */
 export type Color = readonly [number, number, number] | readonly [number, number, number, number];
@@ -24,18 +24,6 @@ export const PALETTE: readonly Color[] = [
   [188, 189, 34],
   [23, 190, 207],
 ];
-
-/** Options of {@link Canvas.text}. */
-export interface TextOptions {
-  /** Integer pixel scale of the 5×7 font (default 1). */
-  readonly scale?: number;
-  /** Horizontal anchor at x (default 'left'). */
-  readonly align?: 'left' | 'center' | 'right';
-  /** Vertical anchor at y (default 'top'). */
-  readonly baseline?: 'top' | 'middle' | 'bottom';
-  /** Rotate 90° counter-clockwise (reads bottom to top), for y-axis labels; anchors refer to the rotated text. */
-  readonly vertical?: boolean;
-}
 
 /** Point marker shapes. */
 export type MarkerShape = 'dot' | 'plus' | 'cross' | 'square';
@@ -229,48 +217,6 @@ export class Canvas {
       case 'square':
         this.fillRect(cx - size, cy - size, 2 * size + 1, 2 * size + 1, color);
         break;
-    }
-  }
-
-  /** Width in pixels of `text` at `scale` (its height is 7·scale). */
-  static textWidth(text: string, scale = 1): number {
-    const n = [...text].length;
-    return n === 0 ? 0 : (n * GLYPH_ADVANCE - 1) * scale;
-  }
-
-  /**
-   * Draws `text` in the 5×7 bitmap font anchored at (x, y).
-   *
-   * @example
-   * canvas.text('loss', 10, 10, BLACK, { scale: 2 });
-   */
-  text(text: string, x: number, y: number, color: Color, options: TextOptions = {}): void {
-    const scale = Math.max(1, Math.round(options.scale ?? 1));
-    const w = Canvas.textWidth(text, scale);
-    const h = GLYPH_HEIGHT * scale;
-    // Anchor offsets along the text's own axes (u along the text, v across it).
-    const du = options.align === 'center' ? -w / 2 : options.align === 'right' ? -w : 0;
-    const dv = options.baseline === 'middle' ? -h / 2 : options.baseline === 'bottom' ? -h : 0;
-    const u0 = Math.round(du);
-    const v0 = Math.round(dv);
-    let u = u0;
-    for (const ch of text) {
-      const rows = glyph(ch);
-      for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
-        const bits = rows[gy]!;
-        for (let gx = 0; gx < GLYPH_WIDTH; gx++) {
-          if (!(bits & (1 << (GLYPH_WIDTH - 1 - gx)))) continue;
-          for (let sy = 0; sy < scale; sy++) {
-            for (let sx = 0; sx < scale; sx++) {
-              const pu = u + gx * scale + sx;
-              const pv = v0 + gy * scale + sy;
-              if (options.vertical) this.set(x + pv, y - pu, color);
-              else this.set(x + pu, y + pv, color);
-            }
-          }
-        }
-      }
-      u += GLYPH_ADVANCE * scale;
     }
   }
 

@@ -2,9 +2,10 @@
  * Histograms of weights (paper Figure 1b: clipping piles weights at ±c; the gradient penalty
  * spreads them), one or more named sets overlaid with transparency.
  */
-import { Axes } from './axes.js';
 import { type Color, PALETTE } from './canvas.js';
+import { figureSvg, Panel } from './chart.js';
 import { padRange } from './line-plot.js';
+import { svgToPng } from './svg.js';
 import { extent } from './ticks.js';
 
 /** Counts of `values` in `bins` equal bins over [lo, hi]; values outside (and NaN) are not counted. */
@@ -39,12 +40,13 @@ export interface HistogramPlotOptions {
   readonly xLabel?: string;
   /** Log-scaled counts. */
   readonly logY?: boolean;
+  /** Size in SVG pixels (default 640×400). */
   readonly width?: number;
   readonly height?: number;
 }
 
 /**
- * Draws the histograms as a PNG bar chart (bars at 50% opacity so overlaid sets stay visible).
+ * Draws the histograms as a PNG bar chart (bars at 50% opacity when several sets overlap).
  *
  * @example
  * const png = histogramPlot({ series: [{ name: 'clip', values: w1 }, { name: 'gp', values: w2 }], bins: 60 });
@@ -57,33 +59,27 @@ export function histogramPlot(options: HistogramPlotOptions): Buffer {
   const counts = options.series.map((s) => histogram(s.values, bins, range));
   const maxCount = Math.max(1, ...counts.flat());
   const logY = options.logY ?? false;
-  const ax = new Axes({
-    width: options.width ?? 640,
-    height: options.height ?? 400,
-    xRange: range,
-    yRange: logY ? [0.8, maxCount * 1.3] : [0, maxCount * 1.05],
-    logY,
-    ...(options.title === undefined ? {} : { title: options.title }),
-    ...(options.xLabel === undefined ? {} : { xLabel: options.xLabel }),
-    yLabel: 'count',
-  });
   const colors = options.series.map((s, k) => s.color ?? PALETTE[k % PALETTE.length]!);
   const w = (range[1] - range[0]) / bins;
   const base = logY ? 0.8 : 0;
-  ax.plot(() => {
+  const svg = figureSvg(1, { panelWidth: options.width ?? 640, panelHeight: options.height ?? 400 }, (frame) => {
+    const p = new Panel(frame, {
+      xRange: range,
+      yRange: logY ? [0.8, maxCount * 1.3] : [0, maxCount * 1.05],
+      logY,
+      ...(options.title === undefined ? {} : { title: options.title }),
+      ...(options.xLabel === undefined ? {} : { xLabel: options.xLabel }),
+      yLabel: 'count',
+    });
     counts.forEach((cs, k) => {
       const [r, g, b] = colors[k]!;
       const fill: Color = options.series.length > 1 ? [r, g, b, 128] : [r, g, b];
       cs.forEach((n, i) => {
-        if (n === 0) return;
-        const x0 = Math.round(ax.px(range[0] + i * w));
-        const x1 = Math.max(x0 + 1, Math.round(ax.px(range[0] + (i + 1) * w)));
-        const yTop = Math.round(ax.py(n));
-        const yBase = Math.round(ax.py(base));
-        ax.canvas.fillRect(x0, yTop, x1 - x0, yBase - yTop + 1, fill);
+        if (n > 0) p.rect(range[0] + i * w, base, range[0] + (i + 1) * w, n, fill);
       });
     });
+    p.legend(options.series.map((s, k) => ({ label: s.name, color: colors[k]!, kind: 'box' as const })));
+    return p.svg();
   });
-  ax.legend(options.series.map((s, k) => ({ label: s.name, color: colors[k]!, kind: 'box' as const })));
-  return ax.toPng();
+  return svgToPng(svg);
 }

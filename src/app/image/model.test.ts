@@ -92,6 +92,11 @@ describe('image GAN runs', () => {
     const report = await readFile(join(dir, 'report.html'), 'utf8');
     assert.match(report, /realDataCeiling\.inceptionScore/);
     assert.match(report, /samples-0000030\.png/);
+    // The IS and FID charts are drawn inline with the real data's scores as dashed levels.
+    const chart = (name: string): string => new RegExp(`data-chart="${name}">(<svg[\\s\\S]*?</svg>)`).exec(report)?.[1] ?? '';
+    assert.match(chart('scores.png'), new RegExp(`real data: ${ceiling.inceptionScore.toFixed(2)}`));
+    assert.match(chart('fid.png'), new RegExp(`real data: ${ceiling.fid.toFixed(2)}`));
+    assert.match(chart('fid.png'), /stroke-dasharray/);
   });
 
   it('exports the trained generator as an ONNX model that onnxruntime runs to the engine\'s images', async () => {

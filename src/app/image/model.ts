@@ -18,11 +18,10 @@ import type { Module } from '../../nn/module.js';
 import { Rng } from '../../tensor/random.js';
 import type { Backend } from '../../tensor/tensor.js';
 import { imageGrid } from '../../viz/image-grid.js';
-import type { LineSeries } from '../../viz/line-plot.js';
 import { readMetricsJsonl, writeReport } from '../../viz/report.js';
 import { trainerSettings } from '../common.js';
 import type { RunModel } from '../experiment.js';
-import { level, reportImages, seriesOf, writeCurve } from '../report.js';
+import { type CurveFigure, LOSS_SMOOTHING, lossFigure, METRIC_GUIDE, type PanelSpec, reportImages, writeCurveFigures } from '../report.js';
 import type { MetricsLine, RunHooks } from '../run-folder.js';
 import { ConfigError } from '../settings.js';
 import type { ImageConfig } from './config.js';
@@ -153,10 +152,38 @@ export interface ImageHooks extends RunHooks {
 }
 
 /** Sample grids embedded in the report at most (the latest plus evenly spaced earlier ones). */
-export const REPORT_SAMPLE_GRIDS = 6;
+export const REPORT_SAMPLE_GRIDS = 3;
+
+/** The curve figures of an image run; `ceiling` adds the real data's IS and FID as dashed levels. */
+export function imageFigures(config: ImageConfig, ceiling: Ceiling | null): CurveFigure[] {
+  const n = ceiling ? ` (n = ${ceiling.samples})` : '';
+  const acgan: PanelSpec[] = [
+    { keys: [['criticAcgan', 'critic, real images']], title: 'AC-GAN class loss, critic', yLabel: 'cross-entropy', smooth: LOSS_SMOOTHING },
+    { keys: [['generatorAcgan', 'generated images']], title: 'AC-GAN class loss, generator', yLabel: 'cross-entropy', smooth: LOSS_SMOOTHING },
+  ];
+  return [
+    lossFigure(acgan),
+    {
+      name: 'dev.png',
+      title: 'critic cost: training vs held-out data (fig. 5b)',
+      panels: [{ keys: [['criticLoss', 'training batches'], ['devCriticLoss', 'held-out real data']], title: 'critic cost', yLabel: 'critic loss', requires: 'devCriticLoss' }],
+    },
+    {
+      name: 'scores.png',
+      title: `Inception Score, ${config.evalSamples} samples${n}`,
+      panels: [{ keys: [['inceptionScore', 'generator']], title: 'Inception Score', yLabel: 'IS (higher is better)', levels: ceiling ? [[ceiling.inceptionScore, `real data: ${ceiling.inceptionScore.toFixed(2)}`]] : [] }],
+    },
+    {
+      name: 'fid.png',
+      title: `FID, ${config.evalSamples} samples${n}`,
+      panels: [{ keys: [['fid', 'generator']], title: 'FID (log scale)', yLabel: 'FID (lower is better)', logY: true, levels: ceiling?.fid !== undefined ? [[ceiling.fid, `real data: ${ceiling.fid.toFixed(2)}`]] : [] }],
+    },
+  ];
+}
 
 /**
- * Writes the curves (plots/losses.png, dev.png, scores.png) from metrics.jsonl and DIR/report.html.
+ * Writes the curves (plots/losses.png, dev.png, scores.png, fid.png) from metrics.jsonl and
+ * DIR/report.html (and metrics.csv).
  * @example await writeImageReport('runs/mnist', config);
  */
 export async function writeImageReport(dir: string, config: ImageConfig): Promise<void> {
@@ -165,22 +192,16 @@ export async function writeImageReport(dir: string, config: ImageConfig): Promis
   const lines = existsSync(metricsPath) ? (readMetricsJsonl(metricsPath) as unknown as MetricsLine[]) : [];
   let ceiling: Ceiling | null = null;
   if (existsSync(join(dir, 'ceiling.json'))) ceiling = JSON.parse(await readFile(join(dir, 'ceiling.json'), 'utf8')) as Ceiling;
-  const curves: string[] = [];
-  const plot = async (name: string, series: LineSeries[], title: string, logY = false): Promise<void> => {
-    if (await writeCurve(plots, name, series, title, logY)) curves.push(name);
-  };
-  await plot('losses.png', seriesOf(lines, [['criticLoss', 'critic loss'], ['generatorLoss', 'generator loss'], ['wasserstein', 'W estimate'], ['penalty', 'penalty']]), 'training losses (means over each logging interval)');
-  await plot('dev.png', seriesOf(lines, [['criticLoss', 'critic loss (training batches)'], ['devCriticLoss', 'critic loss (held-out real data)']]), 'critic cost: training vs held-out data');
-  const is = seriesOf(lines, [['inceptionScore', 'generator']]);
-  const n = ceiling ? ` (n = ${ceiling.samples})` : '';
-  await plot('scores.png', [...is, ...(ceiling ? level(is, ceiling.inceptionScore, `real data: ${ceiling.inceptionScore.toFixed(2)}`) : [])], `Inception Score, ${config.evalSamples} samples${n}`);
-  const fid = seriesOf(lines, [['fid', 'generator']]);
-  await plot('fid.png', [...fid, ...(ceiling?.fid !== undefined ? level(fid, ceiling.fid, `real data: ${ceiling.fid.toFixed(2)}`) : [])], `FID (log scale), ${config.evalSamples} samples`, true);
-  const images = reportImages(plots, /^samples-\d+\.png$/, curves, REPORT_SAMPLE_GRIDS);
+  const charts = await writeCurveFigures(plots, lines, imageFigures(config, ceiling));
+  const images = reportImages(plots, /^samples-\d+\.png$/, [], REPORT_SAMPLE_GRIDS);
   writeReport({
     dir,
     config: ceiling ? { ...config, realDataCeiling: ceiling } : config,
-    images,
+    metrics: lines,
+    images: images.map((p) => ({ path: p, caption: `generator on fixed noise, iteration ${Number(/(\d+)\.png$/.exec(p)?.[1] ?? 0)}`, width: 400 })),
+    charts,
+    guide: METRIC_GUIDE,
+    iters: config.iters,
     title: `wgan-gp ${config.preset}: ${config.loss}`,
     xKey: 'iteration',
   });

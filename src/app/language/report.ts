@@ -8,10 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { argmaxIds, decodeLines, HELD_OUT_LINES } from '../../data/text.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
-import { PALETTE, type Color } from '../../viz/canvas.js';
-import { linePlot, type LineSeries } from '../../viz/line-plot.js';
-import { escapeHtml, readMetricsJsonl, renderReport, type MetricsRow } from '../../viz/report.js';
-import type { RunHooks } from '../run-folder.js';
+import { escapeHtml, readMetricsJsonl, writeReport } from '../../viz/report.js';
+import { type CurveFigure, lossFigure, METRIC_GUIDE, spacedPick, writeCurveFigures } from '../report.js';
+import type { MetricsLine, RunHooks } from '../run-folder.js';
 import type { LanguageConfig } from './index.js';
 import type { LanguageModel } from './model.js';
 
@@ -65,40 +64,20 @@ export function languageHooks(model: LanguageModel, dir: string): RunHooks {
   };
 }
 
-function withAlpha(c: Color, a: number): Color {
-  return [c[0], c[1], c[2], a];
-}
-
-/** JS-n over iterations and a flat line at each floor. */
-function jsSeries(rows: readonly MetricsRow[], floor: Readonly<Record<string, number>>): LineSeries[] {
-  const out: LineSeries[] = [];
-  const evals = rows.filter((r) => typeof r.js1 === 'number');
-  if (evals.length === 0) return out;
-  const xs = evals.map((r) => r.iteration as number);
-  const span = [Math.min(0, ...xs), Math.max(...xs)];
-  ORDERS.forEach((n, k) => {
-    const color = PALETTE[k % PALETTE.length]!;
-    out.push({ name: `JS-${n}`, x: xs, y: evals.map((r) => r[`js${n}`] as number), color });
-    const f = floor[`js${n}`];
-    if (typeof f === 'number') out.push({ name: `floor ${n}`, x: span, y: [f, f], color: withAlpha(color, 110) });
-  });
-  return out;
-}
-
-/** The losses over iterations (means over each logging interval). */
-function lossSeries(rows: readonly MetricsRow[]): LineSeries[] {
-  const out: LineSeries[] = [];
-  for (const k of ['criticLoss', 'generatorLoss', 'wasserstein']) {
-    const pts = rows.filter((r) => typeof r[k] === 'number');
-    if (pts.length > 0) out.push({ name: k, x: pts.map((r) => r.iteration as number), y: pts.map((r) => r[k] as number) });
-  }
-  return out;
-}
-
-/** Up to `k` of `items`, evenly spaced, the last one included. */
-function spaced<T>(items: readonly T[], k: number): T[] {
-  if (items.length <= k) return [...items];
-  return [...new Set(Array.from({ length: k }, (_, i) => items[Math.round((i * (items.length - 1)) / (k - 1))]!))];
+/** The curve figures of a language run: JS-1..4 against their held-out floors (one panel each: their scales differ tenfold), and the losses. */
+export function languageFigures(floor: Readonly<Record<string, number>>): CurveFigure[] {
+  return [
+    {
+      name: 'js.png',
+      title: 'Jensen-Shannon divergence of n-gram statistics, samples vs data (dashed: held-out real text)',
+      columns: 2,
+      panels: ORDERS.map((n) => {
+        const f = floor[`js${n}`];
+        return { keys: [[`js${n}`, 'samples']], title: `JS-${n}`, yLabel: 'bits', levels: typeof f === 'number' ? [[f, `real text ${f.toFixed(3)}`]] : [] };
+      }),
+    },
+    lossFigure(),
+  ];
 }
 
 /**
@@ -108,20 +87,8 @@ function spaced<T>(items: readonly T[], k: number): T[] {
  */
 export async function writeLanguageReport(dir: string, config: LanguageConfig, floor: Readonly<Record<string, number>>): Promise<void> {
   const metricsPath = join(dir, 'metrics.jsonl');
-  const rows = existsSync(metricsPath) ? readMetricsJsonl(metricsPath) : [];
-  const images: { name: string; png: Uint8Array }[] = [];
-  const js = jsSeries(rows, floor);
-  if (js.length > 0) {
-    const png = linePlot({ series: js, title: 'JS-1..4 to the data (bits); flat: real text', xLabel: 'generator iteration' });
-    await writeFileAtomic(join(dir, 'plots', 'js.png'), png);
-    images.push({ name: 'js.png', png });
-  }
-  const losses = lossSeries(rows);
-  if (losses.length > 0) {
-    const png = linePlot({ series: losses, title: 'losses (means over each logging interval)', xLabel: 'generator iteration' });
-    await writeFileAtomic(join(dir, 'plots', 'losses.png'), png);
-    images.push({ name: 'losses.png', png });
-  }
+  const rows = existsSync(metricsPath) ? (readMetricsJsonl(metricsPath) as MetricsLine[]) : [];
+  const charts = await writeCurveFigures(join(dir, 'plots'), rows, languageFigures(floor));
   let files: string[] = [];
   try {
     files = (await readdir(join(dir, 'samples'))).filter((f) => /^samples-\d+\.txt$/.test(f)).sort();
@@ -129,7 +96,8 @@ export async function writeLanguageReport(dir: string, config: LanguageConfig, f
     // no samples yet
   }
   const parts: string[] = [];
-  for (const f of spaced(files, REPORT_SAMPLE_FILES).reverse()) {
+  const shown = spacedPick(files, REPORT_SAMPLE_FILES);
+  for (const f of shown.reverse()) {
     const lines = (await readFile(join(dir, 'samples', f), 'utf8')).split('\n').slice(0, REPORT_SAMPLE_LINES);
     parts.push(`<h3>iteration ${Number(f.slice(8, 15))}</h3><pre>${escapeHtml(lines.join('\n'))}</pre>`);
   }
@@ -137,12 +105,15 @@ export async function writeLanguageReport(dir: string, config: LanguageConfig, f
   const samples =
     `<h2>Samples</h2><p>Held-out real text (the floor): ${escapeHtml(floorText)}. The first ${REPORT_SAMPLE_LINES} of the ` +
     `${config.evalSamples} argmax-decoded fixed-noise samples (padding \`), latest first; all in samples/.</p>${parts.join('\n')}`;
-  const html = renderReport({
+  writeReport({
+    dir,
     title: `wgan-gp ${config.preset ?? 'language'}: ${config.loss}, DIM ${config.dim}, ${config.data ?? 'State of the Union'}`,
     config,
     metrics: rows,
-    images,
+    charts,
+    guide: METRIC_GUIDE,
+    sections: [samples],
+    iters: config.iters,
     xKey: 'iteration',
-  }).replace('<h2>Metrics</h2>', `${samples}\n<h2>Metrics</h2>`);
-  await writeFileAtomic(join(dir, 'report.html'), new TextEncoder().encode(html));
+  });
 }
