@@ -5,13 +5,13 @@
  * (src/app/experiment.ts); the loop, logging, checkpoints and signals are run-folder.ts's.
  */
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../gan/checkpoint.js';
 import { writeJsonAtomic } from '../io/atomic-file.js';
 import { add } from '../ops/add.js';
 import { realize, tensor } from '../tensor/tensor.js';
 import { checkSavedConfig, experimentOf, type Experiment, type KindCommand, type RunConfig, type RunEnv, type RunModel, type SavedRun } from './experiment.js';
-import { checkRunFolder, createRunFolder, lockRunFolder, readRunJson, resumeRun, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
+import { checkRunFolder, createRunFolder, lockRunFolder, readRunJson, resumeRun, RUN_ENTRIES, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
 import { checkField, checkPartial, ConfigError, defaultsOf } from './settings.js';
 
 /** The kind of runs saved before kinds existed (config.json without `kind`). */
@@ -211,6 +211,9 @@ export async function runCommand(
   if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${run.dir}')`);
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const checked = { ...defaultsOf(cmd.fields), ...checkPartial(cmd.fields, given, `${verb} of ${exp.kind} runs`) };
+  if (typeof checked.out === 'string' && RUN_ENTRIES.some((e) => resolve(checked.out as string) === resolve(run.dir, e) || resolve(checked.out as string).startsWith(`${resolve(run.dir, e)}/`))) {
+    throw new ConfigError(`--out '${checked.out}' is one of the run's own files: choose a file outside ${RUN_ENTRIES.join(', ')}`);
+  }
   await env.useBackend(runtime.threads ?? run.config.threads, runtime.device ?? run.config.device);
   return cmd.run(run, checked, runtime.threads === undefined ? env : { ...env, threads: runtime.threads });
 }

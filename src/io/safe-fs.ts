@@ -75,7 +75,7 @@ export async function checkWritableFolder(dir: string, flag: string): Promise<vo
       st = await stat(at);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new FileCheckError(`${flag} '${dir}': cannot use '${at}' (${code})`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new FileCheckError(`${flag} '${dir}': cannot use '${at}' (${code})`);
     }
     if (st) {
       if (!st.isDirectory()) throw new FileCheckError(`${flag} '${dir}': '${at}' is ${describe(st)}, not a folder`);

@@ -68,12 +68,14 @@ export interface FaultCase {
 
 /**
  * Registers one test per case: checksums of everything under `watch()` before and after must be
- * equal (except `mayChange`), the exit code and the message as declared.
+ * equal (except `mayChange`), the exit code and the message as declared. `prepare` runs first (e.g.
+ * training a run the cases share).
  * @example faultCases(() => tmp.root, [{ name: '--iters 0x10', args: () => ['train', '--iters', '0x10'], code: 2, message: /--iters.*0x10/ }]);
  */
-export function faultCases(watch: () => string, cases: readonly FaultCase[]): void {
+export function faultCases(watch: () => string, cases: readonly FaultCase[], prepare?: () => Promise<void>): void {
   for (const c of cases) {
     it(c.name, async () => {
+      await prepare?.();
       await c.setup?.();
       const before = await snapshot(watch());
       const r = await cli(c.args());
