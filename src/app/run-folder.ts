@@ -345,6 +345,7 @@ export async function runTraining(
     process.on('SIGTERM', handlers.SIGTERM);
   }
   const allowNonfinite = opts.allowNonfinite ?? false;
+  let saved = trainer.iteration; // the iteration of the checkpoint on disk (a run starts from one)
   const checkpoint = async (): Promise<string> => {
     if (!allowNonfinite) {
       // Parameters are checked where they are written (a GPU run would pay a copy per step).
@@ -353,7 +354,14 @@ export async function runTraining(
       const bad = nonFiniteEntry(tensors);
       if (bad) throw await diverged(ckptDir, trainer.iteration, `${bad.name} ${bad.value}`);
     }
-    return saveCheckpoint(ckptDir, trainer, { acc, elapsed: elapsed() }, { allowNonfinite });
+    try {
+      const path = await saveCheckpoint(ckptDir, trainer, { acc, elapsed: elapsed() }, { allowNonfinite });
+      saved = trainer.iteration;
+      return path;
+    } catch (e) {
+      // Disk full, file-size limit, read-only: the write is atomic, so the previous checkpoint stands.
+      throw new RunFolderError(`${(e as Error).message}; the last checkpoint (iteration ${saved}) in '${ckptDir}' is intact: free space, then resume`);
+    }
   };
   let stoppedBy: RunResult['interrupted'];
   try {
