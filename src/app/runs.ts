@@ -211,8 +211,9 @@ export async function runCommand(
   if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${run.dir}')`);
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const checked = { ...defaultsOf(cmd.fields), ...checkPartial(cmd.fields, given, `${verb} of ${exp.kind} runs`) };
-  if (typeof checked.out === 'string' && RUN_ENTRIES.some((e) => resolve(checked.out as string) === resolve(run.dir, e) || resolve(checked.out as string).startsWith(`${resolve(run.dir, e)}/`))) {
-    throw new ConfigError(`--out '${checked.out}' is one of the run's own files: choose a file outside ${RUN_ENTRIES.join(', ')}`);
+  const own = [...RUN_ENTRIES, ...(exp.files ?? [])];
+  if (typeof checked.out === 'string' && own.some((e) => resolve(checked.out as string) === resolve(run.dir, e) || resolve(checked.out as string).startsWith(`${resolve(run.dir, e)}/`))) {
+    throw new ConfigError(`--out '${checked.out}' is one of the run's own files: choose a file outside ${own.join(', ')}`);
   }
   await env.useBackend(runtime.threads ?? run.config.threads, runtime.device ?? run.config.device);
   return cmd.run(run, checked, runtime.threads === undefined ? env : { ...env, threads: runtime.threads });
