@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe } from 'node:test';
+import { PNG } from 'pngjs';
 import { testFolder } from '../support/run-env.js';
 import { faultCases, TINY, type FaultCase } from './support.js';
 
@@ -86,8 +87,45 @@ const configCases: FaultCase[] = [
   { name: 'a missing config file is named', args: () => ['train', '--config', file('missing.json'), '--out', out()], code: 2, message: /cannot read config file '.*missing\.json': no such file/ },
 ];
 
+/** A CIFAR-style image folder (train/ and test/ class folders) with the given files. */
+const imageFolder = (name: string, files: Record<string, Uint8Array | string>) => async (): Promise<void> => {
+  for (const [f, bytes] of Object.entries(files)) {
+    await mkdir(join(file(name), f, '..'), { recursive: true });
+    await writeFile(join(file(name), f), bytes);
+  }
+};
+const png = (): Uint8Array => {
+  const img = new PNG({ width: 32, height: 32 });
+  img.data.fill(128);
+  return PNG.sync.write(img);
+};
+const image = (...a: string[]) => (): string[] => ['train', '--preset', 'cifar10-dcgan', '--out', out(), '--iters', '1', '--dim', '4', '--threads', '1', ...a];
+
+const dataCases: FaultCase[] = [
+  { name: 'image --data that does not exist names it', args: () => image('--data', file('no-images'))(), code: 2, message: /--data.*no-images/ },
+  { name: 'language --data that does not exist names it', args: () => ['train', '--preset', 'language', '--out', out(), '--data', file('no-corpus.txt'), '--threads', '1'], code: 2, message: /no-corpus\.txt/ },
+  {
+    name: 'an image folder whose images are all undecodable is refused before a run folder is made',
+    setup: imageFolder('all-bad', { 'train/a/0.png': 'not a png', 'train/b/1.jpg': 'not a jpeg', 'test/a/2.png': 'no', 'test/b/3.png': 'no' }),
+    args: () => image('--data', file('all-bad'))(),
+    code: 2,
+    message: /--data: images .*all-bad\/train: none of its 2 images can be read or decoded/,
+  },
+  {
+    name: '--strict-data: the first undecodable image stops the run, named, before a run folder is made',
+    setup: imageFolder('one-bad', { 'train/a/0.png': png(), 'train/a/1.jpg': 'hello, not a jpeg', 'train/b/2.png': png(), 'test/a/3.png': png(), 'test/b/4.png': png() }),
+    args: () => image('--data', file('one-bad'), '--strict-data')(),
+    code: 2,
+    message: /--data: image .*one-bad\/train\/a\/1\.jpg: is neither a PNG nor a JPEG/,
+  },
+];
+
 describe('faults: command-line flags', () => {
   faultCases(() => tmp.root, flagCases);
+});
+
+describe('faults: data', () => {
+  faultCases(() => tmp.root, dataCases);
 });
 
 describe('faults: config files', () => {
