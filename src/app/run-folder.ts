@@ -367,7 +367,14 @@ export async function runTraining(
   try {
     rep.start?.({ dir, startIteration: trainer.iteration, iters });
     while (trainer.iteration < iters) {
-      const stats = await trainer.iterate();
+      let stats: IterationStats;
+      try {
+        stats = await trainer.iterate();
+      } catch (e) {
+        // A data file that fails mid-run (--strict-data), a backend error: say what is kept.
+        if (e instanceof Error) e.message += `; the last checkpoint (iteration ${saved}) in '${ckptDir}' is kept: fix the problem, then resume`;
+        throw e;
+      }
       const it = trainer.iteration;
       if (!allowNonfinite) {
         const bad = LOSS_KEYS.find((k) => stats[k] !== undefined && !Number.isFinite(stats[k]));

@@ -10,7 +10,11 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LOCK_NAME } from '../../src/io/folder-lock.js';
-import { testFolder } from '../support/run-env.js';
+import { resolveRunConfig } from '../../src/app/experiment.js';
+import '../../src/app/kinds.js';
+import { trainRun } from '../../src/app/runs.js';
+import { toyExperiment } from '../../src/app/toy/index.js';
+import { testFolder, testRunEnv } from '../support/run-env.js';
 import { cli, faultCases, snapshot, TINY, type FaultCase } from './support.js';
 
 const tmp = testFolder('wgan-gp-faults-runs-');
@@ -196,6 +200,33 @@ describe('faults: damaged checkpoints, configs and locks', () => {
     assert.equal(r.code, 0, r.stderr);
     const left = [...(await readdir(p('stale'))), ...(await readdir(p('stale', 'checkpoints')))];
     assert.deepEqual(left.filter((n) => n.endsWith('.tmp') || n === LOCK_NAME), []);
+  });
+});
+
+describe('faults: errors mid-run', () => {
+  it('a data file failing mid-run (--strict-data) stops the run naming it and the checkpoint kept; the folder resumes', async () => {
+    const config = resolveRunConfig(toyExperiment, { flags: { iters: 6, hidden: 8, batchSize: 16, evalEvery: 0, logEvery: 1, checkpointEvery: 2, threads: 1 } });
+    const failing: typeof toyExperiment = {
+      ...toyExperiment,
+      build: async (c, env, purpose) => {
+        const m = await toyExperiment.build(c, env, purpose);
+        const iterate = m.trainer.iterate.bind(m.trainer);
+        let n = 0;
+        m.trainer.iterate = async () => {
+          if (++n === 3) throw new Error("image data/x.jpg: cannot decode the JPEG data (SOI not found)");
+          return iterate();
+        };
+        return m;
+      },
+    };
+    await assert.rejects(
+      trainRun(failing, config, p('mid'), testRunEnv()),
+      /image data\/x\.jpg: cannot decode the JPEG data \(SOI not found\); the last checkpoint \(iteration 2\) in '.*mid\/checkpoints' is kept: fix the problem, then resume/,
+    );
+    assert.equal(existsSync(p('mid', LOCK_NAME)), false, 'lock released');
+    const r = await cli(['resume', p('mid')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /done: 6 iterations/);
   });
 });
 
