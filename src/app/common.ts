@@ -22,29 +22,34 @@ export type DeviceName = (typeof DEVICES)[number];
 /** The objective and its weights (defaults: gan_toy.py's; kinds override). */
 export const LOSS_FIELDS = {
   loss: choice(LOSSES, 'wgan-gp', `objective: ${LOSSES.join(', ')} (each brings its reference optimiser defaults)`),
-  lambda: num(0.1, 'gradient-penalty weight λ (wgan-gp)', { min: 0 }),
+  lambda: num(0.1, 'gradient-penalty weight λ (wgan-gp)', { min: 0, max: 1e6 }),
   oneSided: bool(false, 'one-sided penalty E[max(0, ‖∇‖−1)²] (wgan-gp)'),
-  clip: num(0.01, 'weight-clipping value c, weights kept in [−c, c] (wgan)', { gt: 0 }),
+  clip: num(0.01, 'weight-clipping value c, weights kept in [−c, c] (wgan)', { gt: 0, max: 1e3 }),
   ganVariant: choice(['non-saturating', 'minimax'], 'non-saturating', 'generator loss of the standard GAN (gan)'),
-  nCritic: int(5, 'critic steps per generator step', { min: 1 }),
+  nCritic: int(5, 'critic steps per generator step', { min: 1, max: 10_000 }),
 };
 
 /** The optimiser of both networks. */
 export const OPTIMIZER_FIELDS = {
   optimizer: choice(OPTIMIZERS, 'adam', `optimiser of both networks: ${OPTIMIZERS.join(', ')}`),
-  lr: num(1e-4, 'learning rate', { gt: 0 }),
+  lr: num(1e-4, 'learning rate', { gt: 0, max: 100 }),
   beta1: num(0.5, 'Adam β1', { min: 0, max: 1 }),
   beta2: num(0.9, 'Adam β2', { min: 0, max: 1 }),
   lrDecay: choice(['none', 'linear'], 'none', 'learning-rate schedule: none, or linear decay to 0 over iters'),
 };
 
+/** The longest run: a billion generator iterations. */
+export const MAX_ITERS = 1_000_000_000;
+/** Seeds are 32-bit (the xoshiro128** streams are seeded from one). */
+export const MAX_SEED = 2 ** 32 - 1;
+
 /** A cadence: do `what` every N iterations (N >= 1, or 0 meaning `zero` where given). */
-const every = (def: number, what: string, zero?: string): Field<number> => int(def, `${what} every N iterations${zero ? ` (0: ${zero})` : ''}`, { min: zero ? 0 : 1 });
+const every = (def: number, what: string, zero?: string): Field<number> => int(def, `${what} every N iterations${zero ? ` (0: ${zero})` : ''}`, { min: zero ? 0 : 1, max: MAX_ITERS });
 
 /** Length, seed and the cadence of a run folder's side effects. */
 export const RUN_FIELDS = {
-  iters: int(1000, 'generator iterations', { min: 1 }),
-  seed: int(1, 'random seed (weights, data, noise, ε)', { min: 0 }),
+  iters: int(1000, 'generator iterations', { min: 1, max: MAX_ITERS }),
+  seed: int(1, 'random seed (weights, data, noise, ε)', { min: 0, max: MAX_SEED }),
   logEvery: every(100, 'write a metrics.jsonl line'),
   evalEvery: every(100, 'compute the metrics', 'never'),
   plotEvery: every(250, 'write plots', 'only at the end'),
@@ -53,7 +58,7 @@ export const RUN_FIELDS = {
 
 /** Where the run computes. */
 export const RUNTIME_FIELDS = {
-  threads: int(2, 'onnxruntime intra-op threads', { min: 1 }),
+  threads: int(2, 'onnxruntime intra-op threads', { min: 1, max: 1024 }),
   device: choice(DEVICES, 'cpu', 'onnxruntime device: cpu or webgpu'),
 };
 
@@ -156,10 +161,11 @@ export function trainerSettings(
  * The options of `wgan-gp sample` every kind takes: how many, the noise seed, the output file.
  * @example sample: { fields: sampleFields(1000, 'FILE: .csv, .json or .png; default CSV on stdout'), run: ... }
  */
-export function sampleFields(num: number, outHelp: string) {
+export function sampleFields(num: number, outHelp: string, maxNum: number) {
   return {
-    num: int(num, `number of samples (default ${num})`, { min: 1 }),
-    seed: int(0, 'seed of the noise', { min: 0 }),
+    num: int(num, `number of samples (default ${num}, at most ${maxNum.toLocaleString('en-US')})`, { min: 1, max: maxNum }),
+    seed: int(0, 'seed of the noise', { min: 0, max: MAX_SEED }),
     out: text(null, outHelp),
+    force: bool(false, 'replace the --out file if it exists'),
   };
 }

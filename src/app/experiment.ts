@@ -37,6 +37,16 @@ export type RunIdentity = {
   preset: string | null;
 };
 
+/** What a config will allocate, and the setting that drives it most (named in the refusal). */
+export interface ResourceEstimate {
+  /** Bytes of parameters, optimiser state and activations at their peak. */
+  bytes: number;
+  /** Elements of the largest single tensor (a typed array or onnxruntime buffer holds at most 2^31 bytes here). */
+  largestTensor: number;
+  /** The setting (config key) that contributes most. */
+  culprit: string;
+}
+
 /** A kind's resolved config: its identity and settings. */
 export type RunConfig = RunIdentity & CommonSettings & Record<string, unknown>;
 
@@ -107,6 +117,11 @@ export interface Experiment<C extends RunConfig = RunConfig, M extends RunModel 
   readonly files?: readonly string[];
   /** Values of settings added after runs of this kind were first saved (read for configs that lack them). */
   readonly savedCompat?: Readonly<Record<string, unknown>>;
+  /**
+   * A rough upper estimate of the memory a run of this config needs and of its largest tensor, checked
+   * before anything is allocated or written (src/app/runs.ts, `checkResources`).
+   */
+  estimate?(c: C): ResourceEstimate;
   /** The default run-folder name's stem. */
   runName(c: C): string;
   /** Builds networks, data and Trainer from a config: fresh weights from the seed. Data problems throw here. */

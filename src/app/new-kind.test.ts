@@ -33,7 +33,7 @@ const line: Experiment<LineConfig, RunModel> = {
     return { generator, critic, trainer: new Trainer({ ...trainerSettings(c, generator, critic), data, noise: (n, rng) => rng.normal([n, 1]), batchSize: 16 }) };
   },
   hooks: (m) => ({ evaluate: async () => ({ sampleMean: mean(await samples(m, 64, 7)) }) }),
-  sample: { fields: sampleFields(5, 'text file of the samples'), run: async (run, o, env) => void env.write((await samples(await loadRunModel(line, run, env), o.num as number, o.seed as number)).join('\n')) },
+  sample: { fields: sampleFields(5, 'text file of the samples', 1000), run: async (run, o, env) => void env.write((await samples(await loadRunModel(line, run, env), o.num as number, o.seed as number)).join('\n')) },
   evaluate: { fields: {}, run: async (run, _o, env) => ({ iteration: (await loadRunModel(line, run, env)).trainer.iteration }) },
 };
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -16,10 +16,14 @@
  */
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-file.js';
-import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../gan/checkpoint.js';
+import { FolderLockedError, LOCK_NAME, lockFolder, type FolderLock } from '../io/folder-lock.js';
+import { checkWritableFolder, readRegularFile, removeStaleTemps, TEMP_FILE } from '../io/safe-fs.js';
+import { applyCheckpoint, checkpointTensors, CheckpointError, hasCheckpoint, loadCheckpoint, nonFiniteEntry, saveCheckpoint } from '../gan/checkpoint.js';
 import type { IterationStats, Trainer } from '../gan/trainer.js';
+import { toHost } from '../tensor/tensor.js';
 
 /** One line of metrics.jsonl. */
 export interface MetricsLine {
@@ -77,6 +81,11 @@ export interface RunOptions {
   /** Catch SIGINT/SIGTERM (default true). */
   handleSignals?: boolean;
   reporter?: RunReporter;
+  /**
+   * Keep training when a loss or a parameter is NaN or infinite (`--allow-nonfinite`); by default the
+   * run stops with a {@link TrainingDivergedError} and no non-finite checkpoint is ever written.
+   */
+  allowNonfinite?: boolean;
 }
 
 export interface RunResult {
@@ -94,51 +103,129 @@ export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
 }
 
+/** A loss or parameter became NaN or infinite: the run stopped, its last good checkpoint kept. */
+export class TrainingDivergedError extends Error {
+  override readonly name = 'TrainingDivergedError';
+}
+
 /** The files and folders a run writes (removed by `--force`). */
 export const RUN_ENTRIES: readonly string[] = ['config.json', 'metrics.jsonl', 'metrics.csv', 'plots', 'checkpoints', 'report.html'];
 
+/** Folders `--force` never empties: the file-system root, the home folder, the current folder. */
+function rootLike(dir: string): string | undefined {
+  const abs = resolve(dir);
+  if (abs === resolve('/')) return 'the file-system root';
+  if (abs === resolve(homedir())) return 'your home folder';
+  if (abs === process.cwd()) return 'the current folder';
+  return undefined;
+}
+
 /**
- * Throws a {@link RunFolderError} unless `dir` can hold a new run: it must not exist or be empty,
- * unless `force`. Changes nothing.
+ * Whether folder `dir` holds a run this tool wrote: a config.json that is a JSON object with the
+ * settings every run has, or a checkpoint manifest.
+ */
+async function holdsRun(dir: string): Promise<boolean> {
+  if (await hasCheckpoint(join(dir, 'checkpoints'))) return true;
+  try {
+    const c = JSON.parse((await readRegularFile(join(dir, 'config.json'))).toString('utf8')) as Record<string, unknown>;
+    return typeof c === 'object' && c !== null && ['iters', 'seed', 'loss', 'lr'].every((k) => Object.hasOwn(c, k));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throws a {@link RunFolderError} unless `dir` can hold a new run: a non-empty path to a folder that
+ * does not exist or is empty, on a writable file system; with `force`, a folder that holds a run
+ * (never one that is not a run, nor the root, home or current folder). Changes nothing.
  */
 export async function checkRunFolder(dir: string, force: boolean): Promise<void> {
+  if (dir.trim() === '') throw new RunFolderError(`--out is empty: name the run folder (default: runs/<preset>-<time>)`);
+  try {
+    await checkWritableFolder(dir, '--out');
+  } catch (e) {
+    throw new RunFolderError((e as Error).message);
+  }
   if (!existsSync(dir)) return;
   let entries: string[];
   try {
-    entries = await readdir(dir);
+    entries = (await readdir(dir)).filter((e) => e !== LOCK_NAME && !TEMP_FILE.test(e));
   } catch (e) {
     throw new RunFolderError(`cannot use '${dir}' as a run folder: ${(e as Error).message}`);
   }
-  if (entries.length > 0 && !force) {
-    const what = entries.includes('config.json') ? 'holds another run' : 'is not empty';
-    throw new RunFolderError(`output folder '${dir}' ${what}; choose another --out, or pass --force to overwrite it`);
+  if (entries.length === 0) return;
+  const isRun = await holdsRun(dir);
+  if (!force) {
+    const what = isRun ? 'holds another run' : 'is not empty';
+    throw new RunFolderError(`output folder '${dir}' ${what}; choose another --out${isRun ? ', or pass --force to overwrite it' : ''}`);
   }
+  const root = rootLike(dir);
+  if (root) throw new RunFolderError(`--force refused: '${dir}' is ${root}; name the run folder itself`);
+  if (!isRun) throw new RunFolderError(`--force refused: '${dir}' is not empty and holds no run (no run config.json or checkpoint); --force only replaces a run`);
 }
 
 /**
  * The JSON of file `path` in a run folder; a missing file (message `missing`) or bad JSON is a {@link RunFolderError}.
+ * A byte-order mark is skipped; a FIFO or device is refused without reading it.
  * @example const raw = await readRunJson(join(dir, 'config.json'), `'${dir}' is not a run folder`);
  */
 export async function readRunJson(path: string, missing: string): Promise<unknown> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    text = (await readRegularFile(path)).toString('utf8').replace(/^\uFEFF/, '');
   } catch (e) {
-    throw new RunFolderError((e as NodeJS.ErrnoException).code === 'ENOENT' ? missing : `'${path}' is not valid JSON: ${(e as Error).message}`);
+    throw new RunFolderError((e as NodeJS.ErrnoException).code === 'ENOENT' ? missing : (e as Error).message);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new RunFolderError(`'${path}' is not valid JSON: ${(e as Error).message}`);
   }
 }
 
 /**
- * Makes `dir` a fresh run folder holding `config` (config.json) and an empty metrics.jsonl; with
- * `force`, a previous run's files are removed first.
+ * Takes the exclusive lock of run folder `dir` (see src/io/folder-lock.ts) and removes the
+ * temporary files of writes that a crash interrupted. Another live process holding it is a
+ * {@link RunFolderError} naming it.
+ * @example const lock = await lockRunFolder('runs/a', 'resume'); try { ... } finally { await lock.release(); }
  */
-export async function createRunFolder(dir: string, config: unknown, force: boolean): Promise<void> {
-  await checkRunFolder(dir, force);
-  if (force) for (const e of RUN_ENTRIES) await rm(join(dir, e), { recursive: true, force: true });
-  await mkdir(join(dir, 'plots'), { recursive: true });
-  await writeJsonAtomic(join(dir, 'config.json'), config);
-  await writeFileAtomic(join(dir, 'metrics.jsonl'), new Uint8Array());
+export async function lockRunFolder(dir: string, command: string): Promise<FolderLock> {
+  let lock: FolderLock;
+  try {
+    lock = await lockFolder(dir, command);
+  } catch (e) {
+    if (e instanceof FolderLockedError) throw new RunFolderError(e.message);
+    throw new RunFolderError(`cannot lock run folder '${dir}': ${(e as Error).message}`);
+  }
+  await removeStaleTemps([dir, join(dir, 'checkpoints'), join(dir, 'plots')]);
+  return lock;
 }
 
+/**
+ * Makes `dir` a fresh run folder holding `config` (config.json) and an empty metrics.jsonl, and
+ * returns its lock (the caller releases it); with `force`, a previous run's files (`RUN_ENTRIES` and
+ * `extra`) are removed first, and nothing else.
+ */
+export async function createRunFolder(dir: string, config: unknown, force: boolean, extra: readonly string[] = []): Promise<FolderLock> {
+  await checkRunFolder(dir, force);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new RunFolderError(`cannot create run folder '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const lock = await lockRunFolder(dir, 'train');
+  try {
+    await checkRunFolder(dir, force); // another process may have written there meanwhile
+    if (force) for (const e of [...RUN_ENTRIES, ...extra]) await rm(join(dir, e), { recursive: true, force: true });
+    await mkdir(join(dir, 'plots'), { recursive: true });
+    await writeJsonAtomic(join(dir, 'config.json'), config);
+    await writeFileAtomic(join(dir, 'metrics.jsonl'), new Uint8Array());
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+  return lock;
+}
 
 /** Means of the losses over a logging interval (saved in checkpoints so resumed logs are exact). */
 interface Accumulator {
@@ -147,6 +234,28 @@ interface Accumulator {
 }
 
 const LOSS_KEYS = ['criticLoss', 'wasserstein', 'generatorLoss', 'penalty', 'gradNorm', 'criticAcgan', 'generatorAcgan'] as const;
+
+/** How a divergence message names each loss. */
+const LOSS_NAMES: Readonly<Record<(typeof LOSS_KEYS)[number], string>> = {
+  criticLoss: 'critic loss',
+  wasserstein: 'Wasserstein estimate',
+  generatorLoss: 'generator loss',
+  penalty: 'gradient penalty',
+  gradNorm: 'critic gradient norm',
+  criticAcgan: 'critic class loss',
+  generatorAcgan: 'generator class loss',
+};
+
+/** "training diverged at iteration N (critic loss NaN)", and where the last good checkpoint is. */
+async function diverged(ckptDir: string, iteration: number, what: string): Promise<TrainingDivergedError> {
+  let kept = 'no checkpoint was written';
+  try {
+    if (await hasCheckpoint(ckptDir)) kept = `the last good checkpoint (iteration ${(await loadCheckpoint(ckptDir)).manifest.iteration}) is kept in '${ckptDir}'`;
+  } catch {
+    // Reported as it is: the message is about the divergence.
+  }
+  return new TrainingDivergedError(`training diverged at iteration ${iteration} (${what}); ${kept}. Lower --lr (or λ), or pass --allow-nonfinite to keep training`);
+}
 
 function emptyAcc(): Accumulator {
   return { sums: {}, counts: {} };
@@ -235,14 +344,43 @@ export async function runTraining(
     process.on('SIGINT', handlers.SIGINT);
     process.on('SIGTERM', handlers.SIGTERM);
   }
-  const checkpoint = (): Promise<string> => saveCheckpoint(ckptDir, trainer, { acc, elapsed: elapsed() });
+  const allowNonfinite = opts.allowNonfinite ?? false;
+  let saved = trainer.iteration; // the iteration of the checkpoint on disk (a run starts from one)
+  const checkpoint = async (): Promise<string> => {
+    if (!allowNonfinite) {
+      // Parameters are checked where they are written (a GPU run would pay a copy per step).
+      const tensors = checkpointTensors(trainer);
+      await toHost(Object.values(tensors));
+      const bad = nonFiniteEntry(tensors);
+      if (bad) throw await diverged(ckptDir, trainer.iteration, `${bad.name} ${bad.value}`);
+    }
+    try {
+      const path = await saveCheckpoint(ckptDir, trainer, { acc, elapsed: elapsed() }, { allowNonfinite });
+      saved = trainer.iteration;
+      return path;
+    } catch (e) {
+      // Disk full, file-size limit, read-only: the write is atomic, so the previous checkpoint stands.
+      throw new RunFolderError(`${(e as Error).message}; the last checkpoint (iteration ${saved}) in '${ckptDir}' is intact: free space, then resume`);
+    }
+  };
   let stoppedBy: RunResult['interrupted'];
   try {
     rep.start?.({ dir, startIteration: trainer.iteration, iters });
     while (trainer.iteration < iters) {
-      const stats = await trainer.iterate();
-      accumulate(acc, stats);
+      let stats: IterationStats;
+      try {
+        stats = await trainer.iterate();
+      } catch (e) {
+        // A data file that fails mid-run (--strict-data), a backend error: say what is kept.
+        if (e instanceof Error) e.message += `; the last checkpoint (iteration ${saved}) in '${ckptDir}' is kept: fix the problem, then resume`;
+        throw e;
+      }
       const it = trainer.iteration;
+      if (!allowNonfinite) {
+        const bad = LOSS_KEYS.find((k) => stats[k] !== undefined && !Number.isFinite(stats[k]));
+        if (bad) throw await diverged(ckptDir, it, `${LOSS_NAMES[bad]} ${stats[bad]}`);
+      }
+      accumulate(acc, stats);
       const done = it === iters;
       rep.iteration?.(it, stats);
       const evaluate = evalEvery > 0 && (it % evalEvery === 0 || done) && hooks.evaluate !== undefined;

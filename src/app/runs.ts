@@ -4,12 +4,14 @@
  * checkpoint, and run a kind's command (sample, eval, export) on it. The kind supplies the parts
  * (src/app/experiment.ts); the loop, logging, checkpoints and signals are run-folder.ts's.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from '../gan/checkpoint.js';
+import { totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../gan/checkpoint.js';
 import { writeJsonAtomic } from '../io/atomic-file.js';
+import { add } from '../ops/add.js';
+import { realize, tensor } from '../tensor/tensor.js';
 import { checkSavedConfig, experimentOf, type Experiment, type KindCommand, type RunConfig, type RunEnv, type RunModel, type SavedRun } from './experiment.js';
-import { checkRunFolder, createRunFolder, readRunJson, resumeRun, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
+import { checkRunFolder, createRunFolder, lockRunFolder, readRunJson, resumeRun, RUN_ENTRIES, RunFolderError, runTraining, type RunOptions, type RunResult, type RunSchedule } from './run-folder.js';
 import { checkField, checkPartial, ConfigError, defaultsOf } from './settings.js';
 
 /** The kind of runs saved before kinds existed (config.json without `kind`). */
@@ -43,21 +45,67 @@ async function loop<C extends RunConfig, M extends RunModel>(exp: Experiment<C, 
   }
 }
 
+/** Largest single tensor, in float32 elements, that typed arrays and onnxruntime buffers hold here. */
+const MAX_TENSOR_ELEMENTS = 2 ** 29;
+
+const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const gb = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 31 ? 2 : 0)} GB`;
+
 /**
- * Starts a new run of kind `exp` in `dir` and trains it for `config.iters` iterations. The folder is
- * checked first and created only once the model (and its data) are built, so a bad setting or data
- * path leaves nothing behind.
+ * Refuses, before anything is allocated or written, a config whose estimated memory exceeds 3/4 of
+ * this machine's (or `limitBytes`) or whose largest tensor cannot be allocated; the message names the
+ * setting that drives it (as a flag) and its value.
+ * @example checkResources(toyExperiment, { ...config, hidden: 100000 }) // throws: --hidden 100000: ...
+ */
+export function checkResources<C extends RunConfig>(exp: Experiment<C, RunModel>, c: C, limitBytes = 0.75 * totalmem()): void {
+  const est = exp.estimate?.(c);
+  if (!est) return;
+  const flag = `${kebab(est.culprit)} ${String(c[est.culprit])}`;
+  if (est.largestTensor > MAX_TENSOR_ELEMENTS) {
+    throw new ConfigError(`${flag} is too large: one tensor would hold ${est.largestTensor.toExponential(2)} values (at most ${MAX_TENSOR_ELEMENTS.toExponential(2)}); lower ${kebab(est.culprit)}`);
+  }
+  if (est.bytes > limitBytes) {
+    throw new ConfigError(`${flag} is too large: the run needs about ${gb(est.bytes)} of memory, more than the ${gb(limitBytes)} this machine can give it; lower ${kebab(est.culprit)}`);
+  }
+}
+
+/**
+ * Checks that the backend just selected computes (a one-element sum), so a device that is not there
+ * (`--device webgpu` without a GPU) is a clear error before a run folder is made.
+ */
+export async function checkBackend(device: RunConfig['device']): Promise<void> {
+  try {
+    await realize([add(tensor([1], [1]), tensor([1], [1]))]);
+  } catch (e) {
+    const why = (e as Error).message;
+    const hint = device === 'webgpu' ? (/adapter/i.test(why) ? 'no WebGPU adapter was found (no supported GPU or driver); use --device cpu' : `WebGPU failed: ${why.split('\n')[0]}`) : why.split('\n')[0];
+    throw new RunFolderError(`--device ${device}: the backend cannot run: ${hint}`);
+  }
+}
+
+/**
+ * Starts a new run of kind `exp` in `dir` and trains it for `config.iters` iterations. The folder,
+ * the memory the config needs and the backend are checked first, and the folder is created only once
+ * the model (and its data) are built, so a bad setting, size, device or data path leaves nothing
+ * behind. The folder is locked while the run lasts; a checkpoint of iteration 0 makes it resumable
+ * from its first moment.
  * @example await trainRun(toyExperiment, resolveRunConfig(toyExperiment, { preset: 'toy-8gaussians' }), 'runs/8g', env);
  */
 export async function trainRun<C extends RunConfig, M extends RunModel>(exp: Experiment<C, M>, config: C, dir: string, env: RunEnv, opts: TrainOptions = {}): Promise<RunResult> {
-  const force = opts.force ?? false;
+  const { force = false, ...loopOpts } = opts;
   await checkRunFolder(dir, force);
   const saved = exp.toSaved?.(config) ?? config;
+  checkResources(exp, saved);
   await env.useBackend(saved.threads, saved.device);
+  await checkBackend(saved.device);
   return withModel(await exp.build(saved, env, 'train'), async (model) => {
-    if (force) for (const f of exp.files ?? []) await rm(join(dir, f), { recursive: true, force: true });
-    await createRunFolder(dir, saved, force);
-    return loop(exp, model, saved, dir, env, opts);
+    const lock = await createRunFolder(dir, saved, force, exp.files ?? []);
+    try {
+      await saveCheckpoint(join(dir, 'checkpoints'), model.trainer, { acc: { sums: {}, counts: {} }, elapsed: 0 });
+      return await loop(exp, model, saved, dir, env, loopOpts);
+    } finally {
+      await lock.release();
+    }
   });
 }
 
@@ -104,14 +152,22 @@ export async function resumeRunFolder(dir: string, env: RunEnv, opts: ResumeOpti
   const { iters, threads, device, ...loopOpts } = opts;
   const c: RunConfig = { ...run.config };
   if (iters !== undefined) c.iters = checkField('iters', exp.fields.iters!, iters, '--iters') as number;
+  if (!(await hasCheckpoint(join(dir, 'checkpoints')))) throw new CheckpointError(`cannot resume '${dir}': no checkpoint ('${join(dir, 'checkpoints', 'checkpoint.json')}' is missing)`);
+  checkResources(exp, c as RunConfig);
   await env.useBackend(threads ?? c.threads, device ?? c.device);
+  await checkBackend(device ?? c.device);
   return withModel(await exp.build(c, env, 'train'), async (model) => {
-    const start = await resumeRun(dir, model.trainer);
-    if (iters !== undefined && iters <= model.trainer.iteration) {
-      throw new ConfigError(`--iters ${iters} does not go beyond the checkpoint of '${dir}' at iteration ${model.trainer.iteration}`);
+    const lock = await lockRunFolder(dir, 'resume');
+    try {
+      const start = await resumeRun(dir, model.trainer);
+      if (iters !== undefined && iters <= model.trainer.iteration) {
+        throw new ConfigError(`--iters ${iters} does not go beyond the checkpoint of '${dir}' at iteration ${model.trainer.iteration}`);
+      }
+      if (iters !== undefined) await writeJsonAtomic(join(dir, 'config.json'), c);
+      return await loop(exp, model, c, dir, env, loopOpts, start);
+    } finally {
+      await lock.release();
     }
-    if (iters !== undefined) await writeJsonAtomic(join(dir, 'config.json'), c);
-    return loop(exp, model, c, dir, env, loopOpts, start);
   });
 }
 
@@ -155,6 +211,10 @@ export async function runCommand(
   if (!cmd) throw new ConfigError(`${verb}: ${exp.kind} runs have no ${verb} command ('${run.dir}')`);
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const checked = { ...defaultsOf(cmd.fields), ...checkPartial(cmd.fields, given, `${verb} of ${exp.kind} runs`) };
+  const own = [...RUN_ENTRIES, ...(exp.files ?? [])];
+  if (typeof checked.out === 'string' && own.some((e) => resolve(checked.out as string) === resolve(run.dir, e) || resolve(checked.out as string).startsWith(`${resolve(run.dir, e)}/`))) {
+    throw new ConfigError(`--out '${checked.out}' is one of the run's own files: choose a file outside ${own.join(', ')}`);
+  }
   await env.useBackend(runtime.threads ?? run.config.threads, runtime.device ?? run.config.device);
   return cmd.run(run, checked, runtime.threads === undefined ? env : { ...env, threads: runtime.threads });
 }

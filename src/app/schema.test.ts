@@ -19,7 +19,7 @@ describe('config JSON Schemas', () => {
     assert.equal(toy.additionalProperties, false);
     assert.deepEqual(
       { ...toy.properties.lambda },
-      { type: 'number', minimum: 0, default: 0.1, description: 'gradient-penalty weight λ (wgan-gp; gan_toy.py: 0.1)' },
+      { type: 'number', minimum: 0, maximum: 1000000, default: 0.1, description: 'gradient-penalty weight λ (wgan-gp; gan_toy.py: 0.1)' },
     );
     assert.deepEqual(toy.properties.loss!.enum, ['wgan-gp', 'wgan', 'gan', 'lsgan']);
     assert.equal(toy.properties.iters!.type, 'integer');

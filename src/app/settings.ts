@@ -61,7 +61,8 @@ function bounded(base: v.GenericSchema<number>, r: Range): v.GenericSchema<numbe
  * @example const iters = int(1000, 'generator iterations', { min: 1 });
  */
 export function int(def: number, help: string, r: Range = {}): Field<number> {
-  const base = v.pipe(v.number('must be an integer'), v.finite('must be an integer'), v.integer('must be an integer'));
+  // safeInteger: 1e300 is an integer to JavaScript, but not a count anything can allocate or reach.
+  const base = v.pipe(v.number('must be an integer'), v.finite('must be an integer'), v.safeInteger('must be an integer'));
   return field(bounded(base, r), def, help, 'int');
 }
 

@@ -17,7 +17,6 @@
  * failed run); 2 bad usage (unknown command, flag, preset or setting, invalid value); 130/143 the
  * run was interrupted by SIGINT/SIGTERM after writing a checkpoint.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEVICES, type DeviceName } from '../app/common.js';
@@ -26,6 +25,7 @@ import '../app/kinds.js';
 import type { RunResult } from '../app/run-folder.js';
 import type { RunCommandName } from '../app/runs.js';
 import { ConfigError, type Field, type Fields } from '../app/settings.js';
+import { readRegularFile } from '../io/safe-fs.js';
 import { PROGRESS_MODES, progressReporter, type ProgressMode } from './progress.js';
 
 /** Exit codes of the command. */
@@ -34,9 +34,12 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } a
 const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const flagOf = (k: string): string => `--${kebab(k)}`;
 
+/** A decimal number as people write it (1000, -0.5, 1e-4); not '0x10', '', ' 1', 'Infinity' (Number() takes all of those). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function parseNumber(v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`'${v}' is not a number.`);
+  if (!DECIMAL.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`'${v}' is not a decimal number.`);
   return n;
 }
 
@@ -113,7 +116,7 @@ function givenFields(opts: Readonly<Record<string, unknown>>, union: Map<string,
 async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path, 'config file')).toString('utf8').replace(/^\uFEFF/, ''); // a BOM is not JSON
   } catch (e) {
     throw new ConfigError(`cannot read config file '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
@@ -213,6 +216,7 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     .option('--config <file>', 'JSON file of settings (keys as in config.json); flags override it')
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
     .option('--force', 'overwrite the run in --out if there is one')
+    .option('--allow-nonfinite', 'keep training when a loss or weight becomes NaN or infinite (default: stop, keeping the last good checkpoint)')
     .addOption(progressOpt());
   addFieldFlags(train, settings, kinds.length);
   train.addHelpText(
@@ -236,7 +240,7 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     const out = (opts.out as string | undefined) ?? join('runs', `${exp.runName(config)}-${timestamp()}`);
     const env = cliEnv(io, opts.progress as ProgressMode);
     const { trainRun } = await import('../app/runs.js');
-    setCode(finish(await trainRun(exp, config, out, env, { force: opts.force === true }), env));
+    setCode(finish(await trainRun(exp, config, out, env, { force: opts.force === true, allowNonfinite: opts.allowNonfinite === true }), env));
   });
 
   runtime(
@@ -245,11 +249,12 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
       .description('continue a run from its latest checkpoint (exactly as if it had not stopped)')
       .argument('<dir>', 'run folder')
       .addOption(new Option('--iters <n>', 'new total number of iterations (default: the run config; a linear lr decay stretches to the new length)').argParser(parseInteger))
+      .option('--allow-nonfinite', 'keep training when a loss or weight becomes NaN or infinite')
       .addOption(progressOpt()),
-  ).action(async (dir: string, opts: { iters?: number; threads?: number; device?: DeviceName; progress: ProgressMode }) => {
+  ).action(async (dir: string, opts: { iters?: number; threads?: number; device?: DeviceName; progress: ProgressMode; allowNonfinite?: boolean }) => {
     const env = cliEnv(io, opts.progress);
     const { resumeRunFolder } = await import('../app/runs.js');
-    setCode(finish(await resumeRunFolder(dir, env, { ...runtimeOf(opts), ...(opts.iters !== undefined ? { iters: opts.iters } : {}) }), env));
+    setCode(finish(await resumeRunFolder(dir, env, { ...runtimeOf(opts), ...(opts.iters !== undefined ? { iters: opts.iters } : {}), allowNonfinite: opts.allowNonfinite === true }), env));
   });
 
   /** A command on a saved run whose options are the union of the kinds' options for it. */

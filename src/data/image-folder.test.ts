@@ -205,7 +205,7 @@ describe('imageFolder errors', () => {
     assert.throws(() => imageFolder(mixed), /holds both class subfolders \(a\) and loose images \(e.g. loose.png\)/);
   });
 
-  test('an undecodable image is reported with its path when its batch is read', () => {
+  test('strict: an undecodable image is reported with its path when its batch is read', () => {
     const good = pngBytes(GRADIENT);
     const corruptPng = Uint8Array.from([...good.subarray(0, 8), ...new Uint8Array(40).fill(7)]);
     const dir = folder('corrupt', {
@@ -214,7 +214,7 @@ describe('imageFolder errors', () => {
       'a/2-text.jpg': 'hello, I am not a JPEG',
       'a/3-truncated.jpg': jpegBytes(rgba(16, 16, (x, y) => [x * 16, y * 16, 0]), 90).subarray(0, 200),
     });
-    const ds = imageFolder(dir, { size: 4 });
+    const ds = imageFolder(dir, { size: 4, strict: true });
     assert.equal(ds.length, 4);
     assert.doesNotThrow(() => readItems(ds, [0]));
     const path = (f: string): string => join(dir, 'a', f);
@@ -222,6 +222,23 @@ describe('imageFolder errors', () => {
     assert.throws(() => ds.item(2), (e: Error) => e.message === `image ${path('2-text.jpg')}: is neither a PNG nor a JPEG (starts with 68 65 6c 6c)`);
     assert.throws(() => ds.item(3), (e: Error) => e.message.startsWith(`image ${path('3-truncated.jpg')}: cannot decode the JPEG data (`));
     assert.throws(() => decodeImage(new Uint8Array(0), 'x.png'), /image x.png: is neither a PNG nor a JPEG \(empty file\)/);
+  });
+
+  test('by default an undecodable image is skipped, the next good one in its place, each reported once and counted', () => {
+    const good = pngBytes(GRADIENT);
+    const other = pngBytes(rgba(8, 8, (x) => [x * 30, 0, 0]));
+    const dir = folder('skipped', { 'a/0-bad.png': 'not an image', 'a/1-bad.jpg': 'neither', 'a/2-good.png': good, 'a/3-other.png': other });
+    const warned: string[] = [];
+    const ds = imageFolder(dir, { size: 4, onBadImage: (path, problem, n) => void warned.push(`${n} ${path} ${problem}`) });
+    assert.deepEqual([...ds.item(0)], [...ds.item(2)], 'item 0 is replaced by the next good item, 2');
+    assert.deepEqual([...ds.item(1)], [...ds.item(2)]);
+    assert.notDeepEqual([...ds.item(3)], [...ds.item(2)]);
+    assert.equal(ds.skippedCount, 2);
+    assert.equal(warned.length, 2, warned.join('\n'));
+    assert.match(warned[0]!, /^1 .*0-bad\.png image .*0-bad\.png: is neither a PNG nor a JPEG/);
+    assert.match(warned[1]!, /^2 .*1-bad\.jpg /);
+    const none = folder('all-bad', { 'x.png': 'no', 'y.png': 'no' });
+    assert.throws(() => imageFolder(none, { size: 4 }).item(0), /none of its 2 images can be read or decoded/);
   });
 });
 

@@ -101,6 +101,13 @@ export interface ImageFolderOptions {
   readonly filter?: ResizeFilter;
   /** Prepared items kept in memory, least recently used evicted first (default 512; 0: none). */
   readonly cacheItems?: number;
+  /**
+   * What an unreadable or undecodable file does. By default it is skipped: the next good image
+   * (by index, wrapping around) takes its place, the same one every time, so a shuffle and a resumed
+   * run see the same data; `onBadImage` hears of each bad file once. With `strict`, it throws.
+   */
+  readonly strict?: boolean;
+  readonly onBadImage?: (path: string, problem: string, skipped: number) => void;
 }
 
 function listImages(dir: string): string[] {
@@ -134,6 +141,9 @@ export class ImageFolderDataset implements ImageDataset {
   private readonly cacheItems: number;
   private readonly cache = new Map<number, Float32Array>();
   private decoded = 0;
+  private readonly bad = new Set<number>();
+  private readonly strict: boolean;
+  private readonly onBadImage: ((path: string, problem: string, skipped: number) => void) | undefined;
 
   constructor(dir: string, options: ImageFolderOptions = {}) {
     const who = `imageFolder(${dir})`;
@@ -151,6 +161,8 @@ export class ImageFolderDataset implements ImageDataset {
     this.cacheItems = options.cacheItems ?? 512;
     if (!Number.isInteger(this.cacheItems) || this.cacheItems < 0) throw new Error(`${who}: cacheItems must be a non-negative integer, got ${this.cacheItems}`);
     this.filter = options.filter ?? 'area';
+    this.strict = options.strict ?? false;
+    this.onBadImage = options.onBadImage;
     this.transform = resolveTransform(options.transform ?? 'symmetric', who);
     this.itemShape = [channels, this.size, this.size];
 
@@ -196,6 +208,11 @@ export class ImageFolderDataset implements ImageDataset {
     return this.decoded;
   }
 
+  /** Files found unreadable or undecodable so far (skipped, unless strict). */
+  get skippedCount(): number {
+    return this.bad.size;
+  }
+
   /** Prepared items currently cached. */
   get cachedCount(): number {
     return this.cache.size;
@@ -219,7 +236,7 @@ export class ImageFolderDataset implements ImageDataset {
     const size = this.itemShape[0] * this.itemShape[1] * this.itemShape[2];
     const pixels = new Uint8Array(this.length * size);
     for (let i = 0; i < this.length; i++) {
-      const item = this.cache.get(i) ?? this.prepare(i);
+      const item = this.cache.get(i) ?? this.prepareOrSkip(i);
       for (let k = 0; k < size; k++) pixels[i * size + k] = Math.min(255, Math.max(0, Math.round(item[k]!)));
       if (onProgress && ((i + 1) % 1000 === 0 || i + 1 === this.length)) onProgress(i + 1, this.length);
     }
@@ -247,6 +264,23 @@ export class ImageFolderDataset implements ImageDataset {
     return prepared;
   }
 
+  /** Item `i` prepared, or (not strict) the next good item in its place; see {@link ImageFolderOptions.strict}. */
+  private prepareOrSkip(i: number): Float32Array {
+    const n = this.files.length;
+    for (let k = 0; k < n; k++) {
+      const j = (i + k) % n;
+      if (this.bad.has(j)) continue;
+      try {
+        return this.prepare(j);
+      } catch (e) {
+        if (this.strict || e instanceof RangeError) throw e;
+        this.bad.add(j);
+        this.onBadImage?.(this.files[j]!, (e as Error).message, this.bad.size);
+      }
+    }
+    throw new Error(`${this.name}: none of its ${n} images can be read or decoded`);
+  }
+
   /** Item `i` prepared as `[C, size, size]` floats in [0, 255] (before the transform). */
   item(i: number): Float32Array {
     const hit = this.cache.get(i);
@@ -256,7 +290,7 @@ export class ImageFolderDataset implements ImageDataset {
       this.cache.set(i, hit);
       return hit;
     }
-    const prepared = this.prepare(i);
+    const prepared = this.prepareOrSkip(i);
     if (this.cacheItems > 0) {
       if (this.cache.size >= this.cacheItems) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(i, prepared);

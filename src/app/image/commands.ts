@@ -5,7 +5,7 @@
  * the real images for the ceiling and the FID statistics.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { checkOutputFile, writeNewFile } from '../../io/safe-fs.js';
 import { join } from 'node:path';
 import { CheckpointError, hasCheckpoint, loadCheckpoint } from '../../gan/checkpoint.js';
 import { NOISE_DIM } from '../../gan/models/mnist.js';
@@ -61,9 +61,11 @@ export async function loadImageGenerator(run: SavedRun<ImageConfig>): Promise<Lo
  * conditional). Returns the file written.
  * @example await sampleImages(run, { num: 64, seed: 0, out: 'grid.png' }, env);
  */
-export async function sampleImages(run: SavedRun<ImageConfig>, opts: { num: number; seed: number; out: string | null }, env: RunEnv): Promise<string> {
+export async function sampleImages(run: SavedRun<ImageConfig>, opts: { num: number; seed: number; out: string | null; force?: boolean }, env: RunEnv): Promise<string> {
   const out = opts.out;
   if (out === null || !out.endsWith('.png')) throw new ConfigError(`image runs write a PNG grid: pass --out FILE.png`);
+  const target = { flag: '--out', force: opts.force === true };
+  await checkOutputFile(out, target); // before loading anything
   const config = run.config;
   const g = await loadImageGenerator(run);
   const n = opts.num;
@@ -77,7 +79,7 @@ export async function sampleImages(run: SavedRun<ImageConfig>, opts: { num: numb
     at += b.data.length;
   }
   const png = imageGrid({ images: data, shape: [n, c, h, w], valueRange: imageRange(config.family), columns: gridColumns(config, n, g.numClasses), scale: h <= 32 ? 2 : 1 });
-  await writeFile(out, png);
+  await writeNewFile(out, png, target);
   env.say(`wrote ${n} samples of iteration ${g.iteration} to ${out}`);
   return out;
 }
@@ -162,11 +164,13 @@ export async function evaluateImages(run: SavedRun<ImageConfig>, opts: ImageEval
  * file written (default DIR/generator.onnx).
  * @example await exportImageGenerator(run, { out: null, batch: 64 }, env) // 'runs/mnist/generator.onnx'
  */
-export async function exportImageGenerator(run: SavedRun<ImageConfig>, opts: { out: string | null; batch: number }, env: RunEnv): Promise<string> {
+export async function exportImageGenerator(run: SavedRun<ImageConfig>, opts: { out: string | null; batch: number; force?: boolean }, env: RunEnv): Promise<string> {
   const batch = opts.batch;
-  const g = await loadImageGenerator(run);
   const out = opts.out ?? join(run.dir, 'generator.onnx');
-  await writeFile(out, exportGenerator(g, batch));
+  const target = { flag: '--out', force: opts.force === true };
+  await checkOutputFile(out, target);
+  const g = await loadImageGenerator(run);
+  await writeNewFile(out, exportGenerator(g, batch), target);
   const inputs = g.numClasses > 0 ? `noise float32 [${batch}, ${NOISE_DIM}], labels int32 [${batch}]` : `noise float32 [${batch}, ${NOISE_DIM}]`;
   const [lo, hi] = imageRange(g.config.family);
   env.say(`wrote ${out}: generator of iteration ${g.iteration}; inputs ${inputs}; output images float32 [${batch}, C, H, W] in [${lo}, ${hi}]`);

@@ -39,17 +39,17 @@ export const IMAGE_FIELDS = {
    * image folder (class subfolders, or `train/` and `test/` holding them), a 64×64 image folder.
    */
   data: text(null, 'data folder (MNIST IDX files; CIFAR-10 binary or image folder; 64×64 image folder)'),
-  dim: int(64, 'model width DIM (reference: MNIST 64, CIFAR DCGAN/ResNet 128, 64×64 models 64)', { min: 1 }),
-  batchSize: int(64, 'critic batch size', { min: 1 }),
+  dim: int(64, 'model width DIM (reference: MNIST 64, CIFAR DCGAN/ResNet 128, 64×64 models 64)', { min: 1, max: 4096 }),
+  batchSize: int(64, 'critic batch size', { min: 1, max: 65_536 }),
   /** Generator-step batch (gan_cifar_resnet.py: 2 × the critic's). */
-  generatorBatchSize: int(64, 'generator-step batch size (cifar10-resnet: 128)', { min: 1 }),
+  generatorBatchSize: int(64, 'generator-step batch size (cifar10-resnet: 128)', { min: 1, max: 65_536 }),
   /** Reference ACGAN_SCALE. */
   acganScale: num(1, "weight of the critic's AC-GAN cross-entropy on real data", { min: 0 }),
   /** Reference ACGAN_SCALE_G. */
   acganScaleG: num(0.1, "weight of the generator's AC-GAN cross-entropy", { min: 0 }),
-  evalSamples: int(1000, 'generator samples for IS/FID during training', { min: 10 }),
+  evalSamples: int(1000, 'generator samples for IS/FID during training', { min: 10, max: 1_000_000 }),
   /** gan_mnist.py uses all 10k; fewer is cheaper. */
-  devSamples: int(1000, 'held-out real images for the dev critic cost', { min: 1 }),
+  devSamples: int(1000, 'held-out real images for the dev critic cost', { min: 1, max: 1_000_000 }),
   /**
    * A path, 'mnist' or 'cifar10' for the bundled models/mnist-classifier.onnx or
    * models/cifar10-classifier.onnx, or null for none (the presets name their data's bundled one).
@@ -60,7 +60,8 @@ export const IMAGE_FIELDS = {
    * on the main thread, the others in workers; `threads` split between them); 1: off. WGAN-GP only
    * (its critics treat samples independently) and on the CPU.
    */
-  criticShards: int(1, 'critic steps data-parallel over N shards of the batch, one thread each (wgan-gp, cpu; 1: off)', { min: 1 }),
+  strictData: bool(false, 'stop at an unreadable or undecodable image (default: skip it with a warning, the next image in its place)'),
+  criticShards: int(1, 'critic steps data-parallel over N shards of the batch, one thread each (wgan-gp, cpu; 1: off)', { min: 1, max: 64 }),
 };
 
 /** What the preset fixes: the kind, the preset's name, its family and (lsun64) its (G, D) pair. */

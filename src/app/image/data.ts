@@ -108,7 +108,12 @@ export function loadImageData(config: ImageConfig, log: (line: string) => void =
   }
   const splits = folderSplits(config.data);
   const open = (dir: string): ImageDataset => {
-    const f = imageFolder(dir, { size, transform });
+    const f = imageFolder(dir, {
+      size,
+      transform,
+      strict: config.strictData,
+      onBadImage: (path, problem, skipped) => log(`warning: skipped a bad image (${skipped} so far; --strict-data stops instead): ${problem.startsWith('image ') ? problem : `${path}: ${problem}`}`),
+    });
     if (family === 'lsun64') return f;
     // 32×32 folders (CIFAR-10 JPEGs): decode once; per-batch JPEG decoding would dominate a step.
     log(`decoding ${f.length} images of ${dir} ...`);

@@ -21,6 +21,9 @@
  * classifiers and onnxruntime are imported inside the methods.
  */
 import { sampleFields } from '../common.js';
+
+/** Samples in one grid of `wgan-gp sample` (all decoded in memory: 4,096 64×64 images are ~200 MB). */
+const MAX_GRID_SAMPLES = 4096;
 import type { Experiment } from '../experiment.js';
 import { bool, choice, int, orNull, text } from '../settings.js';
 import { EVAL_SAMPLES, EXPORT_BATCH, IMAGE_FIELDS, IMAGE_LOSS_DEFAULTS, IMAGE_PRESETS, savedImageConfig, unknownImagePreset, validateImageConfig, type ImageConfig } from './config.js';
@@ -49,7 +52,7 @@ export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}):
     toSaved: savedImageConfig,
     files: ['ceiling.json'],
     // Runs saved before criticShards existed trained unsharded.
-    savedCompat: { criticShards: 1 },
+    savedCompat: { criticShards: 1, strictData: false },
     runName: (c) => c.preset,
     build: async (c, env, purpose) => {
       const data = await loadData(c, env.say); // a bad --data fails here, before the run folder is made
@@ -59,16 +62,16 @@ export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}):
     },
     hooks: async (model, dir, env) => (await import('./model.js')).imageHooks(model, dir, env.say),
     sample: {
-      fields: sampleFields(64, '.png grid file (required for image runs)'),
+      fields: sampleFields(64, '.png grid file (required for image runs)', MAX_GRID_SAMPLES),
       run: async (run, opts, env) => (await import('./commands.js')).sampleImages(run, opts as never, env),
     },
     evaluate: {
       fields: {
-        samples: orNull(int(EVAL_SAMPLES, 'generator samples', { min: 1 }), `generator samples (default ${EVAL_SAMPLES}; FID wants ≥ 10k)`),
-        splits: int(10, 'Inception Score splits', { min: 1 }),
+        samples: orNull(int(EVAL_SAMPLES, 'generator samples', { min: 1, max: 1_000_000 }), `generator samples (default ${EVAL_SAMPLES}; FID wants ≥ 10k)`),
+        splits: int(10, 'Inception Score splits', { min: 1, max: 1000 }),
         classifier: text(null, "ONNX classifier file, or 'mnist' / 'cifar10' for the bundled ones (default: the run's, else the bundled classifier of its data)"),
         modelRange: text(null, "pixel range the classifier wants, 'lo,hi' (default -1,1)"),
-        inputSize: orNull(int(299, "the classifier's input side", { min: 1 }), "the classifier's input side (default: from the model)"),
+        inputSize: orNull(int(299, "the classifier's input side", { min: 1, max: 4096 }), "the classifier's input side (default: from the model)"),
         layout: orNull(choice(['NCHW', 'NHWC'], 'NCHW', "the classifier's input layout"), "the classifier's input layout (default: from the model)"),
         scoresOutput: text(null, "the classifier's logits/probabilities output"),
         featuresOutput: text(null, "the classifier's feature output for FID"),
@@ -78,7 +81,8 @@ export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}):
     export: {
       fields: {
         out: text(null, 'output file (default DIR/generator.onnx)'),
-        batch: int(EXPORT_BATCH, `batch size of the exported generator (default ${EXPORT_BATCH})`, { min: 1 }),
+        batch: int(EXPORT_BATCH, `batch size of the exported generator (default ${EXPORT_BATCH})`, { min: 1, max: 65_536 }),
+        force: bool(false, 'replace the --out file if it exists'),
         onnx: bool(false, 'ONNX format (the default and only format)'),
       },
       run: async (run, opts, env) => (await import('./commands.js')).exportImageGenerator(run, opts as never, env),

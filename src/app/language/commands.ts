@@ -3,7 +3,7 @@
  * no corpus needed: the char map is the run folder's charmap.json) and `eval` (JS-1..4 of fresh
  * samples against the data, with the floor).
  */
-import { writeFile } from 'node:fs/promises';
+import { checkOutputFile, writeNewFile } from '../../io/safe-fs.js';
 import { join } from 'node:path';
 import { CharMap } from '../../data/text.js';
 import { applyCheckpoint, CheckpointError, hasCheckpoint, loadCheckpoint } from '../../gan/checkpoint.js';
@@ -46,13 +46,15 @@ export async function loadLanguageGenerator(run: SavedRun<LanguageConfig>): Prom
  * `wgan-gp sample` of a language run: `num` argmax-decoded lines from noise seeded by `seed`, to
  * stdout (env.write, one line each) or to the text file `out`. Returns the lines.
  */
-export async function sampleLanguage(run: SavedRun<LanguageConfig>, opts: { num: number; seed: number; out: string | null }, env: RunEnv): Promise<string[]> {
+export async function sampleLanguage(run: SavedRun<LanguageConfig>, opts: { num: number; seed: number; out: string | null; force?: boolean }, env: RunEnv): Promise<string[]> {
+  const target = { flag: '--out', force: opts.force === true };
+  if (opts.out !== null) await checkOutputFile(opts.out, target); // before loading anything
   const model = await loadLanguageGenerator(run);
   const { lines } = await generateLines(model, new Rng(opts.seed).normalArray(opts.num * NOISE_DIM));
   if (opts.out === null) {
     for (const l of lines) env.write(`${l}\n`);
   } else {
-    await writeFile(opts.out, lines.map((l) => `${l}\n`).join(''));
+    await writeNewFile(opts.out, lines.map((l) => `${l}\n`).join(''), target);
     env.say(`wrote ${lines.length} lines of the generator at iteration ${model.trainer.iteration} to ${opts.out}`);
   }
   return lines;

@@ -34,12 +34,12 @@ export const LANGUAGE_FIELDS = {
   plotEvery: withDefault(COMMON_FIELDS.plotEvery, 100, 'write plots and report.html every N iterations (0: only at the end)'),
   checkpointEvery: withDefault(COMMON_FIELDS.checkpointEvery, 100, 'write a checkpoint every N iterations'),
   data: text(null, 'text file or folder of text files, one sentence per line (e.g. the Billion Word training folder); null: the State of the Union corpus (offline, npm)'),
-  dim: int(CPU_DIM, `channels DIM of both networks (gan_language.py: 512; default ${CPU_DIM}, the 2-core CPU width)`, { min: 1 }),
-  seqLen: int(32, 'symbols per line: cut or right-padded with ` (gan_language.py: 32)', { min: 4 }),
+  dim: int(CPU_DIM, `channels DIM of both networks (gan_language.py: 512; default ${CPU_DIM}, the 2-core CPU width)`, { min: 1, max: 8192 }),
+  seqLen: int(32, 'symbols per line: cut or right-padded with ` (gan_language.py: 32)', { min: 4, max: 4096 }),
   maxVocab: int(2048, "character map size cap, 'unk' included (gan_language.py: 2048)", { min: 2, max: 65536 }),
   maxExamples: int(10_000_000, 'at most this many lines are read (gan_language.py MAX_N_EXAMPLES: 10,000,000)', { min: 1 }),
-  batchSize: int(64, 'batch size of real and generated lines (gan_language.py: 64)', { min: 1 }),
-  evalSamples: int(640, 'argmax-decoded samples for the JS divergences and samples files (gan_language.py: 640)', { min: 1 }),
+  batchSize: int(64, 'batch size of real and generated lines (gan_language.py: 64)', { min: 1, max: 65_536 }),
+  evalSamples: int(640, 'argmax-decoded samples for the JS divergences and samples files (gan_language.py: 640)', { min: 1, max: 1_000_000 }),
 };
 
 /** Every setting of a language run. Saved as `config.json` in the run folder. */
@@ -82,11 +82,11 @@ export const languageExperiment: Experiment<LanguageConfig, LanguageModel> = {
   // The model (built, so its module is loaded) makes the hooks: it checks or writes charmap.json and floor.json at once.
   hooks: (model, dir) => model.hooks(dir),
   sample: {
-    fields: sampleFields(64, "text file of lines; default: lines on stdout (argmax-decoded, padding '`' kept as in the reference's samples files)"),
+    fields: sampleFields(64, "text file of lines; default: lines on stdout (argmax-decoded, padding '`' kept as in the reference's samples files)", 1_000_000),
     run: async (run, opts, env) => (await import('./commands.js')).sampleLanguage(run, opts as never, env),
   },
   evaluate: {
-    fields: { samples: int(640, 'generator samples for the JS divergences (default 640, as gan_language.py)', { min: 1 }) },
+    fields: { samples: int(640, 'generator samples for the JS divergences (default 640, as gan_language.py)', { min: 1, max: 1_000_000 }) },
     run: async (run, opts, env) => (await import('./commands.js')).evaluateLanguage(run, opts as never, env),
   },
 };

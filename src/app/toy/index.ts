@@ -9,7 +9,7 @@
  */
 import { TOY_DATASETS } from '../../data/toy.js';
 import { COMMON_FIELDS, LOSS_DEFAULTS, sampleFields, type Preset } from '../common.js';
-import type { Experiment, RunIdentity } from '../experiment.js';
+import type { Experiment, ResourceEstimate, RunIdentity } from '../experiment.js';
 import { choice, int, orNull, withDefault, type Values } from '../settings.js';
 import type { ToyModel } from './model.js';
 
@@ -18,12 +18,12 @@ export const TOY_FIELDS = {
   dataset: choice(TOY_DATASETS, '8gaussians', `toy dataset: ${TOY_DATASETS.join(', ')}`),
   ...COMMON_FIELDS,
   lambda: withDefault(COMMON_FIELDS.lambda, 0.1, 'gradient-penalty weight λ (wgan-gp; gan_toy.py: 0.1)'),
-  batchSize: int(256, 'batch size of real and generated samples', { min: 1 }),
-  hidden: int(512, 'hidden width of generator and critic MLPs', { min: 1 }),
-  layers: int(3, 'hidden ReLU layers of generator and critic MLPs', { min: 1 }),
-  noiseDim: int(2, 'dimension of the generator noise z', { min: 1 }),
+  batchSize: int(256, 'batch size of real and generated samples', { min: 1, max: 1_000_000 }),
+  hidden: int(512, 'hidden width of generator and critic MLPs', { min: 1, max: 65_536 }),
+  layers: int(3, 'hidden ReLU layers of generator and critic MLPs', { min: 1, max: 256 }),
+  noiseDim: int(2, 'dimension of the generator noise z', { min: 1, max: 65_536 }),
   evalEvery: withDefault(COMMON_FIELDS.evalEvery, 100, 'compute toy metrics every N iterations (0: never)'),
-  evalSamples: int(2500, 'generator samples for the toy metrics', { min: 1 }),
+  evalSamples: int(2500, 'generator samples for the toy metrics', { min: 1, max: 1_000_000 }),
 };
 
 /** Every setting of a toy run. Saved as `config.json` in the run folder. */
@@ -59,6 +59,20 @@ export const TOY_PRESETS: Readonly<Record<string, Preset<ToyConfig>>> = {
   },
 };
 
+/**
+ * Memory of a toy run, an upper estimate: the parameters of both MLPs with gradients, Adam moments
+ * and the updated copies (~6 floats each), and the activations of the critic's double backward pass
+ * (~16 floats per hidden unit and sample) over the batch and the evaluation samples.
+ */
+function toyEstimate(c: ToyConfig): ResourceEstimate {
+  const h = c.hidden;
+  const params = 2 * (Math.max(c.noiseDim, 2) * h + (c.layers - 1) * h * h + 3 * h);
+  const rows = Math.max(c.batchSize * 2, c.evalSamples);
+  const acts = 16 * rows * h * c.layers;
+  const culprit = 6 * params >= acts ? (h * h >= Math.max(c.noiseDim, 2) * h ? 'hidden' : 'noiseDim') : c.evalSamples > c.batchSize * 2 ? 'evalSamples' : 'batchSize';
+  return { bytes: 4 * (6 * params + acts), largestTensor: Math.max(h * h, rows * h, c.noiseDim * h), culprit };
+}
+
 /** The toy kind. */
 export const toyExperiment: Experiment<ToyConfig, ToyModel> = {
   kind: 'toy',
@@ -68,14 +82,15 @@ export const toyExperiment: Experiment<ToyConfig, ToyModel> = {
   presets: TOY_PRESETS,
   presetOptional: true,
   runName: (c) => c.preset ?? `toy-${c.dataset}`,
+  estimate: toyEstimate,
   build: async (c) => (await import('./model.js')).buildToyModel(c),
   hooks: async (model, dir) => (await import('./model.js')).toyHooks(model, dir),
   sample: {
-    fields: sampleFields(1000, 'write to FILE: .csv (x,y rows), .json, or .png (samples over the critic surface); default: CSV on stdout'),
+    fields: sampleFields(1000, 'write to FILE: .csv (x,y rows), .json, or .png (samples over the critic surface); default: CSV on stdout', 100_000_000),
     run: async (run, opts, env) => (await import('./commands.js')).sampleToy(run, opts as never, env),
   },
   evaluate: {
-    fields: { samples: orNull(int(1, 'generator samples', { min: 1 }), "generator samples (default: the run's evalSamples)") },
+    fields: { samples: orNull(int(1, 'generator samples', { min: 1, max: 1_000_000 }), "generator samples (default: the run's evalSamples)") },
     run: async (run, opts, env) => (await import('./commands.js')).evaluateToy(run, opts as never, env),
   },
   figures: {
