@@ -158,15 +158,15 @@ export async function evaluateImages(run: SavedRun<ImageConfig>, opts: ImageEval
 }
 
 /**
- * `export --onnx DIR [--out FILE] [--batch N]`: the generator as a standard ONNX model. Returns the
- * file written (default DIR/generator.onnx).
- * @example await exportImageGenerator(run, { out: null, batch: 64 }, env) // 'runs/mnist/generator.onnx'
+ * `export DIR [--out FILE] [--batch-size N]`: the generator as a standard ONNX model, its batch axis
+ * dynamic unless `batch` is given. Returns the file written (default DIR/generator.onnx).
+ * @example await exportImageGenerator(run, { out: null, batch: null }, env) // 'runs/mnist/generator.onnx'
  */
-export async function exportImageGenerator(run: SavedRun<ImageConfig>, opts: { out: string | null; batch: number }, env: RunEnv): Promise<string> {
-  const batch = opts.batch;
+export async function exportImageGenerator(run: SavedRun<ImageConfig>, opts: { out: string | null; batch: number | null }, env: RunEnv): Promise<string> {
+  const batch = opts.batch ?? 'batch';
   const g = await loadImageGenerator(run);
   const out = opts.out ?? join(run.dir, 'generator.onnx');
-  await writeFile(out, exportGenerator(g, batch));
+  await writeFile(out, exportGenerator(g, opts.batch));
   const inputs = g.numClasses > 0 ? `noise float32 [${batch}, ${NOISE_DIM}], labels int32 [${batch}]` : `noise float32 [${batch}, ${NOISE_DIM}]`;
   const [lo, hi] = imageRange(g.config.family);
   env.say(`wrote ${out}: generator of iteration ${g.iteration}; inputs ${inputs}; output images float32 [${batch}, C, H, W] in [${lo}, ${hi}]`);

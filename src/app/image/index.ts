@@ -78,7 +78,7 @@ export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}):
     export: {
       fields: {
         out: text(null, 'output file (default DIR/generator.onnx)'),
-        batch: int(EXPORT_BATCH, `batch size of the exported generator (default ${EXPORT_BATCH})`, { min: 1 }),
+        batch: orNull(int(EXPORT_BATCH, 'batch size of the exported generator', { min: 1 }), 'fix the batch axis of the exported generator to N (default: dynamic, any batch)'),
         onnx: bool(false, 'ONNX format (the default and only format)'),
       },
       run: async (run, opts, env) => (await import('./commands.js')).exportImageGenerator(run, opts as never, env),
