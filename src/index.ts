@@ -83,6 +83,7 @@ export {
   type DataSource,
   type TrainerOptions,
   type IterationStats,
+  type NoisePurpose,
   type TrainerState,
 } from './gan/trainer.js';
 export { ToyMlp, type ToyMlpOptions } from './gan/models/toy.js';

@@ -81,7 +81,7 @@ export interface TrainerOptions {
    * that replays another framework's noise can ignore `rng` (a resumed run then replays from where
    * the hook is, not from the checkpoint).
    */
-  noise?: (n: number, rng: Rng, purpose: 'generator' | 'critic' | 'fixed') => Tensor;
+  noise?: (n: number, rng: Rng, purpose: NoisePurpose) => Tensor;
   /**
    * Draws the penalty's mixing weights ε [n] of a wgan-gp critic step (default: U[0, 1] per sample,
    * Algorithm 1), after that step's noise. As `noise`, a hook may replay another framework's values.
@@ -154,6 +154,9 @@ export interface GeneratorStepStats {
   generatorAcgan?: number;
 }
 
+/** Why the trainer draws noise: a generator step, a critic step, the fixed noise, or {@link Trainer.sample}. */
+export type NoisePurpose = 'generator' | 'critic' | 'fixed' | 'sample';
+
 /** The trainer's own resumable state (parameters and optimizer slots are saved separately). */
 export interface TrainerState {
   iteration: number;
@@ -183,7 +186,7 @@ export class Trainer {
   private dataRng: Rng;
   private noiseRng: Rng;
   private epsRng: Rng;
-  private readonly noise: (n: number, rng: Rng, purpose: 'generator' | 'critic' | 'fixed') => Tensor;
+  private readonly noise: (n: number, rng: Rng, purpose: NoisePurpose) => Tensor;
   private readonly eps: (n: number, rng: Rng) => Tensor;
   private readonly fixedNoiseRng: Rng;
   private fixed: Tensor | undefined;
@@ -244,7 +247,7 @@ export class Trainer {
   }
 
   /** The noise hook's batch, checked to have `n` rows. */
-  private drawNoise(n: number, rng: Rng, purpose: 'generator' | 'critic'): Tensor {
+  private drawNoise(n: number, rng: Rng, purpose: NoisePurpose): Tensor {
     return checkBatch('noise', this.noise(n, rng, purpose), n);
   }
 
@@ -275,6 +278,20 @@ export class Trainer {
    */
   async fixedSamples(): Promise<Tensor> {
     const x = this.generate(this.fixedNoise, this.fixedLabels ?? undefined);
+    await realize([x]);
+    return x;
+  }
+
+  /**
+   * `n` generator samples from fresh noise drawn from `rng` (the noise hook's `purpose`: 'sample';
+   * a conditional model's labels are i mod numClasses), realized. Touches no training stream.
+   * @example const x = await trainer.sample(1000, new Rng(0)); // toy: [1000, 2] points
+   */
+  async sample(n: number, rng: Rng): Promise<Tensor> {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`Trainer.sample: n must be a positive integer, got ${n}`);
+    const k = this.conditional?.numClasses;
+    const labels = k === undefined ? undefined : tensor(Int32Array.from({ length: n }, (_, i) => i % k), [n], 'int32');
+    const x = this.generate(this.drawNoise(n, rng, 'sample'), labels);
     await realize([x]);
     return x;
   }
