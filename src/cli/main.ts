@@ -232,8 +232,8 @@ function finish(res: RunResult, env: RunEnv, json: { started: number } | undefin
 }
 
 /**
- * The metrics.jsonl interval of a run whose config did not choose one: the kind's default, but at
- * least 10 lines for a short run (`--iters 50` logs every 5 iterations, not only at the end).
+ * The metrics.jsonl interval of a run whose flags, config file and preset did not choose one: the
+ * kind's default, but at least 10 lines for a short run (`--iters 50` logs every 5 iterations, not only at the end).
  */
 export function scaledLogEvery(logEvery: number, iters: number): number {
   return Math.min(logEvery, Math.max(1, Math.floor(iters / 10)));
@@ -303,7 +303,9 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
       flags,
       ...(configPath !== undefined ? { fileSource: `config file '${configPath}'` } : {}),
     });
-    const config = flags.logEvery === undefined && !inFile('logEvery') ? { ...resolved, logEvery: scaledLogEvery(resolved.logEvery, resolved.iters) } : resolved;
+    // The kind's default interval only: one chosen by the flags, the file or the preset is kept.
+    const chosen = flags.logEvery !== undefined || inFile('logEvery') || (resolved.preset !== null && Object.hasOwn(exp.presets[resolved.preset]?.config ?? {}, 'logEvery'));
+    const config = chosen ? resolved : { ...resolved, logEvery: scaledLogEvery(resolved.logEvery, resolved.iters) };
     const started = performance.now();
     const out = (opts.out as string | undefined) ?? join('runs', `${exp.runName(config)}-${timestamp()}`);
     const env = cliEnv(io, opts.progress as ProgressMode);
