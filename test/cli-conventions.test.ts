@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -91,10 +91,13 @@ describe('wgan-gp command-line conventions', () => {
     assert.equal(head.status, 0, head.stderr);
     assert.doesNotMatch(head.stderr, /EPIPE|Error/);
 
-    // An explicit --log-every is kept.
+    // An explicit --log-every is kept, and threads from a config file.
     const kept = join(tmp.root, 'kept');
-    assert.equal((await cli(['train', '--preset', 'toy-8gaussians', '--iters', '6', '--out', kept, '--log-every', '100', '--threads', '1', ...TINY])).code, 0);
-    assert.equal(JSON.parse(await readFile(join(kept, 'config.json'), 'utf8')).logEvery, 100);
+    const file = join(tmp.root, 'threads.json');
+    await writeFile(file, '{"threads": 1}');
+    assert.equal((await cli(['train', '--preset', 'toy-8gaussians', '--iters', '6', '--out', kept, '--log-every', '100', '--config', file, ...TINY])).code, 0);
+    const keptConfig = JSON.parse(await readFile(join(kept, 'config.json'), 'utf8')) as { logEvery: number; threads: number };
+    assert.deepEqual([keptConfig.logEvery, keptConfig.threads], [100, 1]);
   });
 
   it('shows one name per concept in help: sample --samples, export --batch-size; the old spellings hidden', async () => {

@@ -295,17 +295,20 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     }
     const exp = kindOfTrain(opts.preset as string | undefined, file);
     const flags = givenFields(opts, settings, exp.kind, 'a setting');
-    const inFile = (k: string): boolean => file !== undefined && Object.hasOwn(file, k);
-    if (flags.threads === undefined && !inFile('threads')) flags.threads = DEFAULT_THREADS;
     const resolved = resolveRunConfig(exp, {
       preset: opts.preset as string | undefined,
       file: file as Record<string, unknown> | undefined,
       flags,
       ...(configPath !== undefined ? { fileSource: `config file '${configPath}'` } : {}),
     });
-    // The kind's default interval only: one chosen by the flags, the file or the preset is kept.
-    const chosen = flags.logEvery !== undefined || inFile('logEvery') || (resolved.preset !== null && Object.hasOwn(exp.presets[resolved.preset]?.config ?? {}, 'logEvery'));
-    const config = chosen ? resolved : { ...resolved, logEvery: scaledLogEvery(resolved.logEvery, resolved.iters) };
+    // Defaults that depend on the machine and the run's length; a value the flags, the file or the preset chose is kept.
+    const chosen = (k: string): boolean =>
+      flags[k] !== undefined || (file !== undefined && Object.hasOwn(file, k)) || (resolved.preset !== null && Object.hasOwn(exp.presets[resolved.preset]?.config ?? {}, k));
+    const config = {
+      ...resolved,
+      ...(chosen('threads') ? {} : { threads: DEFAULT_THREADS }),
+      ...(chosen('logEvery') ? {} : { logEvery: scaledLogEvery(resolved.logEvery, resolved.iters) }),
+    };
     const started = performance.now();
     const out = (opts.out as string | undefined) ?? join('runs', `${exp.runName(config)}-${timestamp()}`);
     const env = cliEnv(io, opts.progress as ProgressMode);
