@@ -69,8 +69,10 @@ export async function trainGan(opts: TrainGanOptions): Promise<GanRun> {
   const config = resolveRunConfig(exp, { preset: opts.preset, flags, fileSource: 'settings' });
   const env = libraryEnv(opts.log);
   const res: RunResult = await trainRun(exp, config, opts.out, env, { force: opts.force ?? false });
-  const run = await loadRun(res.dir, opts.log ? { log: opts.log } : {});
-  return run;
+  if (res.interrupted === 'SIGINT' || res.interrupted === 'SIGTERM') {
+    throw new Error(`trainGan: stopped by ${res.interrupted} at iteration ${res.iteration}; the checkpoint in '${res.dir}' continues with resumeRunFolder or wgan-gp resume`);
+  }
+  return loadRun(res.dir, opts.log ? { log: opts.log } : {});
 }
 
 /**
