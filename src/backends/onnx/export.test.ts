@@ -61,4 +61,6 @@ test('dynamicBatch refuses a function whose graph changes with the batch size, n
   // A batch-dependent number of nodes: one per row.
   const f = (z: Tensor): Tensor => Array.from({ length: z.shape[0]! }, (_, i) => o.sum(o.mul(o.slice(z, [i, 0], [i + 1, 4]), w))).reduce((a, b) => o.add(a, b));
   assert.throws(() => exportOnnx(f, [{ name: 'z', shape: [2, 4] }], { dynamicBatch: true }), /dynamicBatch: the graph \(\d+ vs \d+ nodes\) depends on the batch size/);
+  const g = (a: Tensor, b: Tensor): Tensor => o.add(o.sum(a), o.sum(b));
+  assert.throws(() => exportOnnx(g, [{ name: 'a', shape: [2, 4] }, { name: 'b', shape: [3, 4] }], { dynamicBatch: true }), /one batch size over the inputs: 'b' has 3, 'a' 2/);
 });

@@ -47,6 +47,9 @@ export function exportOnnx(
     if (names.has(inp.name)) throw new Error(`exportOnnx: input name '${inp.name}' is used twice`);
     names.add(inp.name);
     if (opts.dynamicBatch && inp.shape.length === 0) throw new Error(`exportOnnx: dynamicBatch needs a batch axis, but input '${inp.name}' is a scalar`);
+    if (opts.dynamicBatch && inp.shape[0] !== inputs[0]!.shape[0]) {
+      throw new Error(`exportOnnx: dynamicBatch needs one batch size over the inputs: '${inp.name}' has ${inp.shape[0]}, '${inputs[0]!.name}' ${inputs[0]!.shape[0]}`);
+    }
   }
   const spec = trace(f, inputs, opts.outputNames);
   if (!opts.dynamicBatch) return encodeModel(spec);
