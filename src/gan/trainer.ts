@@ -72,8 +72,21 @@ export interface TrainerOptions {
   generator: Module;
   critic: Module;
   data: DataSource;
-  /** Draws a noise batch for the generator (default: N(0, 1) of shape [n, noiseDim]). */
-  noise?: (n: number, rng: Rng) => Tensor;
+  /**
+   * Draws a noise batch of `n` rows for the generator (default: N(0, 1) of shape [n, noiseDim]).
+   * Called once per step, when the step is built, in the order the steps run: the generator step of
+   * an iteration (`purpose` 'generator', n = generatorBatchSize; none at iteration 0), then each
+   * critic step ('critic', n = batchSize); and once, lazily, for the fixed noise ('fixed', n =
+   * fixedNoiseSize) when {@link Trainer.fixedNoise} is first read, never at construction. A hook
+   * that replays another framework's noise can ignore `rng` (a resumed run then replays from where
+   * the hook is, not from the checkpoint).
+   */
+  noise?: (n: number, rng: Rng, purpose: NoisePurpose) => Tensor;
+  /**
+   * Draws the penalty's mixing weights ε [n] of a wgan-gp critic step (default: U[0, 1] per sample,
+   * Algorithm 1), after that step's noise. As `noise`, a hook may replay another framework's values.
+   */
+  eps?: (n: number, rng: Rng) => Tensor;
   /** Noise dimension for the default noise. */
   noiseDim?: number;
   loss: LossSpec;
@@ -141,6 +154,9 @@ export interface GeneratorStepStats {
   generatorAcgan?: number;
 }
 
+/** Why the trainer draws noise: a generator step, a critic step, the fixed noise, or {@link Trainer.sample}. */
+export type NoisePurpose = 'generator' | 'critic' | 'fixed' | 'sample';
+
 /** The trainer's own resumable state (parameters and optimizer slots are saved separately). */
 export interface TrainerState {
   iteration: number;
@@ -170,9 +186,10 @@ export class Trainer {
   private dataRng: Rng;
   private noiseRng: Rng;
   private epsRng: Rng;
-  private readonly noise: (n: number, rng: Rng) => Tensor;
-  /** Noise drawn once from the seed; samples from it show the generator's progress over time. */
-  readonly fixedNoise: Tensor;
+  private readonly noise: (n: number, rng: Rng, purpose: NoisePurpose) => Tensor;
+  private readonly eps: (n: number, rng: Rng) => Tensor;
+  private readonly fixedNoiseRng: Rng;
+  private fixed: Tensor | undefined;
   /** Labels of the fixed samples of a conditional model (item i has class i mod numClasses), else null. */
   readonly fixedLabels: Tensor | null;
   private readonly conditional: ConditionalSpec | undefined;
@@ -204,7 +221,10 @@ export class Trainer {
     this.epsRng = streams.eps;
     const noiseDim = opts.noiseDim ?? 2;
     this.noise = opts.noise ?? ((n, rng) => rng.normal([n, noiseDim]));
-    this.fixedNoise = this.noise(opts.fixedNoiseSize ?? 128, streams.fixedNoise);
+    this.eps = opts.eps ?? ((n, rng) => rng.uniform([n]));
+    this.fixedNoiseRng = streams.fixedNoise;
+    const fixedSize = opts.fixedNoiseSize ?? 128;
+    if (!Number.isInteger(fixedSize) || fixedSize < 1) throw new Error(`Trainer: fixedNoiseSize must be a positive integer, got ${fixedSize}`);
     this.conditional = opts.conditional;
     this.fixedLabels = null;
     if (opts.conditional) {
@@ -213,9 +233,31 @@ export class Trainer {
       if (opts.conditional.acgan && typeof (opts.critic as Partial<AcganCritic>).scoresAndLogits !== 'function') {
         throw new Error('Trainer: conditional.acgan needs a critic with scoresAndLogits(x) (an AC-GAN head)');
       }
-      const n = this.fixedNoise.shape[0]!;
-      this.fixedLabels = tensor(Int32Array.from({ length: n }, (_, i) => i % k), [n], 'int32');
+      this.fixedLabels = tensor(Int32Array.from({ length: fixedSize }, (_, i) => i % k), [fixedSize], 'int32');
     }
+  }
+
+  /**
+   * Noise drawn once from the seed's own stream (on first use); samples from it show the
+   * generator's progress over time.
+   */
+  get fixedNoise(): Tensor {
+    this.fixed ??= checkBatch('noise', this.noise(this.opts.fixedNoiseSize ?? 128, this.fixedNoiseRng, 'fixed'), this.opts.fixedNoiseSize ?? 128);
+    return this.fixed;
+  }
+
+  /** The noise hook's batch, checked to have `n` rows. */
+  private drawNoise(n: number, rng: Rng, purpose: NoisePurpose): Tensor {
+    return checkBatch('noise', this.noise(n, rng, purpose), n);
+  }
+
+  /** The ε hook's weights, checked to be [n]. */
+  private drawEps(n: number, rng: Rng): Tensor {
+    const eps = this.eps(n, rng);
+    if (!eps?.shape || eps.shape.length !== 1 || eps.shape[0] !== n) {
+      throw new Error(`Trainer: the eps hook must return a tensor [${n}], got ${eps?.shape ? `[${eps.shape.join(', ')}]` : String(eps)}`);
+    }
+    return eps;
   }
 
   /** G(z), or G(z, labels) for a conditional model. */
@@ -236,6 +278,20 @@ export class Trainer {
    */
   async fixedSamples(): Promise<Tensor> {
     const x = this.generate(this.fixedNoise, this.fixedLabels ?? undefined);
+    await realize([x]);
+    return x;
+  }
+
+  /**
+   * `n` generator samples from fresh noise drawn from `rng` (the noise hook's `purpose`: 'sample';
+   * a conditional model's labels are i mod numClasses), realized. Touches no training stream.
+   * @example const x = await trainer.sample(1000, new Rng(0)); // toy: [1000, 2] points
+   */
+  async sample(n: number, rng: Rng): Promise<Tensor> {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`Trainer.sample: n must be a positive integer, got ${n}`);
+    const k = this.conditional?.numClasses;
+    const labels = k === undefined ? undefined : tensor(Int32Array.from({ length: n }, (_, i) => i % k), [n], 'int32');
+    const x = this.generate(this.drawNoise(n, rng, 'sample'), labels);
     await realize([x]);
     return x;
   }
@@ -286,8 +342,8 @@ export class Trainer {
     const B = this.batchSize;
     const real = this.opts.data.sample(B, this.dataRng);
     const labels = this.conditional ? this.realLabels(B) : undefined;
-    const fake = this.generate(this.noise(B, this.noiseRng), labels);
-    const eps = this.loss.name === 'wgan-gp' ? this.epsRng.uniform([B]) : undefined;
+    const fake = this.generate(this.drawNoise(B, this.noiseRng, 'critic'), labels);
+    const eps = this.loss.name === 'wgan-gp' ? this.drawEps(B, this.epsRng) : undefined;
     await realize([real, fake]);
     const params = this.critic.parameters();
     const bounds = backends.map((_, s) => [Math.round((s * B) / backends.length), Math.round(((s + 1) * B) / backends.length)] as const);
@@ -347,10 +403,10 @@ export class Trainer {
     epsRng: Rng,
   ): { loss: Tensor; wLoss: Tensor; penalty?: Tensor; gradNorm?: Tensor; acgan?: Tensor } {
     const B = real.shape[0]!;
-    const z = this.noise(B, noiseRng);
+    const z = this.drawNoise(B, noiseRng, 'critic');
     const fake = this.generate(z, labels);
     // One ε ~ U[0, 1] per sample (Algorithm 1), from its own stream.
-    const eps = this.loss.name === 'wgan-gp' ? epsRng.uniform([B]) : undefined;
+    const eps = this.loss.name === 'wgan-gp' ? this.drawEps(B, epsRng) : undefined;
     return this.criticLossOf(real, labels, fake, eps);
   }
 
@@ -404,7 +460,7 @@ export class Trainer {
    */
   async generatorUpdate(): Promise<GeneratorStepStats> {
     const n = this.generatorBatchSize;
-    const z = this.noise(n, this.noiseRng);
+    const z = this.drawNoise(n, this.noiseRng, 'generator');
     let labels: Tensor | undefined;
     if (this.conditional) {
       const k = this.conditional.numClasses;
@@ -492,6 +548,14 @@ export function seedStreams(seed: number): { generatorInit: Rng; criticInit: Rng
     eps: root.fork(),
     fixedNoise: root.fork(),
   };
+}
+
+/** A hook's batch, checked to be a tensor of `n` rows. */
+function checkBatch(hook: string, t: Tensor, n: number): Tensor {
+  if (!t?.shape || t.shape[0] !== n) {
+    throw new Error(`Trainer: the ${hook} hook must return a tensor of ${n} rows, got ${t?.shape ? `[${t.shape.join(', ')}]` : String(t)}`);
+  }
+  return t;
 }
 
 /** Validates a loss spec, naming the bad field. */

@@ -22,7 +22,8 @@ export interface BatchNormOptions {
 
 /**
  * Normalizes each channel (axis 1) with the batch's mean and variance, then scales by gamma [C]
- * (init 1) and shifts by beta [C] (init 0).
+ * (init 1) and shifts by beta [C] (init 0). Unlike `torch.nn.BatchNorm2d` it keeps no running
+ * statistics (a PyTorch copy must stay in `train()` mode); gamma/beta are PyTorch's weight/bias.
  * @example const bn = new BatchNorm(512); const h = relu(bn.forward(conv.forward(x)));
  */
 export class BatchNorm extends Module {

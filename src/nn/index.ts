@@ -24,5 +24,6 @@ export { ConditionalBatchNorm, type ConditionalBatchNormOptions } from './condit
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Sequential } from './sequential.js';
 export { Reshape, Flatten } from './reshape.js';
-export { ReLU, LeakyReLU, Tanh, Sigmoid, PaperSoftplus } from './activations.js';
+export { ReLU, LeakyReLU, ELU, Tanh, Sigmoid, Softplus, PaperSoftplus, Softmax, LogSoftmax, AvgPool2d, UpsampleNearest2d } from './activations.js';
+export { torchStateDict, loadTorchStateDict, saveTorchSafetensors, loadTorchSafetensors } from './torch-state-dict.js';
 export { summary, summaryRows, type SummaryRow } from './summary.js';

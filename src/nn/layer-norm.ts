@@ -20,7 +20,9 @@ export interface LayerNormOptions {
 
 /**
  * Normalizes each sample over all its non-batch axes, then scales by gamma [C] (init 1) and shifts
- * by beta [C] (init 0), C = axis 1. The critic's replacement for batch norm under WGAN-GP.
+ * by beta [C] (init 0), C = axis 1. The critic's replacement for batch norm under WGAN-GP. In PyTorch
+ * terms this is `torch.nn.GroupNorm(1, C)` (not `torch.nn.LayerNorm([C, H, W])`, whose scale is
+ * [C, H, W]); gamma/beta are its weight/bias ({@link torchStateDict} renames them).
  * @example const ln = new LayerNorm(128); const h = leakyRelu(ln.forward(conv.forward(x)));
  */
 export class LayerNorm extends Module {

@@ -20,7 +20,8 @@ export interface LinearOptions {
 }
 
 /**
- * y = x @ W + b on the last axis of x: [..., in] → [..., out]. W is [in, out] (tflib's layout).
+ * y = x @ W + b on the last axis of x: [..., in] → [..., out]. W is [in, out] (tflib's layout;
+ * `torch.nn.Linear.weight` is [out, in]: {@link torchStateDict} / {@link loadTorchStateDict} transpose it).
  * @example const fc = new Linear(2, 512, { init: 'he', rng: new Rng(1) }); const h = fc.forward(x);
  */
 export class Linear extends Module {

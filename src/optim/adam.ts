@@ -1,6 +1,7 @@
 /**
  * Adam with PyTorch's semantics: bias-corrected moments, eps added to √v̂ (outside the root).
- * The paper's default is Adam(α = 1e-4, β1 = 0, β2 = 0.9) (Algorithm 1); β1 = 0 is allowed.
+ * The defaults are the paper's, Adam(α = 1e-4, β1 = 0, β2 = 0.9) (Algorithm 1), not PyTorch's
+ * (lr 1e-3, β = (0.9, 0.999)): pass `{ lr: 1e-3, beta1: 0.9, beta2: 0.999 }` for those.
  */
 import { add } from '../ops/add.js';
 import { div } from '../ops/div.js';

@@ -3,7 +3,7 @@
  * a few iterations on any backend (the active one, as the Trainer realizes there).
  */
 import { ToyMlp } from '../../src/gan/models/toy.js';
-import { seedStreams, Trainer } from '../../src/gan/trainer.js';
+import { seedStreams, Trainer, type TrainerOptions } from '../../src/gan/trainer.js';
 import type { Optimizer, ParamList } from '../../src/optim/optimizer.js';
 import type { Backend } from '../../src/tensor/tensor.js';
 
@@ -18,6 +18,8 @@ export interface ToyTestTrainerOptions {
   readonly optimizer: (params: ParamList) => Optimizer;
   /** Data-parallel critic shards (TrainerOptions.criticShards). */
   readonly criticShards?: readonly Backend[];
+  /** User-supplied noise, ε or real batches (TrainerOptions' hooks). */
+  readonly hooks?: Pick<TrainerOptions, 'noise' | 'eps'> & { data?: TrainerOptions['data'] };
 }
 
 /**
@@ -40,5 +42,6 @@ export function toyTestTrainer(o: ToyTestTrainerOptions): Trainer {
     criticOptimizer: o.optimizer(critic.namedParameters()),
     seed: o.seed,
     ...(o.criticShards ? { criticShards: o.criticShards } : {}),
+    ...o.hooks,
   });
 }

@@ -69,7 +69,14 @@ describe('image run commands', () => {
     assert.deepEqual(out.images!.dims, [4, 1, 28, 28]);
     await session.release();
     assert.equal(await runCommand(dir, 'export', {}, env), join(dir, 'generator.onnx'));
-    assert.ok(existsSync(join(dir, 'generator.onnx')));
+    assert.match(env.said.at(-1)!, /inputs noise float32 \[batch, 128\]; output images float32 \[batch, C, H, W\]/);
+    // By default the batch axis is dynamic: 4 noise vectors (not the 64 traced) give 4 images, 1 gives 1.
+    const dynamic = await ort.InferenceSession.create(join(dir, 'generator.onnx'));
+    for (const n of [4, 1]) {
+      const res = await dynamic.run({ noise: new ort.Tensor('float32', new Float32Array(n * 128).fill(0.5), [n, 128]) });
+      assert.deepEqual(res.images!.dims, [n, 1, 28, 28]);
+    }
+    await dynamic.release();
     await assert.rejects(runCommand(dir, 'export', { batch: 0 }, env), /export of image runs: batch must be >= 1, got 0/);
 
     const r = (await runCommand(dir, 'evaluate', { samples: 200 }, env, { threads: 1 })) as {

@@ -160,17 +160,17 @@ export async function evaluateImages(run: SavedRun<ImageConfig>, opts: ImageEval
 }
 
 /**
- * `export --onnx DIR [--out FILE] [--batch N]`: the generator as a standard ONNX model. Returns the
- * file written (default DIR/generator.onnx).
- * @example await exportImageGenerator(run, { out: null, batch: 64 }, env) // 'runs/mnist/generator.onnx'
+ * `export DIR [--out FILE] [--batch-size N]`: the generator as a standard ONNX model, its batch axis
+ * dynamic unless `batch` is given. Returns the file written (default DIR/generator.onnx).
+ * @example await exportImageGenerator(run, { out: null, batch: null }, env) // 'runs/mnist/generator.onnx'
  */
-export async function exportImageGenerator(run: SavedRun<ImageConfig>, opts: { out: string | null; batch: number; force?: boolean }, env: RunEnv): Promise<string> {
-  const batch = opts.batch;
+export async function exportImageGenerator(run: SavedRun<ImageConfig>, opts: { out: string | null; batch: number | null; force?: boolean }, env: RunEnv): Promise<string> {
+  const batch = opts.batch ?? 'batch';
   const out = opts.out ?? join(run.dir, 'generator.onnx');
   const target = { flag: '--out', force: opts.force === true };
   await checkOutputFile(out, target);
   const g = await loadImageGenerator(run);
-  await writeNewFile(out, exportGenerator(g, batch), target);
+  await writeNewFile(out, exportGenerator(g, opts.batch), target);
   const inputs = g.numClasses > 0 ? `noise float32 [${batch}, ${NOISE_DIM}], labels int32 [${batch}]` : `noise float32 [${batch}, ${NOISE_DIM}]`;
   const [lo, hi] = imageRange(g.config.family);
   env.say(`wrote ${out}: generator of iteration ${g.iteration}; inputs ${inputs}; output images float32 [${batch}, C, H, W] in [${lo}, ${hi}]`);

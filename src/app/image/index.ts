@@ -81,7 +81,7 @@ export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}):
     export: {
       fields: {
         out: text(null, 'output file (default DIR/generator.onnx)'),
-        batch: int(EXPORT_BATCH, `batch size of the exported generator (default ${EXPORT_BATCH})`, { min: 1, max: 65_536 }),
+        batch: orNull(int(EXPORT_BATCH, 'batch size of the exported generator', { min: 1, max: 65_536 }), 'fix the batch axis of the exported generator to N (default: dynamic, any batch)'),
         force: bool(false, 'replace the --out file if it exists'),
         onnx: bool(false, 'ONNX format (the default and only format)'),
       },

@@ -6,7 +6,7 @@
 import type { LowerCtx, OnnxAttr } from '../../ops/registry.js';
 import type { DType, Plan, Tensor } from '../../tensor/tensor.js';
 import { CONV_LOWERINGS, NCHWC_DOMAIN, type OnnxLowering } from './conv-lowering.js';
-import { encodeModel, ONNX_DTYPE, type InitializerSpec, type NodeSpec, type ValueSpec } from './proto.js';
+import { encodeModel, ONNX_DTYPE, type InitializerSpec, type ModelSpec, type NodeSpec, type ValueSpec } from './proto.js';
 
 export { NCHWC_DOMAIN };
 
@@ -38,6 +38,8 @@ export interface LoweredModel {
   readonly nodes: readonly NodeSpec[];
   /** Number of initializers (embedded constants, shapes, axes). */
   readonly initializerCount: number;
+  /** The model before encoding (what `bytes` holds), for rewrites such as a dynamic batch axis on export. */
+  readonly spec: ModelSpec;
   /**
    * With `packOutputs`: the one output holding the float32 outputs, flattened and concatenated, and
    * where each output (by `plan.outputs` index) lies in it; null for an output of its own
@@ -275,6 +277,7 @@ export function lowerPlan(plan: Plan, opts: LowerOptions = {}): LoweredModel {
   // (The Identity copies read the original names too, so the renaming covers them.)
   const extraOpsets = [{ domain: 'com.microsoft', version: 1 }];
   if (nodes.some((n) => n.domain === NCHWC_DOMAIN)) extraOpsets.push({ domain: NCHWC_DOMAIN, version: 1 });
-  const bytes = encodeModel({ nodes: renamed, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets });
-  return { bytes, inputNames, outputNames, nodeCount: renamed.length, nodes: renamed, initializerCount: inits.length, ...(packed ? { packed } : {}), ...(packedInput ? { packedInput } : {}) };
+  const spec: ModelSpec = { nodes: renamed, initializers: inits, inputs, outputs, opset: OPSET, extraOpsets };
+  const bytes = encodeModel(spec);
+  return { bytes, spec, inputNames, outputNames, nodeCount: renamed.length, nodes: renamed, initializerCount: inits.length, ...(packed ? { packed } : {}), ...(packedInput ? { packedInput } : {}) };
 }

@@ -97,6 +97,8 @@ export interface ValueSpec {
   readonly dtype: number;
   /** Sizes; a negative one is unknown (written as a named dimension). */
   readonly dims: readonly number[];
+  /** Names of the unknown sizes by axis (default `<name>_<axis>`); equal names are equal sizes. */
+  readonly dimNames?: readonly (string | undefined)[];
 }
 
 export interface ModelSpec {
@@ -135,7 +137,7 @@ function writeValueInfo(w: Writer, v: ValueSpec): void {
       tt.int(1, v.dtype);
       tt.message(2, (sh) => {
         // A negative size is unknown: a named dimension (dim_param) instead of a dim_value.
-        v.dims.forEach((d, i) => sh.message(1, (dim) => (d < 0 ? dim.string(2, `${v.name}_${i}`) : dim.int(1, d))));
+        v.dims.forEach((d, i) => sh.message(1, (dim) => (d < 0 ? dim.string(2, v.dimNames?.[i] ?? `${v.name}_${i}`) : dim.int(1, d))));
       });
     }),
   );
