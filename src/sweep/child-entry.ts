@@ -5,6 +5,7 @@
  * backend), and the guard that ends a trial process whose parent died (kill -9 of a worker must
  * not leave an orphan training in a folder that another worker is about to resume).
  */
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { DeviceName } from '../app/common.js';
 import type { RunEnv } from '../app/experiment.js';
@@ -22,9 +23,18 @@ export interface ChildEntry {
 export function childEntry(name: string): ChildEntry {
   const fromSource = import.meta.url.endsWith('.ts');
   const path = fileURLToPath(new URL(`./${name}${fromSource ? '.ts' : '.js'}`, import.meta.url));
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
+  // Not the debugger's or the test runner's flags (a test's child is no test).
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect') && !a.startsWith('--test'));
   const hasTsx = execArgv.some((a) => a.includes('tsx'));
   return { path, execArgv: fromSource && !hasTsx ? [...execArgv, '--import', import.meta.resolve('tsx')] : execArgv };
+}
+
+/** The variable naming the executor or worker process that started a trial process (results record it). */
+export const WORKER_ENV = 'WGAN_GP_SWEEP_WORKER';
+
+/** Who runs trials from this process: `host:pid`. */
+export function workerName(): string {
+  return `${hostname()}:${process.pid}`;
 }
 
 /** The RunEnv of a trial process: messages on stderr prefixed `[trial]`, nothing on stdout. */

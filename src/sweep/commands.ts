@@ -114,7 +114,7 @@ export function addSweepCommands(program: Command, setCode: (code: number) => vo
     const { defaultConcurrency, startWorker } = await import('./executors.js');
     const concurrency = opts.concurrency ?? defaultConcurrency(2);
     const worker = startWorker({ redis: opts.redis, queue: opts.queue, lockMs: opts.lockMs, concurrency, log: say });
-    await worker.waitUntilReady();
+    await worker.worker.waitUntilReady();
     say(`worker ${process.pid}: queue '${opts.queue}' on ${opts.redis}, ${concurrency} trial(s) at once`);
     const signal = nextSignal();
     const s = await signal.promise;

@@ -12,9 +12,10 @@
  */
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { ConfigError } from '../app/settings.js';
-import { childEntry } from './child-entry.js';
+import { childEntry, WORKER_ENV, workerName } from './child-entry.js';
 import { readResult, writeJsonOnce, resultPath, type TrialJob, type TrialResult } from './trial.js';
 
 /** How a trial ended. */
@@ -48,7 +49,7 @@ export function localExecutor(opts: { concurrency: number; log?: (line: string) 
   let stopped = false;
   const runOne = (job: TrialJob): Promise<Outcome> =>
     new Promise((resolve) => {
-      const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+      const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true, env: { ...process.env, [WORKER_ENV]: workerName() } });
       children.add(child);
       let answer: Outcome | undefined;
       child.on('message', (m: { result?: TrialResult; error?: string }) => {
@@ -99,39 +100,47 @@ export interface QueueOptions {
 }
 
 /**
- * The connection options of a redis:// URL (a usage error names the bad URL).
- * @example redisConnection('redis://127.0.0.1:6379/0') // { host: '127.0.0.1', port: 6379, db: 0, ... }
+ * Checks a redis:// URL (a usage error names it).
+ * @example checkRedisUrl('redis://127.0.0.1:6379/0')
  */
-export function redisConnection(url: string): ConnectionOptions {
+export function checkRedisUrl(url: string): void {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     throw new ConfigError(`--redis: '${url}' is not a URL (expected redis://host:port[/db])`);
   }
-  if (u.protocol !== 'redis:') throw new ConfigError(`--redis: '${url}' is not a redis:// URL`);
-  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new ConfigError(`--redis: database '${u.pathname.slice(1)}' of '${url}' is not a number`);
-  return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    db,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    // Workers block on the queue: ioredis must retry forever rather than fail commands.
-    maxRetriesPerRequest: null,
-  };
+  if (u.protocol !== 'redis:') throw new ConfigError(`--redis: '${url}' is not a redis:// URL (expected redis://host:port[/db])`);
+  if (u.pathname.length > 1 && !/^\/\d+$/.test(u.pathname)) throw new ConfigError(`--redis: database '${u.pathname.slice(1)}' of '${url}' is not a number`);
+}
+
+/**
+ * A client of the Redis at `url` (BullMQ under ESM takes a client rather than options). Workers
+ * block on the queue, so commands retry for ever rather than fail (`maxRetriesPerRequest: null`).
+ * The caller closes it (`quit()`) after the queue or worker that uses it.
+ * @example const connection = redisClient('redis://127.0.0.1:6379'); new Queue('q', { connection });
+ */
+export function redisClient(url: string): Redis {
+  checkRedisUrl(url);
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/** A running worker and how to stop it (running trials stop at their next iteration with a checkpoint and go back to the queue). */
+export interface SweepWorker {
+  worker: Worker<TrialJob, TrialResult>;
+  close(): Promise<void>;
 }
 
 /**
  * A worker of the sweep queue: `concurrency` trials at once, each in its own child process.
  * @example const w = startWorker({ redis: 'redis://127.0.0.1:6379', concurrency: 1 }); await w.close();
  */
-export function startWorker(opts: QueueOptions & { concurrency: number }): Worker<TrialJob, TrialResult> {
+export function startWorker(opts: QueueOptions & { concurrency: number }): SweepWorker {
   const entry = childEntry('processor');
   const lockMs = opts.lockMs ?? DEFAULT_LOCK_MS;
+  const connection = redisClient(opts.redis);
   const worker = new Worker<TrialJob, TrialResult>(opts.queue ?? DEFAULT_QUEUE, entry.path, {
-    connection: redisConnection(opts.redis),
+    connection,
     concurrency: opts.concurrency,
     lockDuration: lockMs,
     // Look for jobs whose worker died as often as a lock can expire.
@@ -139,14 +148,20 @@ export function startWorker(opts: QueueOptions & { concurrency: number }): Worke
     // A trial may be re-delivered after several worker deaths; each resumes its checkpoint.
     maxStalledCount: 20,
     useWorkerThreads: false,
-    workerForkOptions: { execArgv: entry.execArgv },
+    workerForkOptions: { execArgv: entry.execArgv, env: { ...process.env, [WORKER_ENV]: workerName() } },
   });
   const log = opts.log ?? (() => undefined);
   worker.on('active', (job) => log(`trial ${job.data.trialId}: started (job ${job.id})`));
   worker.on('completed', (job) => log(`trial ${job.data.trialId}: done`));
   worker.on('failed', (job, err) => log(`trial ${job?.data.trialId ?? '?'}: failed: ${err.message}`));
   worker.on('error', (err) => log(`worker error: ${err.message}`));
-  return worker;
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
 }
 
 /** Attempts of a job before it counts as failed (a trial error, not a worker death: those are stalls). */
@@ -158,7 +173,8 @@ export const JOB_ATTEMPTS = 2;
  * @example await bullmqExecutor({ redis: 'redis://127.0.0.1:6379', concurrency: 0 }).run(jobs, onDone);
  */
 export function bullmqExecutor(opts: QueueOptions & { concurrency: number; pollMs?: number }): Executor {
-  const queue = new Queue<TrialJob, TrialResult>(opts.queue ?? DEFAULT_QUEUE, { connection: redisConnection(opts.redis) });
+  const connection = redisClient(opts.redis);
+  const queue = new Queue<TrialJob, TrialResult>(opts.queue ?? DEFAULT_QUEUE, { connection });
   const worker = opts.concurrency > 0 ? startWorker(opts) : undefined;
   let stopped = false;
   const outcomeOf = async (job: TrialJob): Promise<Outcome | undefined> => {
@@ -202,6 +218,7 @@ export function bullmqExecutor(opts: QueueOptions & { concurrency: number; pollM
     async close() {
       await worker?.close();
       await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
     },
   };
 }

@@ -24,7 +24,9 @@ export interface SweepSummary {
   /** 'above' or 'below' (goal `min`). */
   side: 'above' | 'below';
   groupBy: string | undefined;
-  /** Group value → trials with a result (and a finite metric). */
+  /** The groups in order of first appearance. */
+  groups: string[];
+  /** Group value → trials with a result. */
   totals: Record<string, number>;
   rows: ThresholdRow[];
 }
@@ -49,7 +51,7 @@ export function summarize(spec: SweepSpec, results: readonly TrialResult[]): Swe
   for (const r of results) totals[groupOf(r, spec.groupBy)] = (totals[groupOf(r, spec.groupBy)] ?? 0) + 1;
   const value = (r: TrialResult): number => (metric === undefined ? NaN : (r.metrics[metric] ?? NaN));
   const passes = (r: TrialResult, t: number): boolean => (spec.goal === 'min' ? value(r) < t : value(r) > t);
-  const groups = Object.keys(totals);
+  const groups = [...new Set(results.map((r) => groupOf(r, spec.groupBy)))];
   const rows = (spec.thresholds ?? []).map((t) => {
     const above: Record<string, number> = Object.fromEntries(groups.map((g) => [g, 0]));
     for (const r of results) if (passes(r, t)) above[groupOf(r, spec.groupBy)]!++;
@@ -73,7 +75,7 @@ export function summarize(spec: SweepSpec, results: readonly TrialResult[]): Swe
     }
     return row;
   });
-  return { metric, side: spec.goal === 'min' ? 'below' : 'above', groupBy: spec.groupBy, totals, rows };
+  return { metric, groups, side: spec.goal === 'min' ? 'below' : 'above', groupBy: spec.groupBy, totals, rows };
 }
 
 /**
@@ -81,8 +83,8 @@ export function summarize(spec: SweepSpec, results: readonly TrialResult[]): Swe
  * @example process.stdout.write(summaryMarkdown(summarize(spec, results)));
  */
 export function summaryMarkdown(s: SweepSummary): string {
-  if (s.rows.length === 0 || Object.keys(s.totals).length === 0) return '';
-  const groups = Object.keys(s.totals);
+  if (s.rows.length === 0 || s.groups.length === 0) return '';
+  const groups = s.groups;
   const out = [
     `| ${s.metric ?? 'metric'} ${s.side} | ${groups.map((g) => `${g} (of ${s.totals[g]})`).join(' | ')} |`,
     `|---|${groups.map(() => '---').join('|')}|`,
@@ -121,8 +123,8 @@ export function sweepReportHtml(spec: SweepSpec, name: string, results: readonly
     spec.description ? `<p>${escapeHtml(spec.description)}</p>` : '',
     `<p>${results.length} of ${planned} trials finished${metric ? `; ranked by ${escapeHtml(metric)}` : ''}.</p>`,
   ];
-  if (s.rows.length > 0) {
-    const groups = Object.keys(s.totals);
+  if (s.rows.length > 0 && s.groups.length > 0) {
+    const groups = s.groups;
     html.push(`<h2>Successes per threshold (the paper's Table 5)</h2><table><tr><th>${escapeHtml(metric ?? '')} ${s.side}</th>${groups.map((g) => `<th>${escapeHtml(g)} (of ${s.totals[g]})</th>`).join('')}</tr>`);
     for (const r of s.rows) html.push(`<tr><td class="num">${r.threshold}</td>${groups.map((g) => `<td class="num">${r.above[g]}</td>`).join('')}</tr>`);
     html.push('</table>');

@@ -11,13 +11,13 @@
  */
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { experimentOf, type RunConfig, type RunEnv } from '../app/experiment.js';
 import '../app/kinds.js';
 import type { MetricsLine } from '../app/run-folder.js';
 import { resumeRunFolder, trainRun } from '../app/runs.js';
 import { writeJsonAtomic } from '../io/atomic-file.js';
+import { WORKER_ENV, workerName } from './child-entry.js';
 
 /** What an executor hands a trial's process (a queue job's data): everything needed, nothing shared but the folder. */
 export interface TrialJob {
@@ -41,7 +41,7 @@ export interface TrialResult {
   iteration: number;
   /** The last value of every metric in metrics.jsonl (evaluation metrics and loss means). */
   metrics: Record<string, number>;
-  /** Which process finished it (`host:pid`). */
+  /** Which executor or worker process finished it (`host:pid`; its trial ran in a child of it). */
   worker: string;
   /** Whether this delivery resumed a checkpoint another delivery left. */
   resumed: boolean;
@@ -125,7 +125,7 @@ export async function runTrial(job: TrialJob, env: RunEnv): Promise<TrialResult>
     dir: join('trials', job.trialId),
     iteration,
     metrics,
-    worker: `${hostname()}:${process.pid}`,
+    worker: process.env[WORKER_ENV] ?? workerName(),
     resumed,
     finishedAt: new Date().toISOString(),
   };
