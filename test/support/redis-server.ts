@@ -33,6 +33,10 @@ export async function startRedisServer(): Promise<{ url: string; stop(): Promise
       clearTimeout(timer);
       reject(new Error(`cannot start redis-server (${e.message}); install it: apt-get install -y redis-server`));
     });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with code ${code} before accepting connections:\n${out}`));
+    });
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('Ready to accept connections')) {
