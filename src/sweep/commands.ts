@@ -61,16 +61,19 @@ export function addSweepCommands(program: Command, setCode: (code: number) => vo
       .option('--out <dir>', 'sweep folder (default: sweeps/<name>); a re-run resumes it')
       .addOption(new Option('--executor <name>', 'where trials run: local child processes, or a BullMQ queue on Redis').choices(['local', 'bullmq']).default('local'))
       .addOption(new Option('--concurrency <n>', 'trials at once on this machine (default: cores / threads per trial; bullmq: 0 leaves them to `wgan-gp worker`s)').argParser(positiveInt(0)))
-      .option('--redis <url>', 'Redis URL of the BullMQ executor (redis://host:port[/db])'),
+      .option('--redis <url>', 'Redis URL of the BullMQ executor (redis://host:port[/db])')
+      .option('--data <path>', "the trials' data (sets the spec's base.data; the built-in sweeps need the CIFAR-10 folder)"),
   )
     .addHelpText('after', `\nBuilt-in sweeps:\n${presets}\n\nSpec keys: name, description, base (a config file's settings, with preset), grid ({ field: [values] }), random ({ trials, seed, fields: { field: [choices] | { uniform | logUniform | int: [a, b] } } }), metric, thresholds, groupBy. Each trial is a run folder DIR/trials/<id>; results in DIR/results.jsonl and DIR/report.html.`)
-    .action(async (specArg: string, opts: { out?: string; executor: 'local' | 'bullmq'; concurrency?: number; redis?: string; queue: string; lockMs: number }) => {
+    .action(async (specArg: string, opts: { out?: string; executor: 'local' | 'bullmq'; concurrency?: number; redis?: string; data?: string; queue: string; lockMs: number }) => {
       const { readSweepSpec, runSweep } = await import('./sweep.js');
       const { planSweep } = await import('./spec.js');
       const { summaryMarkdown } = await import('./summary.js');
       const { existsSync } = await import('node:fs');
       const preset = Object.hasOwn(SWEEP_PRESETS, specArg) && !existsSync(specArg) ? SWEEP_PRESETS[specArg]! : undefined;
-      const { spec, name } = preset ? { spec: preset.spec, name: specArg } : await readSweepSpec(specArg);
+      const read = preset ? { spec: preset.spec, name: specArg } : await readSweepSpec(specArg);
+      const { name } = read;
+      const spec = opts.data === undefined ? read.spec : { ...read.spec, base: { ...read.spec.base, data: opts.data } };
       const plan = planSweep(spec, name, preset ? `sweep '${specArg}'` : `sweep spec '${specArg}'`);
       if (opts.executor === 'bullmq' && opts.redis === undefined) throw new ConfigError('--executor bullmq needs --redis URL');
       if (opts.executor === 'local' && opts.redis !== undefined) throw new ConfigError('--redis is for --executor bullmq');

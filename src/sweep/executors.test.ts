@@ -24,6 +24,15 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'wgan-gp.js');
 const tmp = testFolder('wgan-gp-sweep-');
 const redis = { url: '', stop: async (): Promise<void> => undefined };
 const started = startRedisServer().then((r) => Object.assign(redis, r));
+const opened = new Set<Executor>();
+after(async () => {
+  // A failed test leaves no executor polling a stopped redis-server (the test process would not exit).
+  for (const e of opened) {
+    e.stop();
+    await e.close();
+  }
+});
+
 after(async () => redis.stop());
 
 /** Tiny toy trials: 8 hidden units, 10 iterations, W1 at the end. */
@@ -150,15 +159,6 @@ const checkpointIteration = async (runDir: string): Promise<number> => {
 };
 
 /** Runs a sweep on `executor` and closes it (its Redis connections, its workers). */
-const opened = new Set<Executor>();
-after(async () => {
-  // A failed test leaves no executor polling a stopped redis-server (the test process would not exit).
-  for (const e of opened) {
-    e.stop();
-    await e.close();
-  }
-});
-
 async function sweepOn(p: SweepPlan, dir: string, executor: Executor): Promise<SweepOutcome> {
   opened.add(executor);
   try {

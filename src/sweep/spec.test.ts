@@ -6,6 +6,7 @@ import '../app/kinds.js';
 import { ConfigError } from '../app/settings.js';
 import { testFolder } from '../../test/support/run-env.js';
 import { checkSweepSpec, jobIdOf, planSweep, type SweepSpec } from './spec.js';
+import { SWEEP_PRESETS } from './presets.js';
 import { summarize, summaryMarkdown } from './summary.js';
 import { writeJsonOnce, type TrialResult } from './trial.js';
 
@@ -63,6 +64,26 @@ describe('sweep spec', () => {
     assert.notEqual(jobIdOf('/x', a), jobIdOf('/x', b));
     assert.match(jobIdOf('/x', a), /^t0000-[0-9a-f]{20}$/);
   });
+});
+
+describe('the built-in §5.1 sweeps', () => {
+  for (const [name, archs, dims] of [['random-archs', 20, [8, 16, 32]], ['random-archs-full', 200, [32, 64, 128]]] as const) {
+    it(`${name}: ${archs} Table 1 architectures, each trained with wgan-gp and gan under the paper's optimizers`, () => {
+      const plan = planSweep({ ...SWEEP_PRESETS[name]!.spec, base: { ...SWEEP_PRESETS[name]!.spec.base, data: tmp.root } }, name);
+      assert.equal(plan.trials.length, 2 * archs);
+      for (let i = 0; i < plan.trials.length; i += 2) {
+        const [w, g] = [plan.trials[i]!, plan.trials[i + 1]!];
+        const arch = (t: typeof w): unknown[] => ['gNonlinearity', 'dNonlinearity', 'gDepth', 'dDepth', 'gNorm', 'dNorm', 'gDim', 'dDim'].map((k) => t.config[k]);
+        assert.deepEqual(arch(g), arch(w), 'both losses train the same architecture');
+        assert.deepEqual([w.config.loss, w.config.lr, w.config.beta1, w.config.beta2], ['wgan-gp', 1e-4, 0, 0.9]);
+        assert.deepEqual([g.config.loss, g.config.lr, g.config.beta1, g.config.beta2], ['gan', 2e-4, 0.5, 0.999]);
+        assert.ok((dims as readonly number[]).includes(w.config.gDim as number) && [4, 8, 12, 20].includes(w.config.dDepth as number));
+        assert.equal(w.config.classifier, 'cifar10');
+      }
+      // The draws cover Table 1 (every nonlinearity shows up for G and for D).
+      for (const k of ['gNonlinearity', 'dNonlinearity']) assert.equal(new Set(plan.trials.map((t) => t.config[k])).size, 4, k);
+    });
+  }
 });
 
 describe('sweep summary (Table 5 form)', () => {
