@@ -7,7 +7,7 @@ import { ConfigError } from '../app/settings.js';
 import { testFolder } from '../../test/support/run-env.js';
 import { checkSweepSpec, jobIdOf, planSweep, type SweepSpec } from './spec.js';
 import { SWEEP_PRESETS } from './presets.js';
-import { summarize, summaryMarkdown } from './summary.js';
+import { successCurve, summarize, summaryMarkdown, sweepReportHtml } from './summary.js';
 import { writeJsonOnce, type TrialResult } from './trial.js';
 
 const tmp = testFolder('wgan-gp-sweep-spec-');
@@ -108,6 +108,16 @@ describe('sweep summary (Table 5 form)', () => {
     const md = summaryMarkdown(s);
     assert.match(md, /\| inceptionScore above \| wgan-gp \(of 3\) \| gan \(of 3\) \|/);
     assert.match(md, /\| 5 \| 1 \| 0 \| 1 \| 1 \|/);
+  });
+
+  it('draws the counts as curves in the report, trials ranked by the metric', () => {
+    const png = successCurve(spec, results);
+    assert.ok(png && png.subarray(1, 4).toString() === 'PNG');
+    const html = sweepReportHtml(spec, 'study', results, 8);
+    assert.match(html, /6 of 8 trials finished; ranked by inceptionScore/);
+    assert.match(html, /data:image\/png;base64,/);
+    const order = [...html.matchAll(/>(t\d)<\/a>/g)].map((m) => m[1]);
+    assert.deepEqual(order, ['t0', 't5', 't1', 't2', 't4', 't3']);
   });
 
   it('counts values below the threshold when lower is better', () => {

@@ -5,6 +5,7 @@
  * succeed with only one group, with both, with neither (§5.1's "only WGAN-GP 147 / both 42 / only
  * GAN 0 / neither 11" at 5.0). Rendered as Markdown (stdout, docs) and in the sweep's report.html.
  */
+import { linePlot } from '../viz/line-plot.js';
 import { escapeHtml } from '../viz/report.js';
 import type { SweepSpec } from './spec.js';
 import type { TrialResult } from './trial.js';
@@ -98,6 +99,26 @@ export function summaryMarkdown(s: SweepSummary): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Table 5 as a curve: for each group, how many trials pass each threshold of the metric over its
+ * observed range (a robust method stays high further to the right); null without a metric.
+ * @example const png = successCurve(spec, results); // PNG bytes
+ */
+export function successCurve(spec: SweepSpec, results: readonly TrialResult[]): Buffer | null {
+  const metric = metricOf(spec, results);
+  const values = results.map((r) => (metric === undefined ? NaN : (r.metrics[metric] ?? NaN)));
+  const finite = values.filter(Number.isFinite);
+  if (metric === undefined || finite.length === 0) return null;
+  const [lo, hi] = [Math.min(...finite), Math.max(...finite)];
+  const ts = Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100);
+  const groups = [...new Set(results.map((r) => groupOf(r, spec.groupBy)))];
+  const series = groups.map((g) => {
+    const mine = values.filter((_, i) => groupOf(results[i]!, spec.groupBy) === g);
+    return { name: g, x: ts, y: ts.map((t) => mine.filter((v) => (spec.goal === 'min' ? v < t : v > t)).length) };
+  });
+  return linePlot({ series, title: `trials with ${metric} ${spec.goal === 'min' ? 'below' : 'above'} a threshold${spec.groupBy ? `, by ${spec.groupBy}` : ''}`, xLabel: `${metric} threshold`, yLabel: 'trials', width: 640, height: 360 });
+}
+
 function cell(x: unknown): string {
   if (typeof x === 'number') return Number.isInteger(x) ? String(x) : x.toPrecision(4);
   return escapeHtml(JSON.stringify(x));
@@ -135,6 +156,8 @@ export function sweepReportHtml(spec: SweepSpec, name: string, results: readonly
       html.push('</table>');
     }
   }
+  const curve = successCurve(spec, results);
+  if (curve) html.push(`<p><img alt="successes per threshold" src="data:image/png;base64,${curve.toString('base64')}"></p>`);
   html.push(`<h2>Trials</h2><table><tr><th>trial</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join('')}${metric ? `<th>${escapeHtml(metric)}</th>` : ''}<th>iterations</th><th>worker</th></tr>`);
   for (const r of sorted) {
     html.push(
