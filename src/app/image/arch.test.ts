@@ -11,7 +11,6 @@ import { testFixture, testRunEnv } from '../../../test/support/run-env.js';
 import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, encodeCifar10Bin } from '../../data/cifar10.js';
 import { loadCheckpoint } from '../../gan/checkpoint.js';
 import { Arch32Critic } from '../../gan/models/arch32.js';
-import { LayerNorm } from '../../nn/layer-norm.js';
 import { zeros } from '../../autodiff/grad.js';
 import { Rng } from '../../tensor/random.js';
 import { realize } from '../../tensor/tensor.js';
@@ -63,8 +62,7 @@ describe('image runs of the §5.1 family (cifar10-arch)', () => {
     assert.deepEqual([full.iteration, half.iteration, half.interrupted], [4, 2, 'stopAfter']);
     await resumeRunFolder(join(fx.root, 'half'), env);
     const [a, b] = [await loadCheckpoint(join(fx.root, 'full', 'checkpoints')), await loadCheckpoint(join(fx.root, 'half', 'checkpoints'))];
-    assert.ok(Object.keys(a.tensors).some((k) => k.startsWith('critic.norm2')), 'layer norm in the wgan-gp critic');
+    assert.ok(Object.keys(a.tensors).some((k) => k.startsWith('critic.norm2.')), 'layer norm in the wgan-gp critic (its weights decayed)');
     for (const k of Object.keys(a.tensors)) assert.deepEqual(b.tensors[k]!.data, a.tensors[k]!.data, k);
-    assert.ok(new Arch32Critic({ nonlinearity: 'tanh', depth: 6, norm: true, dim: 2 }).norm2 instanceof LayerNorm);
   });
 });
