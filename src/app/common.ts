@@ -6,7 +6,7 @@
  */
 import { Adam } from '../optim/adam.js';
 import { clipProjection } from '../optim/clip.js';
-import type { Optimizer, ParamList } from '../optim/optimizer.js';
+import type { Optimizer, ParamList, Projection } from '../optim/optimizer.js';
 import { RMSProp } from '../optim/rmsprop.js';
 import { linearDecay } from '../optim/schedule.js';
 import { SGD } from '../optim/sgd.js';
@@ -107,11 +107,13 @@ export function lossSpec(c: Values<typeof LOSS_FIELDS>): LossSpec {
 }
 
 /**
- * The optimizer a config asks for; `clip` adds the weight-clipping projection (critic of wgan).
+ * The optimizer a config asks for; `clip` adds the weight-clipping projection (critic of wgan), or
+ * `project` another projection applied after each step (e.g. weight decay).
  * @example const opt = makeOptimizer(config, critic.namedParameters(), 0.01);
  */
-export function makeOptimizer(c: Values<typeof OPTIMIZER_FIELDS>, params: ParamList, clip?: number): Optimizer {
-  const base = clip === undefined ? { lr: c.lr } : { lr: c.lr, project: clipProjection(clip) };
+export function makeOptimizer(c: Values<typeof OPTIMIZER_FIELDS>, params: ParamList, clip?: number, project?: Projection): Optimizer {
+  const proj = clip === undefined ? project : clipProjection(clip);
+  const base = proj === undefined ? { lr: c.lr } : { lr: c.lr, project: proj };
   switch (c.optimizer) {
     case 'adam':
       return new Adam(params, { ...base, beta1: c.beta1, beta2: c.beta2 });

@@ -9,6 +9,8 @@
  *   wgan-gp eval DIR [--samples N]
  *   wgan-gp export DIR [--out FILE] [--batch-size N]
  *   wgan-gp figure NAME --out DIR
+ *   wgan-gp sweep SPEC.json [--out DIR] [--executor local|bullmq] [--concurrency N]   (src/sweep/commands.ts)
+ *   wgan-gp worker --redis URL
  *
  * The kind is picked once: from `--preset`, else from the config file's `kind` or `preset`, else the
  * default kind (toy); a saved run's kind is config.json's. A flag of another kind is a usage error.
@@ -29,6 +31,7 @@ import type { RunResult } from '../app/run-folder.js';
 import type { RunCommandName } from '../app/runs.js';
 import { ConfigError, type Field, type Fields } from '../app/settings.js';
 import { readRegularFile } from '../io/safe-fs.js';
+import { addSweepCommands } from '../sweep/commands.js';
 import { PROGRESS_MODES, progressReporter, type ProgressMode } from './progress.js';
 
 /** Exit codes of the command. */
@@ -392,6 +395,7 @@ export function buildProgram(setCode: (code: number) => void, io: CliIo = proces
     for (const f of files) io.stdout.write(`${f}\n`);
   });
 
+  addSweepCommands(program, setCode, io);
   return program;
 }
 

@@ -11,13 +11,30 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { LossName } from '../../gan/losses.js';
+import { ARCH_NONLINEARITIES } from '../../gan/models/arch32.js';
 import { LSUN64_ARCHS, type Lsun64Arch } from '../../gan/models/lsun64.js';
 import type { BundledClassifierName } from '../../metrics/bundled-classifiers.js';
 import { COMMON_FIELDS, LOSS_DEFAULTS, type Preset } from '../common.js';
-import { bool, ConfigError, int, num, text, withDefault, type Values } from '../settings.js';
+import { bool, choice, ConfigError, int, num, text, withDefault, type Values } from '../settings.js';
 
 /** The reference script (network family and data) a preset follows. */
-export type ImageFamily = 'mnist' | 'cifar10-dcgan' | 'cifar10-resnet' | 'lsun64';
+export type ImageFamily = 'mnist' | 'cifar10-dcgan' | 'cifar10-resnet' | 'lsun64' | 'cifar10-arch';
+
+/**
+ * The §5.1 random-architecture family (preset cifar10-arch, src/gan/models/arch32.ts): Table 1's
+ * choices for G and D separately, and the weight decay the paper puts on normalized critics.
+ */
+export const ARCH_FIELDS = {
+  gNonlinearity: choice(ARCH_NONLINEARITIES, 'relu', 'generator nonlinearity (cifar10-arch; softplus: softplus(2x+2)/2 − 1)'),
+  gDepth: int(4, 'generator weight layers (cifar10-arch; Table 1: 4, 8, 12, 20; 4 = the DCGAN)', { min: 4 }),
+  gNorm: bool(true, 'batch norm in the generator (cifar10-arch)'),
+  gDim: int(64, 'generator base filter count (cifar10-arch; Table 1: 32, 64, 128)', { min: 1 }),
+  dNonlinearity: choice(ARCH_NONLINEARITIES, 'leakyrelu', 'critic nonlinearity (cifar10-arch)'),
+  dDepth: int(4, 'critic weight layers (cifar10-arch; Table 1: 4, 8, 12, 20)', { min: 4 }),
+  dNorm: bool(false, 'normalization in the critic: layer norm under wgan-gp, batch norm otherwise (cifar10-arch)'),
+  dDim: int(64, 'critic base filter count (cifar10-arch; Table 1: 32, 64, 128)', { min: 1 }),
+  normDecay: num(1e-3, 'decoupled weight decay of a normalized critic, w ← w·(1 − lr·decay) after each step (cifar10-arch; the paper: 1e-3)', { min: 0 }),
+};
 
 /**
  * Every setting a user may give an image run (file or flags): the common ones with the image
@@ -62,6 +79,7 @@ export const IMAGE_FIELDS = {
    */
   strictData: bool(false, 'stop at an unreadable or undecodable image (default: skip it with a warning, the next image in its place)'),
   criticShards: int(1, 'critic steps data-parallel over N shards of the batch, one thread each (wgan-gp, cpu; 1: off)', { min: 1, max: 64 }),
+  ...ARCH_FIELDS,
 };
 
 /** What the preset fixes: the kind, the preset's name, its family and (lsun64) its (G, D) pair. */
@@ -103,6 +121,7 @@ export const FAMILY_CLASSIFIER: Readonly<Record<ImageFamily, BundledClassifierNa
   'cifar10-dcgan': 'cifar10',
   'cifar10-resnet': 'cifar10',
   lsun64: null,
+  'cifar10-arch': 'cifar10',
 };
 
 /** Default generator samples of `eval` (FID wants ≥ 10k). */
@@ -142,6 +161,13 @@ const FIXED_PRESETS: Readonly<Record<string, ImagePreset>> = {
     byLoss: { 'wgan-gp': ADAM_MNIST },
   },
   'cifar10-resnet': RESNET,
+  'cifar10-arch': {
+    description:
+      "§5.1's random-architecture family on 32×32 images (CIFAR-10 standing in for ImageNet 32×32): G and D each drawn from Table 1 (--g-/--d-nonlinearity, -depth, -norm, -dim); wgan-gp Adam 1e-4 β 0/0.9, gan Adam 2e-4 β 0.5/0.999; weight decay 1e-3 on normalized critics",
+    fixed: { family: 'cifar10-arch', arch: null },
+    config: { batchSize: 64, generatorBatchSize: 64, iters: 100_000, plotEvery: 1000, evalEvery: 1000, classifier: 'cifar10' },
+    byLoss: { 'wgan-gp': ADAM_64, gan: LOSS_DEFAULTS.gan },
+  },
   'cifar10-resnet-acgan': {
     ...RESNET,
     description: 'gan_cifar_resnet.py with CONDITIONAL and ACGAN: conditional batch norm in G, class head on D (CE weight 1 on real, 0.1 for G)',
@@ -185,6 +211,10 @@ export function validateImageConfig(c: ImageConfig): void {
   if (isBundled(c.classifier) && c.classifier !== FAMILY_CLASSIFIER[c.family]) {
     const fits = FAMILY_CLASSIFIER[c.family];
     throw new ConfigError(`config: classifier '${c.classifier}' judges ${c.classifier === 'mnist' ? 'MNIST digits' : 'CIFAR-10 images'}, not the images of preset '${c.preset}'; ${fits ? `use '${fits}', ` : ''}an ONNX file or null`);
+  }
+  if (c.family !== 'cifar10-arch') {
+    const set = (Object.keys(ARCH_FIELDS) as (keyof typeof ARCH_FIELDS)[]).find((k) => c[k] !== ARCH_FIELDS[k].default);
+    if (set) throw new ConfigError(`config: ${set} applies to preset cifar10-arch only, not '${c.preset}'`);
   }
   if (c.conditional && c.family !== 'cifar10-resnet') throw new ConfigError(`config: conditional models exist only for the cifar10-resnet presets, not '${c.preset}'`);
   if (c.arch === 'resnet-101' && c.dim % 4 !== 0) throw new ConfigError(`config: dim must be a multiple of 4 for lsun64-resnet-101, got ${c.dim}`);

@@ -42,10 +42,12 @@ export const FAMILY_TRANSFORM: Readonly<Record<ImageFamily, PixelTransformSpec>>
   'cifar10-resnet': 'symmetricDequantized',
   // gan_64x64.py: 2(x/255 − 0.5).
   lsun64: 'symmetric',
+  // §5.1 (no public script): as gan_cifar.py.
+  'cifar10-arch': 'symmetric',
 };
 
 /** Image side of each family. */
-export const FAMILY_SIZE: Readonly<Record<ImageFamily, number>> = { mnist: 28, 'cifar10-dcgan': 32, 'cifar10-resnet': 32, lsun64: 64 };
+export const FAMILY_SIZE: Readonly<Record<ImageFamily, number>> = { mnist: 28, 'cifar10-dcgan': 32, 'cifar10-resnet': 32, lsun64: 64, 'cifar10-arch': 32 };
 
 /** [lo, hi] of the generator's output (sigmoid for MNIST, tanh otherwise). */
 export function imageRange(family: ImageFamily): [number, number] {

@@ -25,8 +25,8 @@ import { sampleFields } from '../common.js';
 /** Samples in one grid of `wgan-gp sample` (all decoded in memory: 4,096 64×64 images are ~200 MB). */
 const MAX_GRID_SAMPLES = 4096;
 import type { Experiment } from '../experiment.js';
-import { bool, choice, int, orNull, text } from '../settings.js';
-import { EVAL_SAMPLES, EXPORT_BATCH, IMAGE_FIELDS, IMAGE_LOSS_DEFAULTS, IMAGE_PRESETS, savedImageConfig, unknownImagePreset, validateImageConfig, type ImageConfig } from './config.js';
+import { bool, choice, defaultsOf, int, orNull, text } from '../settings.js';
+import { ARCH_FIELDS, EVAL_SAMPLES, EXPORT_BATCH, IMAGE_FIELDS, IMAGE_LOSS_DEFAULTS, IMAGE_PRESETS, savedImageConfig, unknownImagePreset, validateImageConfig, type ImageConfig } from './config.js';
 import type { ImageData } from './data.js';
 import type { ImageModel } from './model.js';
 
@@ -51,8 +51,8 @@ export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}):
     validate: validateImageConfig,
     toSaved: savedImageConfig,
     files: ['ceiling.json'],
-    // Runs saved before criticShards existed trained unsharded.
-    savedCompat: { criticShards: 1, strictData: false },
+    // Runs saved before criticShards existed trained unsharded; before cifar10-arch, no run had its settings.
+    savedCompat: { criticShards: 1, strictData: false, ...defaultsOf(ARCH_FIELDS) },
     runName: (c) => c.preset,
     build: async (c, env, purpose) => {
       const data = await loadData(c, env.say); // a bad --data fails here, before the run folder is made

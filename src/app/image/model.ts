@@ -11,6 +11,7 @@ import { BatchSampler, samplerDataSource } from '../../data/batches.js';
 import { seedStreams, Trainer } from '../../gan/trainer.js';
 import { createCifarDcgan } from '../../gan/models/cifar-dcgan.js';
 import { createCifarResnet } from '../../gan/models/cifar-resnet.js';
+import { createArch32 } from '../../gan/models/arch32.js';
 import { createLsun64 } from '../../gan/models/lsun64.js';
 import { createMnist, NOISE_DIM } from '../../gan/models/mnist.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic-file.js';
@@ -19,12 +20,15 @@ import { Rng } from '../../tensor/random.js';
 import type { Backend } from '../../tensor/tensor.js';
 import { imageGrid } from '../../viz/image-grid.js';
 import { readMetricsJsonl, writeReport } from '../../viz/report.js';
-import { trainerSettings } from '../common.js';
+import { makeOptimizer, trainerSettings } from '../common.js';
 import type { RunModel } from '../experiment.js';
 import { type CurveFigure, LOSS_SMOOTHING, lossFigure, METRIC_GUIDE, type PanelSpec, reportImages, writeCurveFigures } from '../report.js';
 import type { MetricsLine, RunHooks } from '../run-folder.js';
-import { ConfigError } from '../settings.js';
-import type { ImageConfig } from './config.js';
+import { mul } from '../../ops/mul.js';
+import type { Optimizer } from '../../optim/optimizer.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { ConfigError, defaultsOf } from '../settings.js';
+import { ARCH_FIELDS, type ImageConfig } from './config.js';
 import { imageRange, type ImageData } from './data.js';
 import { criticCost, evalIndices, generatorBatches, openJudge, realCeiling, scoreImages, type ImageScores, type Judge } from './eval.js';
 
@@ -49,7 +53,7 @@ export interface ImageModel extends RunModel {
  * @example const { generator, critic } = createImageNetworks(resolveRunConfig(imageExperiment, { preset: 'mnist' }), new Rng(1));
  */
 export function createImageNetworks(
-  c: Pick<ImageConfig, 'family' | 'arch' | 'dim' | 'loss' | 'conditional' | 'acgan'>,
+  c: Pick<ImageConfig, 'family' | 'arch' | 'dim' | 'loss' | 'conditional' | 'acgan'> & Partial<Pick<ImageConfig, keyof typeof ARCH_FIELDS>>,
   rng: Rng,
   numClasses = 10,
 ): { generator: Module; critic: Module } {
@@ -62,7 +66,29 @@ export function createImageNetworks(
       return createCifarResnet({ dim: c.dim, conditional: c.conditional, acgan: c.acgan, numClasses, rng });
     case 'lsun64':
       return createLsun64({ arch: c.arch ?? 'resnet', dim: c.dim, loss: c.loss, rng });
+    case 'cifar10-arch': {
+      const a = { ...defaultsOf(ARCH_FIELDS), ...c };
+      return createArch32({
+        generator: { nonlinearity: a.gNonlinearity, depth: a.gDepth, norm: a.gNorm, dim: a.gDim },
+        critic: { nonlinearity: a.dNonlinearity, depth: a.dDepth, norm: a.dNorm, dim: a.dDim },
+        loss: c.loss,
+        rng,
+      });
+    }
   }
+}
+
+/**
+ * The critic's optimizer of a config with decoupled weight decay: after each step w ← w·(1 − lr·decay)
+ * (§5.1 decays normalized critics by 1e-3; the paper does not say how, this is AdamW's form).
+ * @example const optD = decayedCriticOptimizer(config, critic, 1e-3);
+ */
+export function decayedCriticOptimizer(c: ImageConfig, critic: Module, decay: number): Optimizer {
+  let opt: Optimizer | undefined;
+  // The factor is read at each step, so a learning-rate schedule scales the decay too.
+  const project = (p: Tensor): Tensor => mul(p, 1 - opt!.lr * decay);
+  opt = makeOptimizer(c, critic.namedParameters(), undefined, project);
+  return opt;
 }
 
 /** Size of the fixed-noise batch: 128 as gan_mnist.py / gan_cifar.py, 64 (BATCH_SIZE) for gan_64x64.py, 10 per class if conditional. */
@@ -97,8 +123,15 @@ export function buildImageModel(config: ImageConfig, data: ImageData): ImageMode
   const sampler = new BatchSampler(data.train, { batchSize: config.batchSize, seed: streams.data.int(2 ** 31) });
   const n = config.criticShards;
   const shardBackends = n > 1 ? criticShardBackends(n, { threads: Math.max(1, Math.floor(config.threads / n)) }) : [];
+  const settings = trainerSettings(config, generator, critic);
+  if (config.family === 'cifar10-arch' && config.dNorm && config.normDecay > 0) {
+    const optD = decayedCriticOptimizer(config, critic, config.normDecay);
+    const schedule = settings.beforeIteration;
+    settings.criticOptimizer = optD;
+    if (schedule) settings.beforeIteration = (it) => (schedule(it), (optD.lr = settings.generatorOptimizer.lr));
+  }
   const trainer = new Trainer({
-    ...trainerSettings(config, generator, critic),
+    ...settings,
     data: samplerDataSource(sampler),
     noise: (n, rng) => rng.normal([n, NOISE_DIM]),
     batchSize: config.batchSize,
