@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import '../app/kinds.js';
 import { ConfigError } from '../app/settings.js';
+import { main } from '../cli/main.js';
 import { testFolder } from '../../test/support/run-env.js';
 import { checkSweepSpec, jobIdOf, planSweep, type SweepSpec } from './spec.js';
 import { SWEEP_PRESETS } from './presets.js';
@@ -63,6 +65,34 @@ describe('sweep spec', () => {
     assert.notEqual(jobIdOf('/x', a), jobIdOf('/y', a));
     assert.notEqual(jobIdOf('/x', a), jobIdOf('/x', b));
     assert.match(jobIdOf('/x', a), /^t0000-[0-9a-f]{20}$/);
+  });
+});
+
+describe('wgan-gp sweep: usage errors', () => {
+  const cli = async (args: string[]): Promise<{ code: number; stderr: string }> => {
+    let stderr = '';
+    const io = { stdout: { write: () => true }, stderr: { write: (t: string) => ((stderr += t), true) } } as unknown as Parameters<typeof main>[1];
+    return { code: await main(['node', 'wgan-gp', ...args], io), stderr };
+  };
+
+  it('exits 2 naming the bad file, flag or URL, and writes nothing', async () => {
+    const spec = join(tmp.root, 'ok.json');
+    await writeFile(spec, JSON.stringify({ base }));
+    const out = join(tmp.root, 'never');
+    const cases: [string[], RegExp][] = [
+      [['sweep', join(tmp.root, 'missing.json')], /cannot read sweep spec '.*missing\.json': no such file/],
+      [['sweep', spec, '--out', out, '--executor', 'bullmq'], /--executor bullmq needs --redis URL/],
+      [['sweep', spec, '--out', out, '--executor', 'bullmq', '--redis', 'http://x:1'], /--redis: 'http:\/\/x:1' is not a redis:\/\/ URL/],
+      [['sweep', spec, '--out', out, '--redis', 'redis://127.0.0.1:1'], /--redis is for --executor bullmq/],
+      [['sweep', spec, '--out', out, '--concurrency', '0'], /--concurrency must be >= 1 with the local executor/],
+      [['worker', '--redis', 'nope'], /--redis: 'nope' is not a URL/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+    assert.equal(existsSync(out), false);
   });
 });
 

@@ -20,7 +20,7 @@ import { RunFolderError } from '../app/run-folder.js';
 import type { Executor, Outcome } from './executors.js';
 import { checkSweepSpec, jobIdOf, type SweepPlan, type SweepSpec } from './spec.js';
 import { summarize, sweepReportHtml, type SweepSummary } from './summary.js';
-import { readResult, type TrialJob, type TrialResult } from './trial.js';
+import { readResult, resultPath, type TrialJob, type TrialResult } from './trial.js';
 
 /** The plan as saved in DIR/sweep.json. */
 export interface SavedPlan {
@@ -66,11 +66,12 @@ export async function recordPlan(plan: SweepPlan, dir: string, jobs: readonly Tr
   const path = join(dir, 'sweep.json');
   if (existsSync(path)) {
     const old = JSON.parse(await readFile(path, 'utf8')) as SavedPlan;
-    const differs = old.trials.length !== saved.trials.length ? `it has ${old.trials.length} trials, this spec ${saved.trials.length}` : saved.trials.find((t, i) => t.jobId !== old.trials[i]?.jobId)?.id;
-    if (differs) throw new RunFolderError(`'${dir}' holds another sweep (${differs.startsWith('t') ? `trial ${differs} differs` : differs}); choose another --out`);
+    const changed = saved.trials.find((t, i) => t.jobId !== old.trials[i]?.jobId);
+    const differs = changed ? `trial ${changed.id} differs` : old.trials.length !== saved.trials.length ? `it has ${old.trials.length} trials, this spec ${saved.trials.length}` : undefined;
+    if (differs) throw new RunFolderError(`'${dir}' holds another sweep (${differs}); choose another --out`);
     return;
   }
-  if (existsSync(dir) && !existsSync(join(dir, 'sweep.json')) && (await readdir(dir)).length > 0) {
+  if (existsSync(dir) && (await readdir(dir)).length > 0) {
     throw new RunFolderError(`output folder '${dir}' is not empty and holds no sweep; choose another --out`);
   }
   await mkdir(join(dir, 'results'), { recursive: true });
@@ -112,7 +113,7 @@ export async function runSweep(plan: SweepPlan, dir: string, executor: Executor,
   const jobs = jobsOf(plan, dir);
   await recordPlan(plan, dir, jobs);
   const todo: TrialJob[] = [];
-  for (const j of jobs) if (!existsSync(join(j.sweepDir, 'results', `${j.trialId}.json`))) todo.push(j);
+  for (const j of jobs) if (!existsSync(resultPath(j.sweepDir, j.trialId))) todo.push(j);
   log(`sweep ${plan.name}: ${jobs.length} trials (${plan.kind}), ${jobs.length - todo.length} already done, ${todo.length} to run on the ${executor.name} executor; folder ${dir}`);
   const failed: SweepOutcome['failed'] = [];
   const metric = plan.spec.metric;
