@@ -47,6 +47,21 @@ export interface ResourceEstimate {
   culprit: string;
 }
 
+/**
+ * The setting furthest above its usual value (value ÷ scale), named as the culprit of an estimate
+ * whose size grows with several settings.
+ * @example culpritOf({ dim: 4096, batchSize: 64 }, { dim: 128, batchSize: 64 }) // 'dim'
+ */
+export function culpritOf(c: Readonly<Record<string, unknown>>, scales: Readonly<Record<string, number>>): string {
+  let best = '';
+  let ratio = -Infinity;
+  for (const [k, scale] of Object.entries(scales)) {
+    const r = Number(c[k]) / scale;
+    if (r > ratio) [best, ratio] = [k, r];
+  }
+  return best;
+}
+
 /** A kind's resolved config: its identity and settings. */
 export type RunConfig = RunIdentity & CommonSettings & Record<string, unknown>;
 

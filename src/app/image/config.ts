@@ -28,11 +28,11 @@ export const ARCH_FIELDS = {
   gNonlinearity: choice(ARCH_NONLINEARITIES, 'relu', 'generator nonlinearity (cifar10-arch; softplus: softplus(2x+2)/2 − 1)'),
   gDepth: int(4, 'generator weight layers (cifar10-arch; Table 1: 4, 8, 12, 20; 4 = the DCGAN)', { min: 4 }),
   gNorm: bool(true, 'batch norm in the generator (cifar10-arch)'),
-  gDim: int(64, 'generator base filter count (cifar10-arch; Table 1: 32, 64, 128)', { min: 1 }),
+  gDim: int(64, 'generator base filter count (cifar10-arch; Table 1: 32, 64, 128)', { min: 1, max: 4096 }),
   dNonlinearity: choice(ARCH_NONLINEARITIES, 'leakyrelu', 'critic nonlinearity (cifar10-arch)'),
   dDepth: int(4, 'critic weight layers (cifar10-arch; Table 1: 4, 8, 12, 20)', { min: 4 }),
   dNorm: bool(false, 'normalization in the critic: layer norm under wgan-gp, batch norm otherwise (cifar10-arch)'),
-  dDim: int(64, 'critic base filter count (cifar10-arch; Table 1: 32, 64, 128)', { min: 1 }),
+  dDim: int(64, 'critic base filter count (cifar10-arch; Table 1: 32, 64, 128)', { min: 1, max: 4096 }),
   normDecay: num(1e-3, 'decoupled weight decay of a normalized critic, w ← w·(1 − lr·decay) after each step (cifar10-arch; the paper: 1e-3)', { min: 0 }),
 };
 

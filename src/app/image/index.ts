@@ -24,7 +24,7 @@ import { sampleFields } from '../common.js';
 
 /** Samples in one grid of `wgan-gp sample` (all decoded in memory: 4,096 64×64 images are ~200 MB). */
 const MAX_GRID_SAMPLES = 4096;
-import type { Experiment } from '../experiment.js';
+import { culpritOf, type Experiment, type ResourceEstimate } from '../experiment.js';
 import { bool, choice, defaultsOf, int, orNull, text } from '../settings.js';
 import { ARCH_FIELDS, EVAL_SAMPLES, EXPORT_BATCH, IMAGE_FIELDS, IMAGE_LOSS_DEFAULTS, IMAGE_PRESETS, savedImageConfig, unknownImagePreset, validateImageConfig, type ImageConfig } from './config.js';
 import type { ImageData } from './data.js';
@@ -34,6 +34,28 @@ export * from './config.js';
 
 /** Where a run's images come from (tests give their own; default: loadImageData). */
 export type ImageDataLoader = (c: ImageConfig, log: (line: string) => void) => ImageData | Promise<ImageData>;
+
+/** Image side of each family's models. */
+const IMAGE_SIDE: Readonly<Record<ImageConfig['family'], number>> = { mnist: 28, 'cifar10-dcgan': 32, 'cifar10-resnet': 32, 'cifar10-arch': 32, lsun64: 64 };
+
+/**
+ * Memory of an image run, an upper estimate: parameters of up to ~600·DIM² floats (the widest
+ * models, ResNet stages of up to 8·DIM channels at low resolutions) with gradients, Adam moments and
+ * updated copies, and ~24 floats per channel and pixel at full resolution for each of the real,
+ * generated and interpolated images of a step (the critic's double backward pass). Measured peaks
+ * are below it (cifar10-resnet at DIM 128: 2.4 GB against 5 GB estimated, docs/BENCHMARKS.md).
+ */
+function imageEstimate(c: ImageConfig): ResourceEstimate {
+  const width = c.family === 'cifar10-arch' ? Math.max(c.gDim, c.dDim) : c.dim;
+  const side = IMAGE_SIDE[c.family];
+  const rows = 3 * Math.max(c.batchSize, c.generatorBatchSize);
+  const params = 600 * width * width;
+  return {
+    bytes: 4 * (6 * params + 24 * rows * width * side * side),
+    largestTensor: Math.max(rows * width * side * side, 64 * width * width * 9),
+    culprit: c.family === 'cifar10-arch' ? culpritOf(c, { gDim: 64, dDim: 64, batchSize: 64, generatorBatchSize: 64 }) : culpritOf(c, { dim: 128, batchSize: 64, generatorBatchSize: 128 }),
+  };
+}
 
 /**
  * The image kind, with its data from `loadData` (default: the config's data, src/app/image/data.ts).
@@ -54,6 +76,7 @@ export function imageExperimentWith(parts: { loadData?: ImageDataLoader } = {}):
     // Runs saved before criticShards existed trained unsharded; before cifar10-arch, no run had its settings.
     savedCompat: { criticShards: 1, strictData: false, ...defaultsOf(ARCH_FIELDS) },
     runName: (c) => c.preset,
+    estimate: imageEstimate,
     build: async (c, env, purpose) => {
       const data = await loadData(c, env.say); // a bad --data fails here, before the run folder is made
       env.say(`data: ${data.description}`);

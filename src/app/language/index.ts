@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { COMMON_FIELDS, LOSS_DEFAULTS, sampleFields, type CommonSettings, type Preset } from '../common.js';
-import type { Experiment, RunIdentity } from '../experiment.js';
+import { culpritOf, type Experiment, type ResourceEstimate, type RunIdentity } from '../experiment.js';
 import { int, text, withDefault, type Values } from '../settings.js';
 import type { LanguageModel } from './model.js';
 
@@ -41,6 +41,25 @@ export const LANGUAGE_FIELDS = {
   batchSize: int(64, 'batch size of real and generated lines (gan_language.py: 64)', { min: 1, max: 65_536 }),
   evalSamples: int(640, 'argmax-decoded samples for the JS divergences and samples files (gan_language.py: 640)', { min: 1, max: 1_000_000 }),
 };
+
+/**
+ * Memory of a language run, an upper estimate: both networks' parameters (5 residual blocks of two
+ * k5 convolutions each, the input Linear, the 1×1 convolutions to and from the vocabulary) with
+ * gradients, Adam moments and updated copies (~6 floats each), and the activations of the critic's
+ * double backward pass (~120 floats per channel and position of each of the real, generated and
+ * interpolated lines, or of the evaluation samples) plus the softmax over the vocabulary.
+ */
+function languageEstimate(c: LanguageConfig): ResourceEstimate {
+  const { dim, seqLen, maxVocab: V } = c;
+  const params = 100 * dim * dim + 129 * seqLen * dim + 2 * dim * V;
+  const rows = Math.max(3 * c.batchSize, c.evalSamples);
+  const acts = 120 * rows * dim * seqLen + 4 * rows * seqLen * V;
+  return {
+    bytes: 4 * (6 * params + acts),
+    largestTensor: Math.max(rows * dim * seqLen, rows * seqLen * V, 128 * seqLen * dim, 5 * dim * dim),
+    culprit: culpritOf(c, { dim: CPU_DIM, seqLen: 32, batchSize: 64, evalSamples: 640, maxVocab: 2048 }),
+  };
+}
 
 /** Every setting of a language run. Saved as `config.json` in the run folder. */
 export type LanguageConfig = RunIdentity & Values<typeof LANGUAGE_FIELDS>;
@@ -77,6 +96,7 @@ export const languageExperiment: Experiment<LanguageConfig, LanguageModel> = {
   presets: LANGUAGE_PRESETS,
   files: ['charmap.json', 'floor.json', 'samples'],
   runName: () => 'language',
+  estimate: languageEstimate,
   toSaved: (c) => (c.data === null ? c : { ...c, data: resolve(c.data) }),
   build: async (c, env) => (await import('./model.js')).buildLanguageRun(c, env),
   // The model (built, so its module is loaded) makes the hooks: it checks or writes charmap.json and floor.json at once.
