@@ -154,6 +154,11 @@ export interface GeneratorStepStats {
   generatorAcgan?: number;
 }
 
+/** Labels 0, 1, …, k−1, 0, 1, … of `n` samples (the fixed and sampled items of a conditional model). */
+function cyclicLabels(n: number, k: number): Tensor {
+  return tensor(Int32Array.from({ length: n }, (_, i) => i % k), [n], 'int32');
+}
+
 /** Why the trainer draws noise: a generator step, a critic step, the fixed noise, or {@link Trainer.sample}. */
 export type NoisePurpose = 'generator' | 'critic' | 'fixed' | 'sample';
 
@@ -190,6 +195,7 @@ export class Trainer {
   private readonly eps: (n: number, rng: Rng) => Tensor;
   private readonly fixedNoiseRng: Rng;
   private fixed: Tensor | undefined;
+  private readonly fixedSize: number;
   /** Labels of the fixed samples of a conditional model (item i has class i mod numClasses), else null. */
   readonly fixedLabels: Tensor | null;
   private readonly conditional: ConditionalSpec | undefined;
@@ -223,8 +229,8 @@ export class Trainer {
     this.noise = opts.noise ?? ((n, rng) => rng.normal([n, noiseDim]));
     this.eps = opts.eps ?? ((n, rng) => rng.uniform([n]));
     this.fixedNoiseRng = streams.fixedNoise;
-    const fixedSize = opts.fixedNoiseSize ?? 128;
-    if (!Number.isInteger(fixedSize) || fixedSize < 1) throw new Error(`Trainer: fixedNoiseSize must be a positive integer, got ${fixedSize}`);
+    this.fixedSize = opts.fixedNoiseSize ?? 128;
+    if (!Number.isInteger(this.fixedSize) || this.fixedSize < 1) throw new Error(`Trainer: fixedNoiseSize must be a positive integer, got ${this.fixedSize}`);
     this.conditional = opts.conditional;
     this.fixedLabels = null;
     if (opts.conditional) {
@@ -233,7 +239,7 @@ export class Trainer {
       if (opts.conditional.acgan && typeof (opts.critic as Partial<AcganCritic>).scoresAndLogits !== 'function') {
         throw new Error('Trainer: conditional.acgan needs a critic with scoresAndLogits(x) (an AC-GAN head)');
       }
-      this.fixedLabels = tensor(Int32Array.from({ length: fixedSize }, (_, i) => i % k), [fixedSize], 'int32');
+      this.fixedLabels = cyclicLabels(this.fixedSize, k);
     }
   }
 
@@ -242,7 +248,7 @@ export class Trainer {
    * generator's progress over time.
    */
   get fixedNoise(): Tensor {
-    this.fixed ??= checkBatch('noise', this.noise(this.opts.fixedNoiseSize ?? 128, this.fixedNoiseRng, 'fixed'), this.opts.fixedNoiseSize ?? 128);
+    this.fixed ??= this.drawNoise(this.fixedSize, this.fixedNoiseRng, 'fixed');
     return this.fixed;
   }
 
@@ -290,7 +296,7 @@ export class Trainer {
   async sample(n: number, rng: Rng): Promise<Tensor> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`Trainer.sample: n must be a positive integer, got ${n}`);
     const k = this.conditional?.numClasses;
-    const labels = k === undefined ? undefined : tensor(Int32Array.from({ length: n }, (_, i) => i % k), [n], 'int32');
+    const labels = k === undefined ? undefined : cyclicLabels(n, k);
     const x = this.generate(this.drawNoise(n, rng, 'sample'), labels);
     await realize([x]);
     return x;
