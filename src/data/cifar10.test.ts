@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Rng } from '../tensor/random.js';
 import { BatchSampler, readItems } from './batches.js';
-import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, encodeCifar10Bin, loadCifar10, parseCifar10Bin, readCifar10Bins } from './cifar10.js';
+import { PNG } from 'pngjs';
+import { CIFAR10_CLASSES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, cifar10FolderToBinary, encodeCifar10Bin, loadCifar10, parseCifar10Bin, readCifar10Bins } from './cifar10.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wgan-cifar-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -128,3 +129,60 @@ describe('CIFAR-10 errors', () => {
     assert.throws(() => parseCifar10Bin(bytes, 'x.bin'), (e: Error) => e.message === 'CIFAR-10 file x.bin: record 1 has label 12, not a class 0-9');
   });
 });
+
+describe('cifar10FolderToBinary: the JPEG copy layout to the official binary files', () => {
+  /** A 32×32 RGB PNG whose pixel (y, x) is (r, y, x) — its class is `r`'s folder. */
+  function png(r: number, side = 32): Buffer {
+    const p = new PNG({ width: side, height: side });
+    for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) p.data.set([r, y, x, 255], (y * side + x) * 4);
+    return PNG.sync.write(p);
+  }
+  /** train/: 2 images per class (red = 10·label + i), test/: 1 per class (red = 200 + label). */
+  function imageFolder(name: string, side = 32): string {
+    const d = join(root, name);
+    CIFAR10_CLASSES.forEach((c, label) => {
+      mkdirSync(join(d, 'train', c), { recursive: true });
+      mkdirSync(join(d, 'test', c), { recursive: true });
+      for (let i = 0; i < 2; i++) writeFileSync(join(d, 'train', c, `${i}.png`), png(10 * label + i, side));
+      writeFileSync(join(d, 'test', c, '0.png'), png(200 + label));
+    });
+    return d;
+  }
+
+  test('every image lands once, with its label and its pixels as R, G, B planes; the training files mix the classes', () => {
+    const out = join(root, 'converted');
+    const r = cifar10FolderToBinary(imageFolder('jpeg-layout'), out, { seed: 3 });
+    assert.deepEqual([r.train, r.test, r.files.length], [20, 10, 6]);
+    const c = loadCifar10(out, { transform: 'unit256' });
+    const seen = new Set<number>();
+    for (const [ds, n] of [[c.train, 20], [c.test, 10]] as const) {
+      assert.equal(ds.length, n);
+      const { labels, pixels } = parseCifar10Bin(readFileSync(join(out, ds === c.train ? 'data_batch_1.bin' : CIFAR10_TEST_FILE)));
+      for (let i = 0; i < labels.length; i++) {
+        const red = pixels[i * 3072]!;
+        assert.equal(labels[i], ds === c.train ? Math.floor(red / 10) : red - 200, 'the label is the class folder');
+        assert.equal(pixels[i * 3072 + 1024 + 5 * 32 + 7], 5, 'green plane = y');
+        assert.equal(pixels[i * 3072 + 2048 + 5 * 32 + 7], 7, 'blue plane = x');
+      }
+    }
+    for (const f of CIFAR10_TRAIN_FILES) for (const p of chunk(parseCifar10Bin(readFileSync(join(out, f))).pixels)) seen.add(p);
+    assert.equal(seen.size, 20, 'all 20 training images, none twice');
+    assert.notDeepEqual([...parseCifar10Bin(readFileSync(join(out, 'data_batch_1.bin'))).labels], [0, 0, 1, 1], 'shuffled, not in class order');
+  });
+
+  test('a missing split, an unknown class folder or an image that is not 32×32 is named', () => {
+    const d = imageFolder('bad-layout');
+    mkdirSync(join(d, 'train', 'unicorn'));
+    assert.throws(() => cifar10FolderToBinary(d, join(root, 'bad-out')), /'unicorn' is not a CIFAR-10 class/);
+    rmSync(join(d, 'train', 'unicorn'), { recursive: true });
+    writeFileSync(join(d, 'train', 'frog', '9.png'), png(60, 31));
+    assert.throws(() => cifar10FolderToBinary(d, join(root, 'bad-out')), /frog\/9\.png: is 31×31, CIFAR-10 images are 32×32/);
+    rmSync(join(d, 'test'), { recursive: true });
+    assert.throws(() => cifar10FolderToBinary(d, join(root, 'bad-out')), /has no test\/ subfolder/);
+  });
+});
+
+/** The red value of each 3072-byte image in `pixels` (unique per training image above). */
+function chunk(pixels: Uint8Array): number[] {
+  return Array.from({ length: pixels.length / 3072 }, (_, i) => pixels[i * 3072]!);
+}

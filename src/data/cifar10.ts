@@ -8,9 +8,11 @@
  * uses 2(x/256 − 0.5) + U[0, 1/128) (`'symmetricDequantized'`). The reference read the Python-pickle
  * release; its arrays hold the same bytes in the same plane order as the binary one.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Rng } from '../tensor/random.js';
 import { ArrayImageDataset, type PixelTransformSpec } from './batches.js';
+import { decodeImage } from './image-folder.js';
 
 /** Class names, by label (from the distribution's batches.meta.txt). */
 export const CIFAR10_CLASSES: readonly string[] = [
@@ -162,4 +164,72 @@ export function loadCifar10(dir: string, options: Cifar10Options = {}): Cifar10 
       return test;
     },
   };
+}
+
+/** What {@link cifar10FolderToBinary} wrote. */
+export interface Cifar10Conversion {
+  train: number;
+  test: number;
+  files: string[];
+}
+
+/**
+ * Writes the CIFAR-10 binary files (`data_batch_1.bin` … `data_batch_5.bin`, `test_batch.bin`) from
+ * a folder of 32×32 images in class subfolders, `SRC/train/<class>/*` and `SRC/test/<class>/*`,
+ * with the class names of {@link CIFAR10_CLASSES} (the layout of the JPEG copy). Loading the binary
+ * files takes a moment where decoding 60,000 JPEGs takes a minute or more in every process that
+ * opens the folder: what a sweep's trials (one process each) want. The training images are shuffled
+ * with `seed` (the official batches mix the classes too) and split into five files of nearly equal
+ * size; the test images keep class order. Pixels are the decoded pixels, unchanged.
+ *
+ * @example cifar10FolderToBinary('/tmp/cifar10-jpeg', '/tmp/cifar10-bin');
+ */
+export function cifar10FolderToBinary(src: string, out: string, options: { seed?: number; log?: (line: string) => void } = {}): Cifar10Conversion {
+  for (const name of ['train', 'test']) {
+    const root = join(src, name);
+    if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`CIFAR-10 image folder ${src}: has no ${name}/ subfolder`);
+  }
+  const split = (name: string): { labels: Uint8Array; pixels: Uint8Array } => {
+    const root = join(src, name);
+    const extra = readdirSync(root).filter((c) => statSync(join(root, c)).isDirectory() && !CIFAR10_CLASSES.includes(c));
+    if (extra.length > 0) throw new Error(`CIFAR-10 image folder ${root}: '${extra[0]}' is not a CIFAR-10 class (${CIFAR10_CLASSES.join(', ')})`);
+    const labels: number[] = [];
+    const chunks: Uint8Array[] = [];
+    CIFAR10_CLASSES.forEach((c, label) => {
+      const dir = join(root, c);
+      if (!existsSync(dir)) throw new Error(`CIFAR-10 image folder ${root}: no folder for class '${c}'`);
+      for (const f of readdirSync(dir).sort()) {
+        const path = join(dir, f);
+        const img = decodeImage(readFileSync(path), path);
+        if (img.width !== 32 || img.height !== 32) throw new Error(`image ${path}: is ${img.width}×${img.height}, CIFAR-10 images are 32×32`);
+        const planes = new Uint8Array(PIXELS);
+        for (let p = 0; p < 1024; p++) for (let ch = 0; ch < 3; ch++) planes[ch * 1024 + p] = img.data[p * 4 + ch]!;
+        labels.push(label);
+        chunks.push(planes);
+      }
+    });
+    options.log?.(`${root}: ${labels.length} images`);
+    const pixels = new Uint8Array(labels.length * PIXELS);
+    chunks.forEach((c, i) => pixels.set(c, i * PIXELS));
+    return { labels: Uint8Array.from(labels), pixels };
+  };
+  const train = split('train');
+  const test = split('test');
+  const order = new Rng(options.seed ?? 0).permutation(train.labels.length);
+  mkdirSync(out, { recursive: true });
+  const files: string[] = [];
+  CIFAR10_TRAIN_FILES.forEach((name, b) => {
+    const part = order.subarray(Math.round((b * order.length) / 5), Math.round(((b + 1) * order.length) / 5));
+    const labels = new Uint8Array(part.length);
+    const pixels = new Uint8Array(part.length * PIXELS);
+    part.forEach((k, i) => {
+      labels[i] = train.labels[k]!;
+      pixels.set(train.pixels.subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
+    });
+    writeFileSync(join(out, name), encodeCifar10Bin(labels, pixels));
+    files.push(join(out, name));
+  });
+  writeFileSync(join(out, CIFAR10_TEST_FILE), encodeCifar10Bin(test.labels, test.pixels));
+  files.push(join(out, CIFAR10_TEST_FILE));
+  return { train: train.labels.length, test: test.labels.length, files };
 }
