@@ -3,16 +3,23 @@
  * against the standard ONNX lowering, in one process, interleaved: two onnxruntime backends that
  * differ only in `nchwc`, each step or op alternating which goes first.
  *
- *   node --import tsx bench/nchwc.ts ops [--threads 1] [--reps 15]
- *       every conv layer shape of the MNIST, CIFAR DCGAN and CIFAR ResNet critics, forward and input
- *       gradient, realized alone (random N(0, 1) inputs, the feed copy included)
+ *   node --import tsx bench/nchwc.ts ops [--threads 1] [--reps 15] [--only MNIST|DCGAN|ResNet|language]
+ *       every conv layer shape of the MNIST, CIFAR DCGAN and CIFAR ResNet critics and the language
+ *       model's k5 conv1d, forward and input gradient, realized alone (random N(0, 1) inputs, the feed
+ *       copy included)
  *   node --import tsx bench/nchwc.ts steps [workload ...] [--threads 1] [--rounds 6]
  *       whole steps of bench/workloads.ts (default: the three critic steps)
+ *   node --import tsx bench/nchwc.ts wgrad [workload ...] [--threads 1] [--rounds 6]
+ *       whole steps (default: language-critic), weight gradients of ≥ 8 channels as one MatMul per
+ *       tap against one GEMM over the im2col (src/backends/onnx/conv-lowering.ts), both NCHWc
  *
- * Medians of wall ms and of process CPU ms per run; speedup = standard / NCHWc; `max |Δ|` is the
+ * Medians of wall ms and of process CPU ms per run (min: the fastest run, which a shared machine
+ * disturbs least); speedup = standard / NCHWc; `max |Δ|` is the
  * largest difference between the two results relative to the largest entry (float32 rounding).
  */
+import { loadavg } from 'node:os';
 import { cpuUsage } from 'node:process';
+import { convLoweringTuning } from '../src/backends/onnx/conv-lowering.js';
 import { ortBackend } from '../src/node.js';
 import { conv2dWithGeometry, type ConvGeometry } from '../src/ops/conv2d.js';
 import { conv2dInputGrad } from '../src/ops/conv-transpose2d.js';
@@ -28,7 +35,7 @@ function flag(name: string, def: string): string {
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Times `run` on each backend `reps` times, alternating the order; returns wall and CPU medians. */
-async function interleave(backends: readonly Backend[], reps: number, run: (b: Backend) => Promise<void>): Promise<{ wall: number; cpu: number }[]> {
+async function interleave(backends: readonly Backend[], reps: number, run: (b: Backend) => Promise<void>): Promise<{ wall: number; cpu: number; minWall: number; minCpu: number }[]> {
   const wall = backends.map(() => [] as number[]);
   const cpu = backends.map(() => [] as number[]);
   for (const b of backends) await run(b); // compiles
@@ -43,7 +50,7 @@ async function interleave(backends: readonly Backend[], reps: number, run: (b: B
       cpu[i]!.push((c.user + c.system) / 1000);
     }
   }
-  return backends.map((_, i) => ({ wall: median(wall[i]!), cpu: median(cpu[i]!) }));
+  return backends.map((_, i) => ({ wall: median(wall[i]!), cpu: median(cpu[i]!), minWall: Math.min(...wall[i]!), minCpu: Math.min(...cpu[i]!) }));
 }
 
 interface Layer {
@@ -54,6 +61,8 @@ interface Layer {
   readonly H: number;
   readonly k: number;
   readonly geom: ConvGeometry;
+  /** A 1-D layer (conv1d as a conv2d over a 1-pixel-high image): height 1, a 1×k kernel. */
+  readonly oneD?: boolean;
 }
 
 const g = (s: number, pads: [number, number, number, number]): ConvGeometry => ({ stride: [s, s], pads, dilation: [1, 1] });
@@ -68,23 +77,28 @@ const LAYERS: readonly Layer[] = [
   { model: 'ResNet', N: 64, C: 128, O: 128, H: 16, k: 3, geom: SAME3 },
   { model: 'ResNet', N: 64, C: 128, O: 128, H: 8, k: 3, geom: SAME3 },
   { model: 'ResNet', N: 64, C: 128, O: 128, H: 32, k: 1, geom: g(1, [0, 0, 0, 0]) },
+  // gan_language.py at the CPU width: conv1d k5 SAME over 32 positions (H is the length).
+  { model: 'language', N: 64, C: 128, O: 128, H: 32, k: 5, geom: { stride: [1, 1], pads: [0, 2, 0, 2], dilation: [1, 1] }, oneD: true },
 ];
 
-async function ops(threads: number, reps: number): Promise<void> {
+async function ops(threads: number, reps: number, only: string): Promise<void> {
   const backends = [ortBackend({ threads, nchwc: false }), ortBackend({ threads })];
   console.log(`conv ops, ${threads} thread(s), ${reps} interleaved repetitions; standard ONNX lowering vs NCHWc`);
   console.log(`${'layer'.padEnd(44)} ${'op'.padEnd(11)} ${'standard ms'.padStart(12)} ${'NCHWc ms'.padStart(9)} ${'speedup'.padStart(8)} ${'GFLOP/s'.padStart(12)} ${'max |Δ|'.padStart(8)}`);
-  for (const l of LAYERS) {
-    const Ho = Math.floor((l.H + l.geom.pads[0] + l.geom.pads[2] - l.k) / l.geom.stride[0]) + 1;
+  for (const l of LAYERS.filter((x) => only === '' || x.model === only)) {
+    const Ho = Math.floor((l.H + l.geom.pads[1] + l.geom.pads[3] - l.k) / l.geom.stride[1]) + 1;
+    const [H, kh, Hout] = l.oneD ? [1, 1, 1] : [l.H, l.k, Ho];
     const rng = new Rng(l.H * 1000 + l.C);
-    const x = rng.normal([l.N, l.C, l.H, l.H]);
-    const w = rng.normal([l.O, l.C, l.k, l.k]);
-    const gy = rng.normal([l.N, l.O, Ho, Ho]);
-    const flops = 2 * l.N * l.O * Ho * Ho * l.C * l.k * l.k;
-    const label = `${l.model} ${l.k}×${l.k} s${l.geom.stride[0]}, ${l.N}×${l.C}×${l.H}² → ${l.O}×${Ho}²`;
+    const x = rng.normal([l.N, l.C, H, l.H]);
+    const w = rng.normal([l.O, l.C, kh, l.k]);
+    const gy = rng.normal([l.N, l.O, Hout, Ho]);
+    const flops = 2 * l.N * l.O * Hout * Ho * l.C * kh * l.k;
+    const label = l.oneD
+      ? `${l.model} 1-D k${l.k} s${l.geom.stride[1]}, ${l.N}×${l.C}×${l.H} → ${l.O}×${Ho}`
+      : `${l.model} ${l.k}×${l.k} s${l.geom.stride[0]}, ${l.N}×${l.C}×${l.H}² → ${l.O}×${Ho}²`;
     for (const [op, build] of [
       ['forward', () => conv2dWithGeometry(x, w, l.geom)],
-      ['input grad', () => conv2dInputGrad(gy, w, l.geom, [l.H, l.H])],
+      ['input grad', () => conv2dInputGrad(gy, w, l.geom, [H, l.H])],
     ] as [string, () => Tensor][]) {
       const outs: Float64Array[] = [];
       for (const b of backends) {
@@ -133,13 +147,43 @@ async function steps(names: readonly string[], threads: number, rounds: number):
   }
 }
 
+/** Whole steps with the weight gradients as per-tap MatMuls (backend A) and as one GEMM (backend B). */
+async function wgrad(names: readonly string[], threads: number, rounds: number): Promise<void> {
+  console.log(`workload steps, ${threads} thread(s), ${rounds} interleaved rounds; weight gradients as tap MatMuls vs one GEMM; load ${loadavg()[0]!.toFixed(2)}`);
+  console.log(`${'workload'.padEnd(24)} ${'taps ms'.padStart(9)} ${'GEMM ms'.padStart(9)} ${'speedup'.padStart(8)} ${'CPU ms taps → GEMM'.padStart(20)} ${'min CPU ms'.padStart(16)}`);
+  for (const name of names) {
+    const w = WORKLOADS.find((x) => x.name === name);
+    if (!w) throw new Error(`unknown workload '${name}'; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
+    const backends = [ortBackend({ threads }), ortBackend({ threads })];
+    const stepOf = new Map<Backend, () => Promise<unknown>>();
+    const bound = convLoweringTuning.im2colGemmMaxElements;
+    for (const [i, b] of backends.entries()) {
+      convLoweringTuning.im2colGemmMaxElements = i === 0 ? 0 : bound;
+      setBackend(b);
+      const step = w.setup(0);
+      await step(); // compiles this backend's sessions under this setting
+      stepOf.set(b, step);
+    }
+    convLoweringTuning.im2colGemmMaxElements = bound;
+    const [taps, gemm] = await interleave(backends, rounds, async (b) => {
+      setBackend(b);
+      await stepOf.get(b)!();
+    });
+    console.log(
+      `${name.padEnd(24)} ${taps!.wall.toFixed(1).padStart(9)} ${gemm!.wall.toFixed(1).padStart(9)} ${(taps!.wall / gemm!.wall).toFixed(2).padStart(7)}× ${`${taps!.cpu.toFixed(0)} → ${gemm!.cpu.toFixed(0)}`.padStart(20)} ${`${taps!.minCpu.toFixed(0)} → ${gemm!.minCpu.toFixed(0)}`.padStart(16)}`,
+    );
+    for (const b of backends) await b.dispose?.();
+  }
+  console.log(`load ${loadavg()[0]!.toFixed(2)}`);
+}
+
 const mode = process.argv[2];
 const threads = Number(flag('threads', '1'));
-if (mode === 'ops') await ops(threads, Number(flag('reps', '15')));
-else if (mode === 'steps') {
-  const names = process.argv.slice(3).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
-  await steps(names.length > 0 ? names : ['mnist-critic', 'cifar10-dcgan-critic', 'cifar10-resnet-critic'], threads, Number(flag('rounds', '6')));
-} else {
-  console.error('usage: node --import tsx bench/nchwc.ts ops|steps [workload ...] [--threads 1] [--reps 15 | --rounds 6]');
+const names = process.argv.slice(3).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+if (mode === 'ops') await ops(threads, Number(flag('reps', '15')), flag('only', ''));
+else if (mode === 'steps') await steps(names.length > 0 ? names : ['mnist-critic', 'cifar10-dcgan-critic', 'cifar10-resnet-critic'], threads, Number(flag('rounds', '6')));
+else if (mode === 'wgrad') await wgrad(names.length > 0 ? names : ['language-critic'], threads, Number(flag('rounds', '6')));
+else {
+  console.error('usage: node --import tsx bench/nchwc.ts ops|steps|wgrad [workload ...] [--threads 1] [--reps 15 | --rounds 6] [--only language]');
   process.exit(2);
 }

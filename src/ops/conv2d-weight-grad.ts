@@ -7,8 +7,8 @@
  * and the forward dilation the stride, with the same pads. That conv can produce more than kh rows
  * when the forward conv left rows unread at the end ((H + pads − d·(kh−1) − 1) % s ≠ 0); those rows
  * are dropped before the conv (from the end padding, then from the input) so no work is wasted.
- * (The onnx backend lowers it as one MatMul per kernel tap where x has 8 or more channels:
- * src/backends/onnx/conv-lowering.ts.)
+ * (The onnx backend lowers it as one GEMM against the im2col of x, or one MatMul per kernel tap,
+ * where x has 8 or more channels: src/backends/onnx/conv-lowering.ts.)
  */
 import { fmt, ShapeError } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -38,7 +38,7 @@ export const conv2dWeightGradOp = defineOp<WeightGradAttrs>({
     }
     return { shape: [O, C, a.kernel[0], a.kernel[1]], dtype: 'float32' };
   },
-  // A Conv with g as the kernel; the onnx backend chooses per-tap MatMuls by shape and target
+  // A Conv with g as the kernel; the onnx backend chooses a GEMM or per-tap MatMuls by shape and target
   // (src/backends/onnx/conv-lowering.ts).
   lower: (ctx, inputs, a, meta) => lowerAsConv(ctx, inputs, a, meta),
   // ⟨ct, weightGrad(x, g)⟩ = ⟨g, conv2d(x, ct)⟩ = ⟨x, inputGrad(g, ct)⟩.

@@ -27,6 +27,19 @@ function convPenalty(x: Tensor, w1: Tensor, w2: Tensor, b1?: Tensor): Tensor {
   return o.mean(o.square(o.sub(norms, 1)));
 }
 
+/**
+ * The same penalty through a two-layer 1-D critic with ≥ 8 channels (the language critic's blocks,
+ * shrunk: conv1d k5 SAME with a bias, ReLU-like, conv1d k5): on onnxruntime its weight gradients,
+ * first order and inside the penalty's second order, take the one-GEMM lowering of 1-D weight
+ * gradients (src/backends/onnx/conv-lowering.ts). Norm per sample over [C, L].
+ */
+function conv1dPenalty(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor): Tensor {
+  const d = o.sum(o.conv1d(o.leakyRelu(o.conv1d(x, w1, { padding: 'same', bias: b1 }), 0.2), w2, { padding: 'same' }));
+  const [gx] = gradients(d, [x]);
+  const norms = o.sqrt(o.sum(o.square(gx!), [1, 2]));
+  return o.mean(o.square(o.sub(norms, 1)));
+}
+
 export const cases: OpCase[] = [
   {
     name: 'conv2d 5x5, k3, stride 1, pad 1',
@@ -112,6 +125,21 @@ export const cases: OpCase[] = [
     name: 'conv1d k5 SAME with a bias (the language model layer)',
     f: (x, w, b) => o.square(o.conv1d(x!, w!, { padding: 'same', bias: b! })),
     args: [randArg([2, 3, 7], 142), randArg([2, 3, 5], 143), randArg([2], 144)],
+  },
+  {
+    name: 'conv1d k5 SAME with a bias, 8 channels (onnxruntime: the one-GEMM 1-D weight gradient)',
+    f: (x, w, b) => o.square(o.conv1d(x!, w!, { padding: 'same', bias: b! })),
+    args: [randArg([3, 8, 6], 149), randArg([2, 8, 5], 150), randArg([2], 151)],
+  },
+  {
+    name: 'conv1d weight gradient, 8 channels, k3 stride 2 dilation 2 with an unread end column',
+    f: (x, g) => o.square(o.conv2dWeightGrad(x!, g!, { stride: [1, 2], pads: [0, 1, 0, 1], dilation: [1, 2] }, [1, 3])),
+    args: [randArg([2, 8, 1, 8], 152), randArg([2, 3, 1, 3], 153)],
+  },
+  {
+    name: 'WGAN-GP penalty through a 1-D conv critic with 8 channels (the language blocks, shrunk)',
+    f: (x, w1, b1, w2) => conv1dPenalty(x!, w1!, b1!, w2!),
+    args: [randArg([2, 8, 6], 154), randArg([8, 8, 5], 155), randArg([8], 156), randArg([2, 8, 5], 157)],
   },
   {
     name: 'avgPool2d 2x2 (the ResNet mean pool)',

@@ -17,9 +17,9 @@ import { conv2dWithGeometry, type ConvGeometry } from '../../ops/conv2d.js';
 import { conv2dWeightGrad } from '../../ops/conv2d-weight-grad.js';
 import { conv2dInputGrad } from '../../ops/conv-transpose2d.js';
 import { Rng } from '../../tensor/random.js';
-import { buildPlan, realize, type Tensor } from '../../tensor/tensor.js';
+import { buildPlan, realize, tensor, type Tensor } from '../../tensor/tensor.js';
 import { referenceBackend } from '../reference/reference-backend.js';
-import { GPU_WEIGHT_GRAD_SPLIT, weightGradSplit } from './conv-lowering.js';
+import { GPU_WEIGHT_GRAD_SPLIT, IM2COL_GEMM_MAX_ELEMENTS, im2colGemmFits, weightGradSplit } from './conv-lowering.js';
 import { DEFAULT_GPU_WEIGHT_GRAD_CONV_MAX_ROWS, lowerPlan, type LoweringOptions } from './lower.js';
 import { probeNchwcBlock, type OrtLike } from './ort-backend.js';
 
@@ -83,23 +83,61 @@ const geometries: [string, number, number, ConvGeometry][] = [
 ];
 
 describe('conv2d_weight_grad lowerings', () => {
-  // [input channels, batch]: the Conv; tap MatMuls over an odd batch (one GEMM per tap); over an even
-  // batch (a batched MatMul over its two halves, summed).
+  // [input channels, batch]: the Conv for 3 channels; from 8 on a CPU, one GEMM against the im2col of x.
   for (const [C, N] of [[3, 2], [8, 3], [32, 2]] as const) {
     for (const [label, H, k, g] of geometries) {
-      const path = C < 8 ? 'Conv' : N % 2 === 0 ? 'tap MatMuls over batch halves' : 'tap MatMuls';
+      const path = C < 8 ? 'Conv' : 'one GEMM';
       test(`${label}, ${C} input channels, batch ${N} (${path})`, async () => {
         const rng = new Rng(H * 100 + C);
         const Ho = outSize(H, k, g);
         const [x, gy] = [rng.normal([N, C, H, H]), rng.normal([N, 4, Ho, Ho])];
         const ops = lowerPlan(buildPlan([conv2dWeightGrad(x, gy, g, [k, k])])).nodes.map((n) => n.opType);
         assert.equal(ops.includes('Conv'), C < 8, path);
-        assert.equal(ops.includes('ReduceSum'), C >= 8 && N % 2 === 0, path);
+        assert.equal(ops.filter((op) => op === 'Gemm').length, C < 8 ? 0 : 1, path);
+        assert.ok(!ops.includes('MatMul') && !ops.includes('ReduceSum') && !ops.includes('Concat'), ops.join(' '));
         assert.deepEqual(conv2dWeightGrad(x, gy, g, [k, k]).shape, [4, C, k, k]);
         await assertMatchesReference(() => conv2dWeightGrad(x, gy, g, [k, k]));
       });
     }
   }
+
+  // 1-D weight gradients (conv1d as a conv2d over 1-pixel-high images, the language model's layers):
+  // [label, length, k, geometry]. The language layer: k5, stride 1, pads 2.
+  const oneD: [string, number, number, ConvGeometry][] = [
+    ['k5 stride 1 pads 2 (the language layer)', 9, 5, { stride: [1, 1], pads: [0, 2, 0, 2], dilation: [1, 1] }],
+    ['k1', 7, 1, { stride: [1, 1], pads: [0, 0, 0, 0], dilation: [1, 1] }],
+    ['k3 stride 2, dilation 2, an unread end column', 10, 3, { stride: [1, 2], pads: [0, 1, 0, 1], dilation: [1, 2] }],
+  ];
+  for (const [label, L, k, g] of oneD) {
+    test(`1-D ${label}, 16 input channels, batch 5: one GEMM, equal to the reference`, async () => {
+      const rng = new Rng(L * 31 + k);
+      const Lo = Math.floor((L + g.pads[1] + g.pads[3] - g.dilation[1] * (k - 1) - 1) / g.stride[1]) + 1;
+      const [x, gy] = [rng.normal([5, 16, 1, L]), rng.normal([5, 6, 1, Lo])];
+      const ops = lowerPlan(buildPlan([conv2dWeightGrad(x, gy, g, [1, k])])).nodes.map((n) => n.opType);
+      assert.equal(ops.filter((op) => op === 'Gemm').length, 1);
+      assert.equal(ops.filter((op) => op === 'Gather').length, 1);
+      assert.equal(ops.includes('Pad'), g.pads.some((p) => p > 0));
+      await assertMatchesReference(() => conv2dWeightGrad(x, gy, g, [1, k]));
+    });
+  }
+
+  test('the im2col bound: the language, MNIST and DCGAN layers take one GEMM; the ResNet 16×16 and 32×32 layers the tap MatMuls', () => {
+    assert.ok(im2colGemmFits(64, 128, [1, 5], [1, 32]), 'language k5 conv1d');
+    assert.ok(im2colGemmFits(50, 64, [5, 5], [7, 7]), 'MNIST 14×14 → 7×7');
+    assert.ok(im2colGemmFits(64, 128, [5, 5], [8, 8]), 'DCGAN 16×16 → 8×8');
+    assert.ok(!im2colGemmFits(64, 128, [3, 3], [16, 16]), 'ResNet 16×16');
+    assert.ok(!im2colGemmFits(64, 128, [3, 3], [32, 32]), 'ResNet 32×32');
+    assert.equal(IM2COL_GEMM_MAX_ELEMENTS, 16 * 2 ** 20);
+  });
+
+  test('above the bound a CPU weight gradient is one MatMul per tap over the two halves of an even batch', () => {
+    // Lowered only (not run): 64·128·9·16·16 = 18.9 M im2col floats.
+    const [x, gy] = [tensor(new Float32Array(64 * 128 * 16 * 16), [64, 128, 16, 16]), tensor(new Float32Array(64 * 8 * 16 * 16), [64, 8, 16, 16])];
+    const ops = lowerPlan(buildPlan([conv2dWeightGrad(x, gy, geom(1, [1, 1, 1, 1]), [3, 3])])).nodes.map((n) => n.opType);
+    assert.equal(ops.filter((op) => op === 'MatMul').length, 9);
+    assert.equal(ops.filter((op) => op === 'ReduceSum').length, 9);
+    assert.ok(!ops.includes('Gemm') && !ops.includes('Gather'));
+  });
 
   test('the batch split of the tap MatMuls: 2 on a CPU (even batch), up to 32 parts of ≥ 256 rows on a GPU', () => {
     assert.equal(weightGradSplit(64, 1024, false), 2);

@@ -6,9 +6,11 @@
  * com.microsoft.nchwc nodes, which only an onnxruntime CPU session that has them gets.
  *
  * - conv2d_weight_grad: the standard Conv is slow when x has 8 or more channels (its "kernel" is a
- *   whole activation), so from 8 input channels it is one MatMul per kernel tap, each reducing over
- *   the batch and all pixels at once; the Conv stays for 1-3 input channels (first layers), where it
- *   beats the MatMuls (docs/BENCHMARKS.md, "Convolution lowerings"). For a GPU provider the MatMuls
+ *   whole activation), so from 8 input channels on a CPU it is one GEMM of g against the im2col of x
+ *   (gathered once, with the batch innermost) where that im2col is at most 64 MB, and one MatMul per
+ *   kernel tap above (the ResNets' large maps), each reducing over the batch and all pixels at once;
+ *   the Conv stays for 1-3 input channels (first layers), where it beats the MatMuls
+ *   (docs/BENCHMARKS.md, "Convolution lowerings", "One GEMM per weight gradient"). For a GPU provider the MatMuls
  *   are split over up to 32 parts of the batch (a split K; {@link weightGradSplit}), and the Conv is
  *   also used where each output sums at most `gpuWeightGradConvMaxRows` rows: there a GPU step is
  *   bound by the kernels dispatched, and the Conv is one kernel where the taps are k² × ~5
@@ -220,15 +222,76 @@ function lowerAsPhaseConvs(ctx: OnnxLowerCtx, [g, w]: readonly string[], a: Inpu
 // ---- conv2d_weight_grad ------------------------------------------------------------------------
 
 /**
- * conv2d_weight_grad. One MatMul per tap where x has enough channels for the products to be real GEMMs; the Conv for
- * 1-3 input channels, where it is faster.
- * On a GPU, the Conv also where each output sums few rows (ctx.gpuWeightGradConvMaxRows).
+ * conv2d_weight_grad. The Conv for 1-3 input channels, where it is faster (and on a GPU where each
+ * output sums few rows, ctx.gpuWeightGradConvMaxRows). From 8 channels on a CPU, one GEMM against the
+ * im2col of x where that im2col is at most {@link IM2COL_GEMM_MAX_ELEMENTS} (the language model's
+ * 1-D layers, MNIST, the DCGAN critic); otherwise (the ResNets' large maps, any GPU) one MatMul per tap.
  */
 function lowerConv2dWeightGrad(ctx: OnnxLowerCtx, inputs: readonly string[], a: WeightGradAttrs, meta: LowerMeta): string {
   const [N, C] = meta.inputs[0]!.shape as [number, number];
   const [, , Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
   const conv = C < TAP_MATMUL_MIN_CHANNELS || (ctx.gpu && N * Ho * Wo <= ctx.gpuWeightGradConvMaxRows);
-  return conv ? conv2dWeightGradOp.lower(ctx, inputs, a, meta) : lowerAsTapMatMuls(ctx, inputs, a, meta);
+  if (conv) return conv2dWeightGradOp.lower(ctx, inputs, a, meta);
+  if (!ctx.gpu && im2colGemmFits(N, C, a.kernel, [Ho, Wo], convLoweringTuning.im2colGemmMaxElements)) return lowerAsIm2colGemm(ctx, inputs, a, meta);
+  return lowerAsTapMatMuls(ctx, inputs, a, meta);
+}
+
+/**
+ * Whether the im2col of a weight gradient (N·C·kh·kw·Ho·Wo floats) is small enough for
+ * {@link lowerAsIm2colGemm}.
+ * @example im2colGemmFits(64, 128, [1, 5], [1, 32]) // true: the language model's k5 conv1d
+ */
+export function im2colGemmFits(N: number, C: number, kernel: readonly number[], outHW: readonly number[], max = IM2COL_GEMM_MAX_ELEMENTS): boolean {
+  return N * C * kernel[0]! * kernel[1]! * outHW[0]! * outHW[1]! <= max;
+}
+
+/**
+ * Largest im2col (in floats: 64 MB) that the one-GEMM weight gradient builds. The DCGAN critic's
+ * 16×16 → 8×8 layer is 13.1 M; the CIFAR ResNet's 16×16 and 32×32 layers (18.9 M, 75.5 M) keep the
+ * per-tap MatMuls, which stream one tap at a time (docs/BENCHMARKS.md, "One GEMM per weight gradient").
+ */
+export const IM2COL_GEMM_MAX_ELEMENTS = 16 * 2 ** 20;
+
+/**
+ * For A/B benchmarks only (bench/nchwc.ts `wgrad`): the im2col bound the lowering reads (0: always the
+ * per-tap MatMuls). It changes graphs without changing session keys, so set it before a backend
+ * compiles anything and give each setting its own backend.
+ */
+export const convLoweringTuning = { im2colGemmMaxElements: IM2COL_GEMM_MAX_ELEMENTS };
+
+/**
+ * Lowers conv2d_weight_grad as one GEMM whose product is the weight gradient in its own layout
+ * [O, C·kh·kw]: g as [O, Ho·Wo·N] times the im2col of x as [C·kh·kw, Ho·Wo·N] (transB). Both
+ * operands have the batch innermost (a Transpose that moves axis 0 inwards), so the window of each
+ * tap in the padded input [C·Hp·Wp, N] is a set of whole N-wide rows, and one Gather builds the im2col
+ * for all taps, strides and dilations. Against the per-tap MatMuls it drops the Concat that
+ * interleaved the taps' [O, C] results into [O, C, kh·kw] (a 4-byte scatter), the k² Slices, Reshapes
+ * and MatMuls and the batch split's ReduceSums (the one GEMM is wide enough to thread well).
+ */
+function lowerAsIm2colGemm(ctx: OnnxLowerCtx, [x, g]: readonly string[], a: WeightGradAttrs, meta: LowerMeta): string {
+  const [N, C, H, W] = meta.inputs[0]!.shape as [number, number, number, number];
+  const [, O, Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
+  const [kh, kw] = a.kernel;
+  const [Hp, Wp] = [H + a.pads[0] + a.pads[2], W + a.pads[1] + a.pads[3]];
+  let xp = x!;
+  if (a.pads.some((p) => p > 0)) xp = ctx.node('Pad', [xp, ctx.i64([0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]])]);
+  const xt = ctx.node('Reshape', [ctx.node('Transpose', [xp], { perm: { ints: [1, 2, 3, 0] } }), ctx.i64([C * Hp * Wp, N])]);
+  // Row (c, i, j, p, q) of the im2col is row c·Hp·Wp + (i·dh + p·sh)·Wp + j·dw + q·sw of xt.
+  const rows: number[] = [];
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        for (let p = 0; p < Ho; p++) {
+          const r0 = c * Hp * Wp + (i * a.dilation[0] + p * a.stride[0]) * Wp + j * a.dilation[1];
+          for (let q = 0; q < Wo; q++) rows.push(r0 + q * a.stride[1]);
+        }
+      }
+    }
+  }
+  const cols = ctx.node('Reshape', [ctx.node('Gather', [xt, ctx.i64(rows)], { axis: { int: 0 } }), ctx.i64([C * kh * kw, Ho * Wo * N])]);
+  const gt = ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [1, 2, 3, 0] } }), ctx.i64([O, Ho * Wo * N])]);
+  const dw = ctx.node('Gemm', [gt, cols], { transB: { int: 1 } });
+  return ctx.node('Reshape', [dw, ctx.i64([O, C, kh, kw])]);
 }
 
 /**
