@@ -55,8 +55,8 @@ export function ortProfiler(tag: string): OrtProfiler {
           const s = await ort.InferenceSession.create(model, { ...options, enableProfiling: true, profileFilePrefix: own });
           const entry = { session: s as unknown as { endProfiling(): void }, prefix: own, runs: 0, warmRuns: 0 };
           sessions.push(entry);
-          const run = s.run.bind(s);
-          (s as unknown as { run: typeof run }).run = (...args: Parameters<typeof run>) => {
+          const run = s.run.bind(s) as (...args: unknown[]) => Promise<unknown>;
+          (s as unknown as { run: typeof run }).run = (...args: unknown[]) => {
             entry.runs++;
             return run(...args);
           };

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     if (v.kind !== 'op') return;
     counts.set(v.op.name, (counts.get(v.op.name) ?? 0) + 1);
     if (v.op.name !== 'matmul') return;
-    const [a, b] = v.inputs.map((j) => vals[j]!.tensor.shape);
+    const [a] = v.inputs.map((j) => vals[j]!.tensor.shape);
     const f = 2 * v.tensor.size * a![a!.length - 1]!;
     flops += f;
     const us = (users.get(i) ?? []).map((u) => `${(vals[u] as { op: { name: string } }).op.name}#${u}`).join(' ');
