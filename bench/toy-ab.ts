@@ -15,7 +15,7 @@ import type { Trainer } from '../src/gan/trainer.js';
 import { matmulOp } from '../src/ops/matmul.js';
 import type { OpDef } from '../src/ops/registry.js';
 import { setBackend } from '../src/tensor/tensor.js';
-import { toyTrainer } from './workloads.js';
+import { toyTrainer, type SetupOptions } from './workloads.js';
 
 /**
  * A variant: ortBackend options, and optionally a patch applied while its sessions are compiled (the
@@ -23,6 +23,7 @@ import { toyTrainer } from './workloads.js';
  */
 interface Variant {
   opts?: OrtBackendOptions;
+  setup?: SetupOptions;
   patch?: () => () => void;
 }
 
@@ -37,6 +38,8 @@ const VARIANTS: Record<string, Variant> = {
   base: {},
   resident: { opts: { resident: true } },
   spinning: { opts: { spinning: true } },
+  fused: { setup: { fuseIteration: true } },
+  unfused: { setup: { fuseIteration: false } },
   // before the K = 1 products were lowered as Mul
   'matmul-k1': { patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
 };
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
     if (!v) throw new Error(`unknown variant '${name}'; known: ${Object.keys(VARIANTS).join(', ')}`);
     const backend = createOrtBackend(ort as unknown as OrtLike, { threads, ...v.opts });
     setBackend(backend);
-    const trainer = toyTrainer(0);
+    const trainer = toyTrainer(0, v.setup);
     const undo = v.patch?.();
     for (let i = 0; i < 2; i++) await trainer.iterate(); // compile, warm up
     undo?.();
