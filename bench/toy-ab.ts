@@ -4,9 +4,10 @@
  * by round with the order rotated; wall and CPU time (process.cpuUsage, less sensitive to other
  * processes on a shared machine) per iteration, medians, and the load average before and after.
  *
- *   node --import tsx bench/toy-ab.ts [--variants base,resident,spinning] [--rounds 8] [--iters 3] [--threads 2]
+ *   node --import tsx bench/toy-ab.ts [--variants f400def,base] [--rounds 8] [--iters 3] [--threads 2]
  *
- * A variant is a set of ortBackend options (VARIANTS below); each gets its own backend and trainer.
+ * A variant (VARIANTS below) is a set of ortBackend and trainer options; each gets its own backend
+ * and trainer. `base` is the current code (the toy trainer fuses each iteration into one run).
  */
 import { loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
@@ -42,6 +43,8 @@ const VARIANTS: Record<string, Variant> = {
   unfused: { setup: { fuseIteration: false } },
   // before the K = 1 products were lowered as Mul
   'matmul-k1': { patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
+  // the code of f400def: unfused steps, K = 1 products as MatMul
+  f400def: { setup: { fuseIteration: false }, patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
 };
 
 function flag(name: string, def: string): string {
@@ -55,7 +58,7 @@ const median = (xs: readonly number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const names = flag('variants', 'base,resident').split(',');
+  const names = flag('variants', 'f400def,base').split(',');
   const rounds = Number(flag('rounds', '8'));
   const iters = Number(flag('iters', '3'));
   const threads = Number(flag('threads', '2'));

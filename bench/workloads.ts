@@ -101,7 +101,7 @@ export function toyTrainer(seed: number, opts: SetupOptions = {}): Trainer {
     criticOptimizer: new Adam(critic.namedParameters(), adam),
     seed,
     ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
-    fuseIteration: opts.fuseIteration ?? false,
+    fuseIteration: opts.fuseIteration ?? true,
   });
 }
 
