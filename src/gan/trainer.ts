@@ -6,7 +6,8 @@
  * Each step is built lazily (forward passes, loss, gradients — for WGAN-GP the double backward of
  * the penalty — and the optimizer's update) and realized ONCE: the loss, the new parameters and the
  * new optimizer slots come out of one backend run, so on onnxruntime every critic step is one run of
- * one cached session, and likewise every generator step.
+ * one cached session, and likewise every generator step; with `fuseIteration`, a whole generator
+ * iteration is one run.
  *
  * Random numbers come from three seeded streams (data, noise, ε) whose states are part of
  * {@link Trainer.state}, so a run restored from a checkpoint draws exactly what an uninterrupted one
@@ -373,14 +374,16 @@ export class Trainer {
    * before it computed, each optimizer update chained after the previous one of its optimizer.
    */
   private async fusedIteration(): Promise<IterationStats> {
-    const current = new Map<Tensor, Tensor>(); // parameter leaf → its pending value after the steps built so far
+    // Parameter leaf → its pending value after the steps built so far (an update's outputs begin
+    // with its optimizer's parameters, in that optimizer's order).
+    const current = new Map<Tensor, Tensor>();
     const advance = (params: readonly Tensor[], update: PendingUpdate): void => params.forEach((p, i) => current.set(p, update.outputs[i]!));
     let gen: { logged: Tensor[]; update: PendingUpdate } | undefined;
     if (this.iteration > 0) {
       const g = this.generatorGraph();
       const update = this.generatorOptimizer.update(substitute(g.grads, current));
       gen = { logged: g.logged, update };
-      advance(this.generator.parameters(), update);
+      advance(this.generatorOptimizer.params, update);
     }
     let critic: { logged: Tensor[]; update: PendingUpdate } | undefined;
     for (let i = 0; i < this.nCritic; i++) {
@@ -388,7 +391,7 @@ export class Trainer {
       const moved = substitute([...c.logged, ...c.grads], current);
       const update = this.criticOptimizer.update(moved.slice(c.logged.length), critic?.update);
       critic = { logged: moved.slice(0, c.logged.length), update };
-      advance(this.critic.parameters(), update);
+      advance(this.criticOptimizer.params, update);
     }
     const kept = [...(gen?.update.outputs ?? []), ...critic!.update.outputs];
     await realize([...critic!.logged, ...(gen?.logged ?? []), ...kept], undefined, { keepOnDevice: kept });
