@@ -8,7 +8,8 @@
  *                                      [--device webgpu] [--webgpu-validation basic] [--webgpu-layout NCHW]
  *                                      [--no-pack]
  *
- * The first run of each session (allocations, first touches) is left out. Conv nodes are split
+ * Two warm-up steps (allocations, first touches; a trainer's first iteration has no generator step)
+ * are left out: every run of every session before them (bench/ort-profiler.ts, `mark`). Conv nodes are split
  * by what they compute (see `classify`); ConvTranspose nodes are the transposed convolutions of the
  * generators and the input gradients that do not take the NCHWc path (src/backends/onnx/conv-lowering.ts).
  * Time is also summed per execution provider (with the op types each one ran): on `--device webgpu`
@@ -83,7 +84,11 @@ async function main(): Promise<void> {
   const backend = createOrtBackend(profiler.ort, { device, ...(Object.keys(webgpu).length > 0 ? { webgpu } : {}), threads, spinning: process.argv.includes('--spinning'), nchwc: !process.argv.includes('--no-nchwc'), ...(process.argv.includes('--no-pack') ? { packOutputs: false } : {}) });
   setBackend(backend);
   const step = w.setup(0);
-  await step(); // compiles the sessions; its kernels are dropped below
+  // Two warm-up steps, left out of the profile: the first compiles the sessions (and a trainer's
+  // first iteration has no generator step), the second runs every session once more.
+  await step();
+  await step();
+  profiler.mark();
   const wall: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
@@ -99,11 +104,10 @@ async function main(): Promise<void> {
   const other = new Map<string, { us: number; count: number }>();
   let total = 0;
   for (const [session, events] of sessionEvents.entries()) {
-    const seen = new Set<string>();
     for (const e of events) {
       if (e.cat !== 'Node') {
         // Session events (model_run: a whole run, copies of feeds and fetches included) and any
-        // other category the provider records, summed by name (warm-up runs included).
+        // other category the provider records, summed by name.
         const k = `${e.cat}:${e.name}`;
         const r = other.get(k) ?? { us: 0, count: 0 };
         other.set(k, { us: r.us + e.dur, count: r.count + 1 });
@@ -111,10 +115,6 @@ async function main(): Promise<void> {
       }
       if (!e.name.endsWith('_kernel_time')) continue;
       const key = `${session}:${e.name}`;
-      if (!seen.has(key)) {
-        seen.add(key); // first run of the session: warm-up
-        continue;
-      }
       const op = e.args?.op_name ?? '?';
       const ins = (e.args?.input_type_shape ?? []).map(shapeOf);
       const outs = (e.args?.output_type_shape ?? []).map(shapeOf);
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     const ops = [...r.ops].sort((a, b) => b[1] - a[1]).map(([op, c]) => `${op} ${c / steps}`).join(', ');
     console.log(`  ${provider.padEnd(24)} ${perStep(r.us).padStart(9)} ms/step ${String(r.count / steps).padStart(6)} nodes: ${ops}`);
   }
-  console.log('  other profiler events (all runs, warm-up included):');
+  console.log('  other profiler events:');
   for (const [k, r] of [...other].sort((a, b) => b[1].us - a[1].us).slice(0, 8)) {
     console.log(`  ${k.padEnd(40)} ${(r.us / 1000).toFixed(1).padStart(9)} ms in ${r.count} events (${(r.us / r.count / 1000).toFixed(2)} ms each)`);
   }

@@ -49,6 +49,8 @@ export type Step = () => Promise<unknown>;
 
 export interface SetupOptions {
   readonly criticShards?: readonly Backend[];
+  /** The trainer's `fuseIteration` (default: as the CLI's toy runs). */
+  readonly fuseIteration?: boolean;
 }
 
 export interface Workload {
@@ -99,6 +101,7 @@ export function toyTrainer(seed: number, opts: SetupOptions = {}): Trainer {
     criticOptimizer: new Adam(critic.namedParameters(), adam),
     seed,
     ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
+    fuseIteration: opts.fuseIteration ?? true,
   });
 }
 

@@ -6,7 +6,8 @@
  * Each step is built lazily (forward passes, loss, gradients — for WGAN-GP the double backward of
  * the penalty — and the optimizer's update) and realized ONCE: the loss, the new parameters and the
  * new optimizer slots come out of one backend run, so on onnxruntime every critic step is one run of
- * one cached session, and likewise every generator step.
+ * one cached session, and likewise every generator step; with `fuseIteration`, a whole generator
+ * iteration is one run.
  *
  * Random numbers come from three seeded streams (data, noise, ε) whose states are part of
  * {@link Trainer.state}, so a run restored from a checkpoint draws exactly what an uninterrupted one
@@ -14,7 +15,8 @@
  */
 import { gradients } from '../autodiff/grad.js';
 import type { Module } from '../nn/module.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { substitute } from '../autodiff/substitute.js';
+import type { Optimizer, PendingUpdate } from '../optim/optimizer.js';
 import { add } from '../ops/add.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { mul } from '../ops/mul.js';
@@ -117,6 +119,18 @@ export interface TrainerOptions {
    * independently (no batch norm: the reference WGAN-GP critics; layer norm is per sample).
    */
   criticShards?: readonly Backend[];
+  /**
+   * Run each generator iteration (its generator step and its `nCritic` critic steps) as ONE backend
+   * run: each step is built as before, in the same order (the same draws from every stream), on the
+   * parameters and optimizer slots the previous steps of the iteration computed (pending, inside
+   * the graph), and the iteration's last values are realized together. One session run per
+   * iteration instead of `nCritic` + 1: the parameters and Adam moments cross between JavaScript and
+   * onnxruntime once per iteration, not once per step (docs/BENCHMARKS.md, "Toy iteration"). The
+   * results are the unfused steps' (tested bit-for-bit on the toy networks). Default false: the
+   * graph is `nCritic` + 1 times a step's, which costs the large image models more in session
+   * creation and optimization level (AUTO_ALL_MAX_NODES) than it saves. Ignored with `criticShards`.
+   */
+  fuseIteration?: boolean;
 }
 
 /** What one generator iteration reports (numbers, already on the host). */
@@ -308,6 +322,7 @@ export class Trainer {
    */
   async iterate(): Promise<IterationStats> {
     this.opts.beforeIteration?.(this.iteration);
+    if (this.opts.fuseIteration === true && !this.opts.criticShards) return this.fusedIteration();
     const gen = this.iteration > 0 ? await this.generatorUpdate() : undefined;
     let last: CriticStepStats | undefined;
     for (let i = 0; i < this.nCritic; i++) last = await this.criticStep();
@@ -319,23 +334,72 @@ export class Trainer {
   /** One critic step: fresh real batch, fresh noise (and ε), loss, update; one backend run. */
   async criticStep(): Promise<CriticStepStats> {
     if (this.opts.criticShards) return this.shardedCriticStep(this.opts.criticShards);
+    const { logged, grads } = this.criticGraph();
+    const { outputs, commit } = this.criticOptimizer.update(grads);
+    await realize([...logged, ...outputs], undefined, { keepOnDevice: outputs });
+    commit();
+    return this.criticStats(logged);
+  }
+
+  /**
+   * A critic step's pending graph: fresh real batch, noise (and ε) drawn now; the logged values
+   * (loss, the Wasserstein term, penalty and gradient norm for wgan-gp, the AC-GAN cross-entropy)
+   * and the critic's gradients.
+   */
+  private criticGraph(): { logged: Tensor[]; grads: Tensor[] } {
     const B = this.batchSize;
     const real = this.opts.data.sample(B, this.dataRng);
     const labels = this.conditional ? this.realLabels(B) : undefined;
     const { loss, wLoss, penalty, gradNorm, acgan } = this.criticLoss(real, labels, this.noiseRng, this.epsRng);
-    const params = this.critic.parameters();
-    const grads = gradients(loss, params);
-    const { outputs, commit } = this.criticOptimizer.update(grads);
     const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : []), ...(acgan ? [acgan] : [])];
-    await realize([...logged, ...outputs], undefined, { keepOnDevice: outputs });
-    commit();
-    const out: CriticStepStats = { criticLoss: scalarOf(loss), wasserstein: -scalarOf(wLoss) };
-    if (penalty) {
-      out.penalty = scalarOf(penalty);
-      out.gradNorm = scalarOf(gradNorm!);
+    return { logged, grads: gradients(loss, this.critic.parameters()) };
+  }
+
+  /** The stats of a critic step from its realized logged values (in {@link Trainer.criticGraph}'s order). */
+  private criticStats(logged: readonly Tensor[]): CriticStepStats {
+    const v = logged.map(scalarOf);
+    const out: CriticStepStats = { criticLoss: v[0]!, wasserstein: -v[1]! };
+    let k = 2;
+    if (this.loss.name === 'wgan-gp') {
+      out.penalty = v[k++]!;
+      out.gradNorm = v[k++]!;
     }
-    if (acgan) out.criticAcgan = scalarOf(acgan);
+    if (this.conditional?.acgan) out.criticAcgan = v[k]!;
     return out;
+  }
+
+  /**
+   * One generator iteration as one backend run ({@link TrainerOptions.fuseIteration}): the steps
+   * are built in the unfused order, each rewritten (`substitute`) to read the parameters the steps
+   * before it computed, each optimizer update chained after the previous one of its optimizer.
+   */
+  private async fusedIteration(): Promise<IterationStats> {
+    // Parameter leaf → its pending value after the steps built so far (an update's outputs begin
+    // with its optimizer's parameters, in that optimizer's order).
+    const current = new Map<Tensor, Tensor>();
+    const advance = (params: readonly Tensor[], update: PendingUpdate): void => params.forEach((p, i) => current.set(p, update.outputs[i]!));
+    let gen: { logged: Tensor[]; update: PendingUpdate } | undefined;
+    if (this.iteration > 0) {
+      const g = this.generatorGraph();
+      const update = this.generatorOptimizer.update(substitute(g.grads, current));
+      gen = { logged: g.logged, update };
+      advance(this.generatorOptimizer.params, update);
+    }
+    let critic: { logged: Tensor[]; update: PendingUpdate } | undefined;
+    for (let i = 0; i < this.nCritic; i++) {
+      const c = this.criticGraph();
+      const moved = substitute([...c.logged, ...c.grads], current);
+      const update = this.criticOptimizer.update(moved.slice(c.logged.length), critic?.update);
+      critic = { logged: moved.slice(0, c.logged.length), update };
+      advance(this.criticOptimizer.params, update);
+    }
+    const kept = [...(gen?.update.outputs ?? []), ...critic!.update.outputs];
+    await realize([...critic!.logged, ...(gen?.logged ?? []), ...kept], undefined, { keepOnDevice: kept });
+    gen?.update.commit();
+    critic!.update.commit();
+    const stats: IterationStats = { iteration: this.iteration, ...this.criticStats(critic!.logged), ...(gen ? this.generatorStats(gen.logged) : {}) };
+    this.iteration++;
+    return stats;
   }
 
   /**
@@ -465,6 +529,20 @@ export class Trainer {
    * @example const { generatorLoss, generatorAcgan } = await trainer.generatorUpdate();
    */
   async generatorUpdate(): Promise<GeneratorStepStats> {
+    const { logged, grads } = this.generatorGraph();
+    const { outputs, commit } = this.generatorOptimizer.update(grads);
+    await realize([...logged, ...outputs], undefined, { keepOnDevice: outputs });
+    commit();
+    return this.generatorStats(logged);
+  }
+
+  /** The stats of a generator step from its realized logged values (the loss, then the AC-GAN cross-entropy). */
+  private generatorStats(logged: readonly Tensor[]): GeneratorStepStats {
+    return logged.length > 1 ? { generatorLoss: scalarOf(logged[0]!), generatorAcgan: scalarOf(logged[1]!) } : { generatorLoss: scalarOf(logged[0]!) };
+  }
+
+  /** A generator step's pending graph, noise (and labels) drawn now: the logged loss (and AC-GAN cross-entropy) and the generator's gradients. */
+  private generatorGraph(): { logged: Tensor[]; grads: Tensor[] } {
     const n = this.generatorBatchSize;
     const z = this.drawNoise(n, this.noiseRng, 'generator');
     let labels: Tensor | undefined;
@@ -488,11 +566,7 @@ export class Trainer {
     }
     const acgan = logits ? softmaxCrossEntropy(logits, labels!) : undefined;
     if (acgan) loss = add(loss, mul(acgan, this.conditional!.acgan!.generatorScale));
-    const grads = gradients(loss, this.generator.parameters());
-    const { outputs, commit } = this.generatorOptimizer.update(grads);
-    await realize([loss, ...(acgan ? [acgan] : []), ...outputs], undefined, { keepOnDevice: outputs });
-    commit();
-    return acgan ? { generatorLoss: scalarOf(loss), generatorAcgan: scalarOf(acgan) } : { generatorLoss: scalarOf(loss) };
+    return { logged: [loss, ...(acgan ? [acgan] : [])], grads: gradients(loss, this.generator.parameters()) };
   }
 
   /** The real batch's labels as an int32 tensor (conditional training). */

@@ -21,7 +21,11 @@ export const matmulOp = defineOp({
     const batch = broadcastShapes('matmul', a!.shape.slice(0, -2), b!.shape.slice(0, -2));
     return { shape: [...batch, m, n], dtype: 'float32' };
   },
-  lower: (ctx, [a, b]) => ctx.node('MatMul', [a!, b!]),
+  // With K = 1 (an outer product, e.g. the critic's last-layer input gradient g·wᵀ, [B, 1] × [1, N])
+  // the product is one multiplication per output: a broadcasting Mul computes the same values, with
+  // the same batch broadcasting, while onnxruntime's GEMM ran it at ~0.2 GFLOP/s (docs/BENCHMARKS.md,
+  // "Toy iteration").
+  lower: (ctx, [a, b], _attrs, meta) => ctx.node(meta.inputs[0]!.shape.at(-1) === 1 ? 'Mul' : 'MatMul', [a!, b!]),
   vjp: (g, [a, b]) => [sumTo(matmul(g, transposeLast2(b!)), a!.shape), sumTo(matmul(transposeLast2(a!), g), b!.shape)],
   reference: ([a, b], _attrs, out) => {
     const [m, k] = a!.shape.slice(-2) as [number, number];

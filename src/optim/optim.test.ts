@@ -218,6 +218,25 @@ describe('optimizer state and validation', () => {
     assert.throws(() => u2.commit(), /already committed/);
   });
 
+  test('an update chained after an uncommitted one is the next step, and commits both', async () => {
+    // Adam's bias correction depends on the step number: two chained updates = two steps.
+    const make = (p: Tensor): Adam => new Adam([['w', p]], { lr: 0.1, beta1: 0.5, beta2: 0.9 });
+    const want = await run(make, 2);
+    const p = tensor(Float64Array.from(P0), [P0.length]);
+    const target = tensor(Float64Array.from(TARGET), [TARGET.length]);
+    const opt = make(p);
+    const gradAt = (q: Tensor): Tensor => mul(sub(q, target), 1); // ∇ of 0.5·‖q − target‖²
+    const u1 = opt.update([gradAt(p)]);
+    const u2 = opt.update([gradAt(u1.outputs[0]!)], u1);
+    await realize(u2.outputs, ref);
+    u2.commit();
+    assert.equal(opt.stepCount, 2);
+    want[1]!.forEach((v, i) => assert.ok(Math.abs(p.value![i]! - v) < 1e-12, `w[${i}]: ${p.value![i]} vs ${v}`));
+    assert.throws(() => u1.commit(), /stale update \(built at step 0, optimizer is at step 2\)/);
+    const other = new SGD([tensor([1], [1])], { lr: 0.1 });
+    assert.throws(() => opt.update([gradAt(p)], other.update([tensor([1], [1])])), /Adam.update: 'after' must be an update of this Adam/);
+  });
+
   test('arguments are validated with messages that name them', () => {
     const p = tensor([1, 2], [2]);
     assert.throws(() => new Adam([p], { lr: -1 }), /Adam: lr must be a number in \[0, ∞\], got -1/);

@@ -146,9 +146,14 @@ export abstract class Optimizer {
    * Records the update for `grads` (one per parameter, same shapes) as pending graph ops.
    * `commit()` frees the device memory of values it replaces (see `realize`'s `keepOnDevice`): keep
    * no other reference to a previous step's device-held parameters.
+   *
+   * With `after` (an uncommitted update of this optimizer), the update is the step following it:
+   * it reads `after`'s pending parameters and slots (take `grads` at those parameters too, e.g.
+   * with `substitute`), and its `commit()` commits both steps at once; `after` itself is then
+   * never committed. The trainer chains a generator iteration's steps into one run this way.
    * @example const u = opt.update(grads); await realize([loss, ...u.outputs]); u.commit();
    */
-  update(grads: readonly Tensor[]): PendingUpdate {
+  update(grads: readonly Tensor[], after?: PendingUpdate): PendingUpdate {
     const where = `${this.kind}.update`;
     if (!Array.isArray(grads)) throw new Error(`${where}: grads must be an array of tensors`);
     if (grads.length !== this.params.length) {
@@ -161,29 +166,40 @@ export abstract class Optimizer {
         throw new Error(`${where}: grads[${i}] is ${g.dtype}${fmt(g.shape)} but parameter ${i} ('${this.paramNames[i]}') is ${p.dtype}${fmt(p.shape)}`);
       }
     });
-    const startStep = this._step;
+    const prev = after === undefined ? undefined : this.chained.get(after);
+    if (after !== undefined && prev === undefined) throw new Error(`${where}: 'after' must be an update of this ${this.kind} (uncommitted)`);
+    // The step this update follows from (committed), and its own step number t.
+    const startStep = prev ? prev.startStep : this._step;
+    const t = prev ? prev.t + 1 : startStep + 1;
+    const params = prev ? prev.params : this.params;
+    const slots = prev ? prev.slots : this.slotTensors;
     const fed: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(this.fedScalars(startStep + 1))) fed[k] = fedScalar(v);
+    for (const [k, v] of Object.entries(this.fedScalars(t))) fed[k] = fedScalar(v);
     const newParams: Tensor[] = [];
     const newSlots: Tensor[][] = this.slotSpecs.map(() => []);
-    this.params.forEach((p, i) => {
-      const r = this.rule(p, grads[i]!, this.slotTensors.map((s) => s[i]!), fed);
+    params.forEach((p, i) => {
+      const r = this.rule(p, grads[i]!, slots.map((s) => s[i]!), fed);
       newParams.push(this.project ? this.project(r.param, i) : r.param);
       r.slots.forEach((s, k) => newSlots[k]!.push(s));
     });
     let committed = false;
-    return {
+    const update: PendingUpdate = {
       outputs: [...newParams, ...newSlots.flat()],
       commit: () => {
         if (committed) throw new Error(`${where}: this update was already committed`);
         if (this._step !== startStep) throw new Error(`${where}: stale update (built at step ${startStep}, optimizer is at step ${this._step})`);
         this.params.forEach((p, i) => replace(p, newParams[i]!));
         this.slotTensors.forEach((slot, k) => slot.forEach((s, i) => replace(s, newSlots[k]![i]!)));
-        this._step++;
+        this._step = t;
         committed = true;
       },
     };
+    this.chained.set(update, { startStep, t, params: newParams, slots: newSlots });
+    return update;
   }
+
+  /** What a later update chained after an uncommitted one needs of it (see `update`'s `after`). */
+  private readonly chained = new WeakMap<PendingUpdate, { startStep: number; t: number; params: readonly Tensor[]; slots: readonly (readonly Tensor[])[] }>();
 
   /**
    * Convenience: update, realize the new values together with `extraOutputs` (e.g. the loss) in one

@@ -31,4 +31,6 @@ export const cases: OpCase[] = [
   { name: 'transpose a 3-D tensor', f: (x) => o.mul(o.transpose(x!, [2, 0, 1]), o.transpose(x!, [2, 0, 1])), args: [randArg([2, 3, 4], 11)] },
   { name: 'matmul of matrices', f: (x, y) => o.matmul(o.mul(x!, x!), y!), args: [randArg([3, 4], 12), randArg([4, 2], 13)] },
   { name: 'matmul broadcasts batch axes', f: (x, y) => o.matmul(x!, o.mul(y!, y!)), args: [randArg([2, 3, 4], 14), randArg([4, 5], 15)] },
+  // K = 1 is lowered as a broadcasting Mul (src/ops/matmul.ts; batch axes: src/backends/onnx/lower.test.ts)
+  { name: 'matmul with inner dimension 1 (an outer product)', f: (x, y) => o.matmul(o.mul(x!, x!), y!), args: [randArg([3, 1], 16), randArg([1, 4], 17)] },
 ];

@@ -20,6 +20,10 @@ export interface ToyTestTrainerOptions {
   readonly criticShards?: readonly Backend[];
   /** User-supplied noise, ε or real batches (TrainerOptions' hooks). */
   readonly hooks?: Pick<TrainerOptions, 'noise' | 'eps'> & { data?: TrainerOptions['data'] };
+  /** One backend run per generator iteration (TrainerOptions.fuseIteration). */
+  readonly fuseIteration?: boolean;
+  /** The objective (default wgan-gp, λ 0.1). */
+  readonly loss?: TrainerOptions['loss'];
 }
 
 /**
@@ -35,13 +39,14 @@ export function toyTestTrainer(o: ToyTestTrainerOptions): Trainer {
     critic,
     data: { sample: (n, rng) => rng.normal([n, 2]) },
     noiseDim: 2,
-    loss: { name: 'wgan-gp', lambda: 0.1 },
+    loss: o.loss ?? { name: 'wgan-gp', lambda: 0.1 },
     nCritic: 2,
     batchSize: o.batchSize,
     generatorOptimizer: o.optimizer(generator.namedParameters()),
     criticOptimizer: o.optimizer(critic.namedParameters()),
     seed: o.seed,
     ...(o.criticShards ? { criticShards: o.criticShards } : {}),
+    ...(o.fuseIteration !== undefined ? { fuseIteration: o.fuseIteration } : {}),
     ...o.hooks,
   });
 }

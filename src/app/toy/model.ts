@@ -33,6 +33,9 @@ export interface ToyModel {
   streams: ReturnType<typeof seedStreams>;
 }
 
+/** Deepest toy MLPs whose generator iterations run as one graph (TrainerOptions.fuseIteration). */
+export const FUSE_MAX_LAYERS = 8;
+
 /**
  * Builds the dataset, networks, optimizers and trainer of a toy config (fresh weights from the seed).
  * @example const { trainer } = buildToyModel(resolveConfig({ preset: 'toy-8gaussians' }));
@@ -52,6 +55,9 @@ export function buildToyModel(config: ToyConfig): ToyModel {
     },
     noise: (n, rng) => rng.normal([n, config.noiseDim]),
     batchSize: config.batchSize,
+    // One backend run per generator iteration (docs/BENCHMARKS.md, "Toy iteration"), up to the depth
+    // at which the fused graph stays under ortBackend's AUTO_ALL_MAX_NODES (full graph optimization).
+    fuseIteration: config.layers <= FUSE_MAX_LAYERS,
   });
   return { config, dataset, generator, critic, trainer, streams };
 }

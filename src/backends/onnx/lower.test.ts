@@ -33,6 +33,21 @@ describe('lowerPlan', () => {
     assert.equal(shapeInits.size, 2);
   });
 
+  test('a matmul with inner dimension 1 is a broadcasting Mul, with the MatMul\'s values', async () => {
+    const g = rng.normal([256, 1]);
+    const w = rng.normal([1, 512]);
+    const batched = rng.normal([2, 3, 1]);
+    const outer = o.matmul(g, w);
+    const outerBatched = o.matmul(batched, w);
+    const m = lowerPlan(buildPlan([outer, outerBatched, o.matmul(w, rng.normal([512, 2]))]));
+    assert.deepEqual(m.nodes.map((n) => n.opType).sort(), ['MatMul', 'Mul', 'Mul']);
+    await realize([outer, outerBatched], ortBackend({ threads: 1 }));
+    const [gv, wv, bv] = [g.value!, w.value!, batched.value!];
+    assert.deepEqual(Array.from(outer.value!), Array.from({ length: 256 * 512 }, (_, k) => Math.fround(gv[Math.floor(k / 512)]! * wv[k % 512]!)));
+    assert.deepEqual(outerBatched.shape, [2, 3, 512]);
+    assert.deepEqual(Array.from(outerBatched.value!), Array.from({ length: 6 * 512 }, (_, k) => Math.fround(bv[Math.floor(k / 512)]! * wv[k % 512]!)));
+  });
+
   test('equal constants share one initializer', () => {
     const x = rng.normal([3]);
     const m = lowerPlan(buildPlan([o.add(o.mul(x, constant([2, 2, 2], [3])), constant([2, 2, 2], [3]))]));
