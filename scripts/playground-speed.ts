@@ -11,7 +11,8 @@
  * each, the other side paused), so that a load that comes and goes on a shared machine falls on both;
  * the ratio is that of the medians. Both sides first train `--warmup` seconds uncounted (onnxruntime-web's
  * WebAssembly is compiled by the browser in tiers: its first seconds are slower). The load average is
- * printed before and after.
+ * printed before and after. CHROMIUM_PATH: the browser (default /usr/bin/chromium); CHROMIUM_ARGS: more
+ * of its flags, space-separated (e.g. `--js-flags=--no-wasm-dynamic-tiering`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
