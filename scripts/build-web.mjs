@@ -2,12 +2,13 @@
 // Builds the browser playground into web/dist/, a folder any static host serves as it is: index.html,
 // main.js (the page: controls and drawing), worker.js and worker-webgpu.js (training: the engine and
 // onnxruntime-web on WebAssembly, or on WebGPU) and onnxruntime-web's WebAssembly binaries beside
-// them, where onnxruntime-web looks by default. Every path is relative; nothing comes from a CDN.
+// them, where onnxruntime-web looks by default, and _headers (the cross-origin-isolation headers, for
+// hosts that read it). Every path is relative; nothing comes from a CDN.
 //
 // Usage: node scripts/build-web.mjs [--serve [--port N] [--host H]] [--minify]
 //   --serve  rebuilds on change and serves web/dist at http://127.0.0.1:8000/, cross-origin isolated
 //            (COOP/COEP headers), so the worker may use several WebAssembly threads
-import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -66,13 +67,27 @@ const nodeStub = {
   },
 };
 
-/** Copies the page (web/index.html) into web/dist after each build, so dist is the whole site. */
+/**
+ * The response headers that make the page cross-origin isolated, which onnxruntime-web needs for
+ * more than one WebAssembly thread (SharedArrayBuffer). The local server sends them; the static
+ * build carries them in `_headers` (read by Netlify and Cloudflare Pages; other hosts: docs/PLAYGROUND.md).
+ */
+export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** `_headers` of the static build: the isolation headers on every path. */
+export function headersFile() {
+  const names = { 'cross-origin-opener-policy': 'Cross-Origin-Opener-Policy', 'cross-origin-embedder-policy': 'Cross-Origin-Embedder-Policy' };
+  return `/*\n${Object.entries(ISOLATION_HEADERS).map(([k, v]) => `  ${names[k]}: ${v}\n`).join('')}`;
+}
+
+/** Copies the page (web/index.html) into web/dist after each build, with `_headers`, so dist is the whole site. */
 const copyStatic = {
   name: 'copy-static',
   setup(build) {
     build.onEnd(() => {
       mkdirSync(outdir, { recursive: true });
       copyFileSync(join(webDir, 'index.html'), join(outdir, 'index.html'));
+      writeFileSync(join(outdir, '_headers'), headersFile());
     });
   },
 };
@@ -146,8 +161,7 @@ export function serveWeb({ port = 0, host = '127.0.0.1', root = outdir } = {}) {
       res.writeHead(200, {
         'content-type': TYPES[extname(r.file)] ?? 'application/octet-stream',
         'content-length': body.length,
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
+        ...ISOLATION_HEADERS,
         'cache-control': 'no-store',
       });
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -28,6 +28,7 @@ interface BuildWeb {
   buildWeb(): Promise<{ metafile: { outputs: Record<string, { bytes: number; imports: { path: string; kind: string }[] }> } }>;
   serveWeb(opts?: { root?: string }): Promise<{ url: string; close(): Promise<void> }>;
   resolveRequest(root: string, method: string, url: string): { status: number; file?: string; message?: string };
+  ISOLATION_HEADERS: Record<string, string>;
 }
 const loadBuild = async (): Promise<BuildWeb> => (await import('../scripts/build-web.mjs' as string)) as BuildWeb;
 
@@ -99,6 +100,20 @@ describe('the playground server (scripts/build-web.mjs serveWeb)', () => {
     assert.ok(main.bytes < 100_000, `the page's bundle holds no engine (${main.bytes} bytes)`);
     for (const f of ['index.html', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.jsep.wasm']) assert.ok(existsSync(join('web', 'dist', f)), f);
     assert.doesNotMatch(readFileSync('web/dist/index.html', 'utf8'), /(src|href)="\/(?!\/)/, 'no absolute paths in the page');
+  });
+
+  it("writes _headers with the local server's cross-origin-isolation headers, for static hosts", async () => {
+    const { ISOLATION_HEADERS, buildWeb } = await loadBuild();
+    await buildWeb();
+    const lines = readFileSync('web/dist/_headers', 'utf8').split('\n');
+    assert.equal(lines[0], '/*', 'the headers apply to every path');
+    const rules = new Map(lines.slice(1).filter((l) => l.trim()).map((l) => {
+      assert.match(l, /^ {2}[A-Za-z-]+: \S+$/, `an indented "Name: value" line: '${l}'`);
+      const [k, v] = l.trim().split(': ');
+      return [k!.toLowerCase(), v!];
+    }));
+    assert.deepEqual(Object.fromEntries(rules), ISOLATION_HEADERS);
+    assert.deepEqual(ISOLATION_HEADERS, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
   });
 
   it('decides each request without touching the network (resolveRequest)', async () => {
