@@ -135,16 +135,19 @@ describe('playground session', () => {
     assert.ok(v.arrows.some((x) => Math.abs(x) > 1e-6), 'the generator gradient is not zero');
     assert.equal(v.metrics.totalModes, 8);
     assert.ok(v.metrics.energyDistance > 0 && Number.isFinite(v.metrics.interpGradNorm));
+    // One full iteration first: each lane compiles its steady fused iteration (generator step + critic
+    // steps in one graph; iteration 0 had none), so what follows counts only what λ changes.
+    await session.iterate();
     // λ is live: the wgan-gp lane's trainer reads it at its next critic step.
     session.setLive({ lambda: 10, lr: 1e-3, lrG: 2e-3 });
     assert.deepEqual((session.lanes[0]!.trainer.loss as { lambda: number }).lambda, 10);
     assert.equal(session.lanes[1]!.optG.lr, 2e-3);
     const compiled = web.sessionsCreated;
     await session.iterate();
-    assert.equal(web.sessionsCreated - compiled, 1, "a new λ compiles the wgan-gp lane's critic step once; new rates are fed, nothing else recompiles");
+    assert.equal(web.sessionsCreated - compiled, 1, "a new λ compiles the wgan-gp lane's iteration once; new rates are fed, nothing else recompiles");
     const run = session.export();
     assert.equal(run.lanes.length, 4);
-    assert.equal(run.lanes[0]!.history.length, 3);
+    assert.equal(run.lanes[0]!.history.length, 4);
     assert.equal(run.lanes[1]!.settings.optimizer, 'adam');
     assert.equal(run.lanes[1]!.settings.clip, 0.01);
     assert.equal(JSON.parse(JSON.stringify(run)).config.lambda, 10);

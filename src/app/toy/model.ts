@@ -16,7 +16,7 @@ import { toyDataset, type ToyDataset } from '../../data/toy.js';
 import { energyDistance, modeCoverage, wasserstein1 } from '../../metrics/toy.js';
 import type { Rng } from '../../tensor/random.js';
 import { realize, tensor, type Tensor } from '../../tensor/tensor.js';
-import { ToyMlp } from '../../gan/models/toy.js';
+import { FUSE_MAX_LAYERS, ToyMlp } from '../../gan/models/toy.js';
 import { seedStreams, Trainer } from '../../gan/trainer.js';
 import { trainerSettings } from '../common.js';
 import type { RunHooks } from '../run-folder.js';
@@ -32,9 +32,6 @@ export interface ToyModel {
   trainer: Trainer;
   streams: ReturnType<typeof seedStreams>;
 }
-
-/** Deepest toy MLPs whose generator iterations run as one graph (TrainerOptions.fuseIteration). */
-export const FUSE_MAX_LAYERS = 8;
 
 /**
  * Builds the dataset, networks, optimizers and trainer of a toy config (fresh weights from the seed).

@@ -22,6 +22,12 @@ export interface ToyMlpOptions {
  * Discriminator (2 → 1), and the deeper nets of Figure 1b.
  * @example const D = new ToyMlp(2, 1, { hidden: 512, layers: 3, rng: new Rng(1) });
  */
+/**
+ * Deepest toy MLPs whose generator iterations run as one graph (TrainerOptions.fuseIteration): the
+ * CLI's toy runs and the playground; deeper ones would cross ortBackend's AUTO_ALL_MAX_NODES.
+ */
+export const FUSE_MAX_LAYERS = 8;
+
 export class ToyMlp extends Module {
   /** All layers in order; every one but the last is followed by a ReLU. */
   readonly layers: Linear[];
