@@ -50,7 +50,7 @@ function libraryEnv(log: ((line: string) => void) | undefined, runtime: LoadRunO
   return {
     say: (t) => log?.(t),
     write: () => undefined,
-    useBackend: async (threads, device) => setBackend(ortBackend({ threads: runtime.threads ?? threads, device: runtime.device ?? device })),
+    useBackend: async (threads, device, hints = {}) => setBackend(ortBackend({ threads: runtime.threads ?? threads, device: runtime.device ?? device, ...hints })),
   };
 }
 

@@ -15,6 +15,15 @@ import { COMMON_FIELDS, type CommonSettings, type DeviceName, type Preset } from
 import type { RunHooks, RunReporter } from './run-folder.js';
 import { checkPartial, ConfigError, defaultsOf, jsonSchemaOf, unknownKeyMessage, type Fields } from './settings.js';
 
+/**
+ * How a run kind's steps are best run, for the backend that runs them: `spinning` lets onnxruntime's
+ * idle threads spin, a gain where one session runs in a loop (the fused toy iteration: 1.07× wall on
+ * an idle machine, docs/BENCHMARKS.md) and a loss where many alternate.
+ */
+export interface BackendHints {
+  spinning?: boolean;
+}
+
 /** What the caller (the CLI, a script, a test) gives a command: messages, output, progress, the backend. */
 export interface RunEnv {
   /** Messages for the user (the CLI: stderr). */
@@ -23,8 +32,8 @@ export interface RunEnv {
   write(text: string): void;
   /** Progress of training. */
   reporter?: RunReporter;
-  /** Selects the compute backend (onnxruntime-node on the CLI). */
-  useBackend(threads: number, device: DeviceName): Promise<void>;
+  /** Selects the compute backend (onnxruntime-node on the CLI), with the run kind's hints. */
+  useBackend(threads: number, device: DeviceName, hints?: BackendHints): Promise<void>;
   /** The threads a command was asked for (`--threads`), for sessions of its own (e.g. a classifier). */
   threads?: number;
 }
@@ -137,6 +146,8 @@ export interface Experiment<C extends RunConfig = RunConfig, M extends RunModel 
    * before anything is allocated or written (src/app/runs.ts, `checkResources`).
    */
   estimate?(c: C): ResourceEstimate;
+  /** Hints for the backend that trains a config (absent: the backend's defaults). */
+  backendHints?(c: C): BackendHints;
   /** The default run-folder name's stem. */
   runName(c: C): string;
   /** Builds networks, data and Trainer from a config: fresh weights from the seed. Data problems throw here. */

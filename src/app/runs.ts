@@ -96,7 +96,7 @@ export async function trainRun<C extends RunConfig, M extends RunModel>(exp: Exp
   await checkRunFolder(dir, force);
   const saved = exp.toSaved?.(config) ?? config;
   checkResources(exp, saved);
-  await env.useBackend(saved.threads, saved.device);
+  await env.useBackend(saved.threads, saved.device, exp.backendHints?.(saved));
   await checkBackend(saved.device);
   return withModel(await exp.build(saved, env, 'train'), async (model) => {
     const lock = await createRunFolder(dir, saved, force, exp.files ?? []);
@@ -154,7 +154,7 @@ export async function resumeRunFolder(dir: string, env: RunEnv, opts: ResumeOpti
   if (iters !== undefined) c.iters = checkField('iters', exp.fields.iters!, iters, '--iters') as number;
   if (!(await hasCheckpoint(join(dir, 'checkpoints')))) throw new CheckpointError(`cannot resume '${dir}': no checkpoint ('${join(dir, 'checkpoints', 'checkpoint.json')}' is missing)`);
   checkResources(exp, c as RunConfig);
-  await env.useBackend(threads ?? c.threads, device ?? c.device);
+  await env.useBackend(threads ?? c.threads, device ?? c.device, exp.backendHints?.(c));
   await checkBackend(device ?? c.device);
   return withModel(await exp.build(c, env, 'train'), async (model) => {
     const lock = await lockRunFolder(dir, 'resume');

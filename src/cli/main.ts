@@ -25,7 +25,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEVICES, type DeviceName } from '../app/common.js';
-import { experimentOf, experiments, kindOfPreset, resolveRunConfig, type Experiment, type Figure, type RunEnv } from '../app/experiment.js';
+import { experimentOf, experiments, kindOfPreset, resolveRunConfig, type BackendHints, type Experiment, type Figure, type RunEnv } from '../app/experiment.js';
 import '../app/kinds.js';
 import type { RunResult } from '../app/run-folder.js';
 import type { RunCommandName } from '../app/runs.js';
@@ -198,9 +198,9 @@ function timestamp(): string {
 }
 
 /** Selects the onnxruntime backend (imported lazily so `--help` stays fast). */
-async function useBackend(threads: number, device: DeviceName): Promise<void> {
+async function useBackend(threads: number, device: DeviceName, hints: BackendHints = {}): Promise<void> {
   const { ortBackend, setBackend } = await import('../node.js');
-  setBackend(ortBackend({ threads, device }));
+  setBackend(ortBackend({ threads, device, ...hints }));
 }
 
 /** Where the command writes: data to `stdout`, messages and progress to `stderr`. */

@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { DeviceName } from '../app/common.js';
-import type { RunEnv } from '../app/experiment.js';
+import type { BackendHints, RunEnv } from '../app/experiment.js';
 
 /** A module of this folder as a child process entry: its path and the node flags it needs. */
 export interface ChildEntry {
@@ -42,9 +42,9 @@ export function trialEnv(trialId: string): RunEnv {
   return {
     say: (t) => void process.stderr.write(`[${trialId}] ${t}\n`),
     write: () => undefined,
-    useBackend: async (threads: number, device: DeviceName) => {
+    useBackend: async (threads: number, device: DeviceName, hints: BackendHints = {}) => {
       const { ortBackend, setBackend } = await import('../node.js');
-      setBackend(ortBackend({ threads, device }));
+      setBackend(ortBackend({ threads, device, ...hints }));
     },
   };
 }

@@ -2,7 +2,7 @@
  * A RunEnv for tests of experiment kinds: onnxruntime-node on the CPU, messages collected in
  * `said`, command output in `written`.
  */
-import type { RunEnv } from '../../src/app/experiment.js';
+import type { BackendHints, RunEnv } from '../../src/app/experiment.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { setBackend, type Backend } from '../../src/tensor/tensor.js';
 export interface TestRunEnv extends RunEnv {
   readonly said: string[];
   readonly written: string[];
+  /** The backend hints of each useBackend call, in order. */
+  readonly hints: (BackendHints | undefined)[];
 }
 
 /**
@@ -22,12 +24,17 @@ export interface TestRunEnv extends RunEnv {
 export function testRunEnv(backend?: () => Backend): TestRunEnv {
   const said: string[] = [];
   const written: string[] = [];
+  const hints: (BackendHints | undefined)[] = [];
   return {
     said,
     written,
+    hints,
     say: (t) => void said.push(t),
     write: (t) => void written.push(t),
-    useBackend: async (threads) => setBackend(backend ? backend() : ortBackend({ threads })),
+    useBackend: async (threads, _device, h) => {
+      hints.push(h);
+      setBackend(backend ? backend() : ortBackend({ threads, ...h }));
+    },
   };
 }
 

@@ -170,3 +170,12 @@ describe('checkpoints', () => {
     assert.equal(changed(before, other.critic.parameters()), false);
   });
 });
+
+describe('toy runs and the backend', () => {
+  it('ask for spinning threads where the iteration is one fused run, not for deeper MLPs', async () => {
+    const before = env.hints.length;
+    await trainToy(tiny({ iters: 1, evalEvery: 0, checkpointEvery: 1 }), join(fx.root, 'hints-fused'), {});
+    await trainToy(tiny({ iters: 1, evalEvery: 0, checkpointEvery: 1, layers: 9 }), join(fx.root, 'hints-deep'), {});
+    assert.deepEqual(env.hints.slice(before), [{ spinning: true }, { spinning: false }]);
+  });
+});
