@@ -23,7 +23,7 @@ import {
   type LossName,
 } from '../src/gan/losses.js';
 import { applyCheckpoint, type CheckpointManifest } from '../src/gan/checkpoint.js';
-import { FUSE_MAX_LAYERS, ToyMlp } from '../src/gan/models/toy.js';
+import { fusesIteration, ToyMlp } from '../src/gan/models/toy.js';
 import { decodeSafetensors } from '../src/io/safetensors.js';
 import { seedStreams, Trainer, type DataSource, type IterationStats, type LossSpec } from '../src/gan/trainer.js';
 import { energyDistance } from '../src/metrics/distance.js';
@@ -207,7 +207,7 @@ export class Lane {
       batchSize: config.batch,
       // As the CLI's toy runs: one run per generator iteration (bit for bit the separate steps'
       // results); step mode still runs single steps.
-      fuseIteration: config.layers <= FUSE_MAX_LAYERS,
+      fuseIteration: fusesIteration(config.layers),
     });
     this.optG = optG;
     this.optD = base.criticOptimizer;

@@ -8,7 +8,7 @@
  * clipping at 0.01 as in the reference. Without a preset, gan_toy.py's settings exactly.
  */
 import { TOY_DATASETS } from '../../data/toy.js';
-import { FUSE_MAX_LAYERS } from '../../gan/models/toy.js';
+import { fusesIteration } from '../../gan/models/toy.js';
 import { COMMON_FIELDS, LOSS_DEFAULTS, sampleFields, type Preset } from '../common.js';
 import type { Experiment, ResourceEstimate, RunIdentity } from '../experiment.js';
 import { choice, int, orNull, withDefault, type Values } from '../settings.js';
@@ -85,7 +85,7 @@ export const toyExperiment: Experiment<ToyConfig, ToyModel> = {
   runName: (c) => c.preset ?? `toy-${c.dataset}`,
   estimate: toyEstimate,
   // One session run per iteration (fused): spinning threads wait less between its kernels.
-  backendHints: (c) => ({ spinning: c.layers <= FUSE_MAX_LAYERS }),
+  backendHints: (c) => ({ spinning: fusesIteration(c.layers) }),
   build: async (c) => (await import('./model.js')).buildToyModel(c),
   hooks: async (model, dir) => (await import('./model.js')).toyHooks(model, dir),
   sample: {

@@ -16,7 +16,7 @@ import { toyDataset, type ToyDataset } from '../../data/toy.js';
 import { energyDistance, modeCoverage, wasserstein1 } from '../../metrics/toy.js';
 import type { Rng } from '../../tensor/random.js';
 import { realize, tensor, type Tensor } from '../../tensor/tensor.js';
-import { FUSE_MAX_LAYERS, ToyMlp } from '../../gan/models/toy.js';
+import { fusesIteration, ToyMlp } from '../../gan/models/toy.js';
 import { seedStreams, Trainer } from '../../gan/trainer.js';
 import { trainerSettings } from '../common.js';
 import type { RunHooks } from '../run-folder.js';
@@ -54,7 +54,7 @@ export function buildToyModel(config: ToyConfig): ToyModel {
     batchSize: config.batchSize,
     // One backend run per generator iteration (docs/BENCHMARKS.md, "Toy iteration"), up to the depth
     // at which the fused graph stays under ortBackend's AUTO_ALL_MAX_NODES (full graph optimization).
-    fuseIteration: config.layers <= FUSE_MAX_LAYERS,
+    fuseIteration: fusesIteration(config.layers),
   });
   return { config, dataset, generator, critic, trainer, streams };
 }

@@ -28,6 +28,9 @@ export interface ToyMlpOptions {
  */
 export const FUSE_MAX_LAYERS = 8;
 
+/** Whether a toy MLP of `layers` hidden layers trains with fused iterations (and spinning threads). */
+export const fusesIteration = (layers: number): boolean => layers <= FUSE_MAX_LAYERS;
+
 export class ToyMlp extends Module {
   /** All layers in order; every one but the last is followed by a ReLU. */
   readonly layers: Linear[];
