@@ -23,6 +23,7 @@ export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json XDG_
 xz -dc "$D/node.xz" >/tmp/node && chmod +x /tmp/node
 lib="$D"/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1
 [ -f "$lib" ] || xz -dk "$lib.xz"
+for z in "$D"/node_modules/@resvg/*/*.node.xz; do [ -f "${z%.xz}" ] || xz -dk "$z"; done
 nvidia-smi -L; /tmp/node --version; python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name())'
 quiet() { grep -v 'VerifyEachNodeIsAssignedToAnEp'; }  # onnxruntime's note that shape ops stay on the CPU
 for part in ${PARTS:-resident check bench}; do
@@ -34,7 +35,7 @@ for part in ${PARTS:-resident check bench}; do
     bench) BENCH_PYTHON=python3 timeout "${BENCH_S:-240}" /tmp/node "$D/run.mjs" ${BENCH_W:-toy mnist cifar10-dcgan cifar10-resnet} \
       --ours "${BENCH_OURS:-webgpu,webgpu-host}" --torch-device cuda --torch-threads 1 --no-ceiling --rounds 2 --steps 3 --warmup 1 2>&1 | quiet | tee "$OUT/bench.log" ;;
     ab) timeout "${AB_S:-150}" /tmp/node "$D/webgpu-ab.mjs" ${AB_W:-} --rows "${AB_ROWS:-0,4096}" --rounds "${AB_ROUNDS:-6}" 2>&1 | quiet | tee "$OUT/ab.log" ;;
-    e2e) timeout "${E2E_S:-240}" /tmp/node "$D/webgpu-e2e.mjs" --device webgpu --out /tmp/e2e 2>&1 | quiet | tee "$OUT/e2e.log" ;;
+    e2e) timeout "${E2E_S:-240}" /tmp/node "$D/cli/webgpu-e2e.mjs" --device webgpu --out /tmp/e2e 2>&1 | quiet | tee "$OUT/e2e.log" ;;
     bench-base) timeout "${BENCH_S:-240}" /tmp/node "$D/run-base.mjs" ${BENCH_W:-toy mnist cifar10-dcgan cifar10-resnet} \
       --ours "${BENCH_OURS:-webgpu,webgpu-host}" --no-torch --no-ceiling --rounds 2 --steps 3 --warmup 1 2>&1 | quiet | tee "$OUT/bench-base.log" ;;
     profile)

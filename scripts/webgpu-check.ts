@@ -7,7 +7,8 @@
  * parameters and optimizer state kept in GPU memory between steps (the backend's `resident`), against
  * the same run with the state copied to and from the host every step, and against the CPU: the
  * largest relative difference of the parameters' changes. The time per critic step is given for
- * both ways on WebGPU. And one generator step's gradients on fixed noise (reported only: each
+ * both ways on WebGPU, and each generator iteration as one run (the trainer's fuseIteration) against
+ * one run per step on the same device. And one generator step's gradients on fixed noise (reported only: each
  * device computes its own fakes on that gradient's path).
  *
  * Usage: node --import tsx scripts/webgpu-check.ts [--workloads toy,mnist,cifar10-dcgan,cifar10-resnet] [--steps 20] [--warmup 3]
@@ -16,7 +17,7 @@
  * --no-resident: skip the resident runs (WebGPU state copied to and from the host every step only).
  * --dry-run puts a second CPU backend where WebGPU would be, to check the script on a machine without a GPU.
  * Exit status: 0 when every workload agrees within --tol (default 1e-3; the resident training run
- * against the host-state one on the same device too), 1 when one does not,
+ * against the host-state one on the same device, and the fused iterations against the steps, too), 1 when one does not,
  * 2 when WebGPU cannot run here (the reason is printed).
  */
 import { gradients } from '../src/autodiff/grad.js';
@@ -199,8 +200,9 @@ interface Timing {
 }
 
 /** A WGAN-GP trainer of the workload's models on the active backend. */
-function trainerOf(m: Models, nCritic: number, optimizer: (p: Module) => Adam | SGD): Trainer {
+function trainerOf(m: Models, nCritic: number, optimizer: (p: Module) => Adam | SGD, fuseIteration = false): Trainer {
   return new Trainer({
+    fuseIteration,
     generator: m.generator,
     critic: m.critic,
     data: m.data,
@@ -220,12 +222,12 @@ function trainerOf(m: Models, nCritic: number, optimizer: (p: Module) => Adam | 
  * differences), and the last critic loss. With the backend's resident state, the parameters reach
  * the host only at the end (toHost).
  */
-async function trainingDeltas(w: Workload, backend: OrtBackend): Promise<{ names: string[]; deltas: Float32Array[]; loss: number }> {
+async function trainingDeltas(w: Workload, backend: OrtBackend, fuseIteration = false): Promise<{ names: string[]; deltas: Float32Array[]; loss: number }> {
   setBackend(backend);
   const m = w.build(1);
   const named = [...m.critic.namedParameters().map(([n, p]) => [`critic ${n}`, p] as const), ...m.generator.namedParameters().map(([n, p]) => [`generator ${n}`, p] as const)];
   const start = named.map(([, p]) => Float32Array.from(p.value!));
-  const trainer = trainerOf(m, 2, (p) => new SGD(p.namedParameters(), { lr: 1e-3 }));
+  const trainer = trainerOf(m, 2, (p) => new SGD(p.namedParameters(), { lr: 1e-3 }), fuseIteration);
   let loss = 0;
   for (let i = 0; i < 2; i++) loss = (await trainer.iterate()).criticLoss;
   await toHost(named.map(([, p]) => p));
@@ -296,13 +298,15 @@ async function main(): Promise<number> {
         loss: { cpu: onCpu.loss, webgpu: onGpu.loss },
         vsCpu: worstOf(onGpu.deltas, onCpu.deltas),
         ...(args.resident ? { vsHostState: worstOf(onGpu.deltas, (await trainingDeltas(w, gpuHost)).deltas) } : {}),
+        // Each generator iteration as one run (TrainerOptions.fuseIteration, as the CLI's toy runs).
+        vsUnfused: worstOf((await trainingDeltas(w, gpu, true)).deltas, onGpu.deltas),
       };
       const genCpu = await generatorGradients(w, cpu);
       const genGpu = await generatorGradients(w, gpu);
       const genErrs = genGpu.values.map((g, i) => maxRelError(g, genCpu.values[i]!));
       const genWorst = genErrs.indexOf(Math.max(...genErrs));
       const generatorStep = { maxRelError: genErrs[genWorst]!, worstOutput: genCpu.names[genWorst]! };
-      const pass = errs[worst]! <= args.tol && (training.vsHostState === undefined || training.vsHostState.err <= args.tol);
+      const pass = errs[worst]! <= args.tol && (training.vsHostState === undefined || training.vsHostState.err <= args.tol) && training.vsUnfused.err <= args.tol;
       ok &&= pass;
       const r = {
         workload: w.name,
@@ -325,7 +329,7 @@ async function main(): Promise<number> {
         console.log(`  ${label.padEnd(6)} ${f(timing.webgpu)}  speed-up ×${(timing.cpu.medianMs / timing.webgpu.medianMs).toFixed(2)}${args.resident ? ' (state on the device)' : ''}`);
         if (timing.webgpuHostState) console.log(`  ${label.padEnd(6)} ${f(timing.webgpuHostState)} (state copied to and from the host)`);
         const t = (x: { err: number; name: string }): string => `${x.err.toExponential(2)} (${x.name})`;
-        console.log(`  training (2 iterations, SGD), parameter changes: ${label} vs cpu ${t(training.vsCpu)}${training.vsHostState ? `; state on the device vs on the host ${t(training.vsHostState)}` : ''}; critic loss cpu ${training.loss.cpu} ${label} ${training.loss.webgpu}`);
+        console.log(`  training (2 iterations, SGD), parameter changes: ${label} vs cpu ${t(training.vsCpu)}${training.vsHostState ? `; state on the device vs on the host ${t(training.vsHostState)}` : ''}; one run per iteration vs one per step ${t(training.vsUnfused)}; critic loss cpu ${training.loss.cpu} ${label} ${training.loss.webgpu}`);
         console.log(`  generator step (fakes from each device's generator): max relative error ${generatorStep.maxRelError.toExponential(2)} (${generatorStep.worstOutput})`);
       }
     }
