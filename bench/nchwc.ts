@@ -12,6 +12,9 @@
  *   node --import tsx bench/nchwc.ts wgrad [workload ...] [--threads 1] [--rounds 6]
  *       whole steps (default: language-critic), weight gradients of ≥ 8 channels as one MatMul per
  *       tap against one GEMM over the im2col (src/backends/onnx/conv-lowering.ts), both NCHWc
+ *   node --import tsx bench/nchwc.ts tuning [workload ...] --set tinyConvGemm=false [--threads 1] [--rounds 6]
+ *       whole steps (default: mnist-critic) with the lowerings' defaults (A) against convLoweringTuning
+ *       changed as --set says (B)
  *
  * Medians of wall ms and of process CPU ms per run (min: the fastest run, which a shared machine
  * disturbs least); speedup = standard / NCHWc; `max |Δ|` is the
@@ -177,13 +180,52 @@ async function wgrad(names: readonly string[], threads: number, rounds: number):
   console.log(`load ${loadavg()[0]!.toFixed(2)}`);
 }
 
+/**
+ * Whole steps with the conv lowerings' defaults (backend A) against `convLoweringTuning` changed by
+ * `--set key=value,...` (backend B), e.g. `--set tinyConvGemm=false`.
+ */
+async function tuning(names: readonly string[], threads: number, rounds: number, set: string): Promise<void> {
+  const saved = { ...convLoweringTuning };
+  const changes = set.split(',').filter(Boolean).map((kv) => {
+    const [k, v] = kv.split('=') as [string, string];
+    if (!(k in convLoweringTuning)) throw new Error(`--set: unknown switch '${k}'; known: ${Object.keys(convLoweringTuning).join(', ')}`);
+    return [k, v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v] as const;
+  });
+  console.log(`workload steps, ${threads} thread(s), ${rounds} interleaved rounds; defaults (A) vs ${set} (B); load ${loadavg()[0]!.toFixed(2)}`);
+  console.log(`${'workload'.padEnd(24)} ${'A ms'.padStart(9)} ${'B ms'.padStart(9)} ${'A/B'.padStart(8)} ${'CPU ms A → B'.padStart(20)} ${'min CPU ms'.padStart(16)}`);
+  for (const name of names) {
+    const w = WORKLOADS.find((x) => x.name === name);
+    if (!w) throw new Error(`unknown workload '${name}'; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
+    const backends = [ortBackend({ threads }), ortBackend({ threads })];
+    const stepOf = new Map<Backend, () => Promise<unknown>>();
+    for (const [i, b] of backends.entries()) {
+      Object.assign(convLoweringTuning, saved, i === 1 ? Object.fromEntries(changes) : {});
+      setBackend(b);
+      const step = w.setup(0);
+      await step(); // compiles this backend's sessions under this setting
+      stepOf.set(b, step);
+    }
+    Object.assign(convLoweringTuning, saved);
+    const [a, b] = await interleave(backends, rounds, async (be) => {
+      setBackend(be);
+      await stepOf.get(be)!();
+    });
+    console.log(
+      `${name.padEnd(24)} ${a!.wall.toFixed(1).padStart(9)} ${b!.wall.toFixed(1).padStart(9)} ${(a!.wall / b!.wall).toFixed(3).padStart(7)}× ${`${a!.cpu.toFixed(0)} → ${b!.cpu.toFixed(0)}`.padStart(20)} ${`${a!.minCpu.toFixed(0)} → ${b!.minCpu.toFixed(0)}`.padStart(16)}`,
+    );
+    for (const be of backends) await be.dispose?.();
+  }
+  console.log(`load ${loadavg()[0]!.toFixed(2)}`);
+}
+
 const mode = process.argv[2];
 const threads = Number(flag('threads', '1'));
 const names = process.argv.slice(3).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
 if (mode === 'ops') await ops(threads, Number(flag('reps', '15')), flag('only', ''));
 else if (mode === 'steps') await steps(names.length > 0 ? names : ['mnist-critic', 'cifar10-dcgan-critic', 'cifar10-resnet-critic'], threads, Number(flag('rounds', '6')));
 else if (mode === 'wgrad') await wgrad(names.length > 0 ? names : ['language-critic'], threads, Number(flag('rounds', '6')));
+else if (mode === 'tuning') await tuning(names.length > 0 ? names : ['mnist-critic'], threads, Number(flag('rounds', '6')), flag('set', ''));
 else {
-  console.error('usage: node --import tsx bench/nchwc.ts ops|steps|wgrad [workload ...] [--threads 1] [--reps 15 | --rounds 6] [--only language]');
+  console.error('usage: node --import tsx bench/nchwc.ts ops|steps|wgrad|tuning [workload ...] [--threads 1] [--reps 15 | --rounds 6] [--only language] [--set key=value,...]');
   process.exit(2);
 }

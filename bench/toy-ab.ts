@@ -4,7 +4,7 @@
  * by round with the order rotated; wall and CPU time (process.cpuUsage, less sensitive to other
  * processes on a shared machine) per iteration, medians, and the load average before and after.
  *
- *   node --import tsx bench/toy-ab.ts [--variants f400def,base] [--rounds 8] [--iters 3] [--threads 2]
+ *   node --import tsx bench/toy-ab.ts [--variants f400def,base] [--rounds 8] [--iters 3] [--threads 2] [--spinning]
  *
  * A variant (VARIANTS below) is a set of ortBackend and trainer options; each gets its own backend
  * and trainer. `base` is the current code (the toy trainer fuses each iteration into one run).
@@ -19,8 +19,9 @@ import { setBackend } from '../src/tensor/tensor.js';
 import { toyTrainer, type SetupOptions } from './workloads.js';
 
 /**
- * A variant: ortBackend options, and optionally a patch applied while its sessions are compiled (the
- * warm-up iterations) and undone after: how an earlier lowering is measured against the current one.
+ * A variant: ortBackend options, and optionally a patch applied while its iterations run (its graphs
+ * are built and its sessions compiled) and undone after: how an earlier lowering or vjp is measured
+ * against the current one.
  */
 interface Variant {
   opts?: OrtBackendOptions;
@@ -62,24 +63,27 @@ async function main(): Promise<void> {
   const rounds = Number(flag('rounds', '8'));
   const iters = Number(flag('iters', '3'));
   const threads = Number(flag('threads', '2'));
-  interface Run { name: string; backend: OrtBackend; trainer: Trainer; wall: number[]; cpu: number[] }
+  const spinning = process.argv.includes('--spinning'); // every variant (the toy kind's setting)
+  interface Run { name: string; backend: OrtBackend; trainer: Trainer; patch: (() => () => void) | undefined; wall: number[]; cpu: number[] }
   const runs: Run[] = [];
   for (const name of names) {
     const v = VARIANTS[name];
     if (!v) throw new Error(`unknown variant '${name}'; known: ${Object.keys(VARIANTS).join(', ')}`);
-    const backend = createOrtBackend(ort as unknown as OrtLike, { threads, ...v.opts });
+    const backend = createOrtBackend(ort as unknown as OrtLike, { threads, ...(spinning ? { spinning } : {}), ...v.opts });
     setBackend(backend);
     const trainer = toyTrainer(0, v.setup);
     const undo = v.patch?.();
     for (let i = 0; i < 2; i++) await trainer.iterate(); // compile, warm up
     undo?.();
-    runs.push({ name, backend, trainer, wall: [], cpu: [] });
+    runs.push({ name, backend, trainer, patch: v.patch, wall: [], cpu: [] });
   }
   const load0 = loadavg()[0]!;
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[(r + k) % runs.length]!;
       setBackend(run.backend);
+      // A fused iteration builds its graph anew each time: a patched vjp must be active then too.
+      const undo = run.patch?.();
       for (let i = 0; i < iters; i++) {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
         const c = process.cpuUsage(c0);
         run.cpu.push((c.user + c.system) / 1000);
       }
+      undo?.();
     }
   }
   const base = runs[0]!;
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
     const c = median(run.cpu);
     console.log(`${run.name.padEnd(12)} ${w.toFixed(1)} ms wall, ${c.toFixed(1)} ms CPU per iteration (${run.wall.length} iterations)${run === base ? '' : `; ${(median(base.wall) / w).toFixed(3)}x wall, ${(median(base.cpu) / c).toFixed(3)}x CPU vs ${base.name}`}`);
   }
-  console.log(`threads ${threads}; load average ${load0.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`);
+  console.log(`threads ${threads}${spinning ? ', spinning' : ''}; load average ${load0.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`);
   for (const run of runs) await run.backend.dispose();
 }
 

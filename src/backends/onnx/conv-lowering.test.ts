@@ -185,6 +185,54 @@ describe('conv2d_weight_grad lowerings', () => {
   }
 });
 
+describe('conv2d lowerings', () => {
+  const opsOf = (t: Tensor, opts: LoweringOptions = {}): string[] => lowerPlan(buildPlan([t]), opts).nodes.map((n) => n.opType);
+  // Outputs of ≤ 16 pixels from ≥ 8 input channels (a CPU target): one MatMul against the im2col
+  // gathered with the batch innermost; otherwise the Conv.
+  for (const [C, N] of [[3, 2], [8, 3], [32, 2]] as const) {
+    for (const [label, H, k, g] of geometries) {
+      const Ho = outSize(H, k, g);
+      const gemm = C >= 8 && Ho * Ho <= 16;
+      for (const withBias of [false, true]) {
+        test(`${label}, ${C} input channels, batch ${N}, ${Ho}×${Ho} output${withBias ? ', bias' : ''} (${gemm ? 'one GEMM' : 'Conv'})`, async () => {
+          const rng = new Rng(H * 100 + C + (withBias ? 1 : 0));
+          const [x, w, b] = [rng.normal([N, C, H, H]), rng.normal([5, C, k, k]), rng.normal([5])];
+          const build = (): Tensor => conv2dWithGeometry(x, w, g, withBias ? b : undefined);
+          const ops = opsOf(build());
+          assert.equal(ops.includes('Conv'), !gemm, ops.join(' '));
+          assert.equal(ops.filter((op) => op === 'MatMul').length, gemm ? 1 : 0, ops.join(' '));
+          assert.equal(ops.filter((op) => op === 'Gather').length, gemm ? 1 : 0, ops.join(' '));
+          assert.deepEqual(build().shape, [N, 5, Ho, Ho]);
+          await assertMatchesReference(build);
+          await assertMatchesReference(build, ortPlain);
+        });
+      }
+    }
+  }
+
+  test('a step gathers the im2col of x once for the forward conv and its weight gradient; a GPU target keeps the Conv', async () => {
+    const rng = new Rng(7);
+    const g = geom(2, [1, 1, 2, 2]);
+    const [x, w, gy] = [rng.normal([4, 16, 8, 8]), rng.normal([8, 16, 5, 5]), rng.normal([4, 8, 4, 4])];
+    const both = (): Tensor[] => [conv2dWithGeometry(x, w, g), conv2dWeightGrad(x, gy, g, [5, 5])];
+    const ops = lowerPlan(buildPlan(both())).nodes.map((n) => n.opType);
+    assert.equal(ops.filter((op) => op === 'Gather').length, 1, ops.join(' '));
+    assert.equal(ops.filter((op) => op === 'Pad').length, 1, ops.join(' '));
+    const gpu = opsOf(conv2dWithGeometry(x, w, g), { gpu: true });
+    assert.ok(gpu.includes('Conv') && !gpu.includes('Gather'), gpu.join(' '));
+    await assertGpuLoweringMatches(() => conv2dWithGeometry(x, w, g), (nodes) => assert.ok(nodes.some((n) => n.opType === 'Conv')));
+    const [y, dw] = both();
+    await realize([y!, dw!], ort);
+    const [yRef, dwRef] = both();
+    await realize([yRef!, dwRef!], ref);
+    for (const [got, want] of [[y!, yRef!], [dw!, dwRef!]] as const) {
+      const [a, e] = [Array.from(await got.data64()), Array.from(await want.data64())];
+      const scale = Math.max(...e.map(Math.abs));
+      a.forEach((v, i) => assert.ok(Math.abs(v - e[i]!) <= 1e-5 * scale, `[${i}]: ${v} vs ${e[i]}`));
+    }
+  });
+});
+
 describe('conv2d_input_grad lowerings', () => {
   for (const [label, H, k, g] of geometries) {
     for (const big of [false, true]) {
@@ -226,7 +274,7 @@ describe('NCHWc lowerings (onnxruntime CPU kernels in channel blocks)', async ()
     ['5×5 stride 2, 14×14 to 7×7', 14, 5, geom(2, [1, 1, 2, 2]), true, true],
     ['3×3 stride 2, unread last row', 15, 3, geom(2, [0, 0, 0, 0]), true, true],
     ['4×4 stride 3, end pads beyond the kernel', 13, 4, geom(3, [1, 2, 5, 4]), false, true],
-    ['5×5 stride 2 to 4×4 (kept as Conv; input gradient by Col2Im)', 8, 5, geom(2, [1, 1, 2, 2]), false, false],
+    ['5×5 stride 2 to 4×4 (one GEMM over the im2col; input gradient by Col2Im)', 8, 5, geom(2, [1, 1, 2, 2]), false, false],
   ];
   for (const [label, H, k, g, fwd, adj] of cases) {
     const Ho = outSize(H, k, g);

@@ -20,7 +20,7 @@
  *   by Col2Im instead (faster, bit-identical; on a GPU, flipped-kernel Convs); with channel counts in
  *   whole NCHWc blocks, the flipped-kernel convolution (stride 1) or one per output phase (strided).
  * - conv2d: onnxruntime's NCHWc Conv where the channel counts are whole blocks and the output is not
- *   tiny.
+ *   tiny; tiny outputs from 8 channels on a CPU as one GEMM against the im2col of x.
  */
 import { conv2dOp, onnxConvAttrs, type ConvGeometry } from '../../ops/conv2d.js';
 import { conv2dWeightGradOp, type WeightGradAttrs } from '../../ops/conv2d-weight-grad.js';
@@ -40,11 +40,37 @@ function entry<A extends Attrs>(op: OpDef<A>, lower: (ctx: OnnxLowerCtx, inputs:
 
 // ---- conv2d ------------------------------------------------------------------------------------
 
-/** conv2d: on the NCHWc kernels where {@link useNchwc}, else the standard Conv. */
+/**
+ * conv2d: on the NCHWc kernels where {@link useNchwc}; on a CPU, tiny outputs (≤ 16 pixels) from 8
+ * input channels as one GEMM against the im2col of x ({@link lowerConv2dAsIm2colGemm}); else the
+ * standard Conv.
+ */
 function lowerConv2d(ctx: OnnxLowerCtx, inputs: readonly string[], geom: ConvGeometry, meta: LowerMeta): string {
   const ws = meta.inputs[1]!.shape;
-  if (useNchwc(ctx, ws[1]!, ws[0]!, geom.stride, meta.output.shape.slice(2))) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, ws, geom, false, inputs[2]);
+  const outHW = meta.output.shape.slice(2);
+  if (useNchwc(ctx, ws[1]!, ws[0]!, geom.stride, outHW)) return lowerNchwcConv(ctx, inputs[0]!, inputs[1]!, ws, geom, false, inputs[2]);
+  const [N, C] = meta.inputs[0]!.shape as [number, number];
+  if (!ctx.gpu && convLoweringTuning.tinyConvGemm && C >= TAP_MATMUL_MIN_CHANNELS && outHW[0]! * outHW[1]! <= ONE_GEMM_MAX_PIXELS && im2colGemmFits(N, C, ws.slice(2), outHW, convLoweringTuning.im2colGemmMaxElements)) {
+    return lowerConv2dAsIm2colGemm(ctx, inputs, geom, meta);
+  }
   return conv2dOp.lower(ctx, inputs, geom, meta);
+}
+
+/**
+ * Lowers conv2d as one GEMM over the whole batch: w as [O, C·kh·kw] times the im2col of x as
+ * [C·kh·kw, Ho·Wo·N] ({@link im2colBatchInner}, the same nodes as the weight gradient of the same x
+ * builds, so a step gathers it once), plus the bias, then back to [N, O, Ho, Wo]. onnxruntime's Conv
+ * runs one GEMM per image with only Ho·Wo columns, slow for tiny outputs (the MNIST critic's 7×7 → 4×4
+ * layer ran at ~105 GFLOP/s; docs/BENCHMARKS.md, "Convolution lowerings").
+ */
+function lowerConv2dAsIm2colGemm(ctx: OnnxLowerCtx, [x, w, b]: readonly string[], geom: ConvGeometry, meta: LowerMeta): string {
+  const [N, C] = meta.inputs[0]!.shape as [number, number];
+  const [O, , kh, kw] = meta.inputs[1]!.shape as [number, number, number, number];
+  const [Ho, Wo] = meta.output.shape.slice(2) as [number, number];
+  const cols = im2colBatchInner(ctx, x!, meta.inputs[0]!.shape, [kh, kw], geom, [Ho, Wo]);
+  let yt = ctx.node('MatMul', [ctx.node('Reshape', [w!, ctx.i64([O, C * kh * kw])]), cols]);
+  if (b !== undefined) yt = ctx.node('Add', [yt, ctx.node('Reshape', [b, ctx.i64([O, 1])])]);
+  return ctx.node('Transpose', [ctx.node('Reshape', [yt, ctx.i64([O, Ho, Wo, N])])], { perm: { ints: [3, 0, 1, 2] } });
 }
 
 /**
@@ -141,7 +167,8 @@ function lowerConv2dInputGrad(ctx: OnnxLowerCtx, inputs: readonly string[], a: I
  * Lowers conv2d_input_grad as one GEMM over the whole batch and ONNX Col2Im: the columns g · w
  * ([N·Ho·Wo, O] times [O, C·kh·kw]) are laid out per image and scattered and summed into it by Col2Im
  * with the forward conv's pads, strides and dilations. (A batched MatMul, one GEMM per image, is what
- * ConvTranspose already does.)
+ * ConvTranspose already does; a ScatterND over the batch-innermost columns, the weight gradient's
+ * layout, measured the same: docs/BENCHMARKS.md, "Convolution lowerings".)
  */
 function lowerAsCol2Im(ctx: OnnxLowerCtx, [g, w]: readonly string[], a: InputGradAttrs, meta: LowerMeta): string {
   const [N, O, Ho, Wo] = meta.inputs[0]!.shape as [number, number, number, number];
@@ -159,7 +186,11 @@ function lowerAsCol2Im(ctx: OnnxLowerCtx, [g, w]: readonly string[], a: InputGra
   });
 }
 
-/** Pixels of g up to which the one-GEMM + Col2Im lowering is used (docs/BENCHMARKS.md, Convolution lowerings). */
+/**
+ * Pixels of g up to which the one-GEMM + Col2Im lowering is used, and output pixels up to which a
+ * forward conv is one GEMM over the im2col (docs/BENCHMARKS.md, "Convolution lowerings"; at 32, the
+ * language model's 1×32 outputs, the GEMM measured 3.5 % slower than the Conv).
+ */
 const ONE_GEMM_MAX_PIXELS = 16;
 
 /**
@@ -253,11 +284,16 @@ export function im2colGemmFits(N: number, C: number, kernel: readonly number[], 
 export const IM2COL_GEMM_MAX_ELEMENTS = 16 * 2 ** 20;
 
 /**
- * For A/B benchmarks only (bench/nchwc.ts `wgrad`): the im2col bound the lowering reads (0: always the
- * per-tap MatMuls). It changes graphs without changing session keys, so set it before a backend
- * compiles anything and give each setting its own backend.
+ * For A/B benchmarks only (bench/nchwc.ts `wgrad`, `tuning`): switches the lowerings read — the
+ * im2col bound of the weight gradients (0: always the per-tap MatMuls), the tiny-output forward
+ * GEMM. They change graphs without changing session keys, so set
+ * them before a backend compiles anything and give each setting its own backend.
  */
-export const convLoweringTuning = { im2colGemmMaxElements: IM2COL_GEMM_MAX_ELEMENTS };
+export const convLoweringTuning: { im2colGemmMaxElements: number; tinyConvGemm: boolean } = {
+  im2colGemmMaxElements: IM2COL_GEMM_MAX_ELEMENTS,
+  /** Tiny-output forward convs as one GEMM over the im2col ({@link lowerConv2dAsIm2colGemm}); false: the Conv. */
+  tinyConvGemm: true,
+};
 
 /**
  * Lowers conv2d_weight_grad as one GEMM whose product is the weight gradient in its own layout
@@ -269,12 +305,29 @@ export const convLoweringTuning = { im2colGemmMaxElements: IM2COL_GEMM_MAX_ELEME
  * and MatMuls and the batch split's ReduceSums (the one GEMM is wide enough to thread well).
  */
 function lowerAsIm2colGemm(ctx: OnnxLowerCtx, [x, g]: readonly string[], a: WeightGradAttrs, meta: LowerMeta): string {
-  const [N, C, H, W] = meta.inputs[0]!.shape as [number, number, number, number];
+  const [N, C] = meta.inputs[0]!.shape as [number, number, number, number];
   const [, O, Ho, Wo] = meta.inputs[1]!.shape as [number, number, number, number];
   const [kh, kw] = a.kernel;
-  const [Hp, Wp] = [H + a.pads[0] + a.pads[2], W + a.pads[1] + a.pads[3]];
-  let xp = x!;
-  if (a.pads.some((p) => p > 0)) xp = ctx.node('Pad', [xp, ctx.i64([0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]])]);
+  const cols = im2colBatchInner(ctx, x!, meta.inputs[0]!.shape, a.kernel, a, [Ho, Wo]);
+  const gt = ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [1, 2, 3, 0] } }), ctx.i64([O, Ho * Wo * N])]);
+  const dw = ctx.node('Gemm', [gt, cols], { transB: { int: 1 } });
+  return ctx.node('Reshape', [dw, ctx.i64([O, C, kh, kw])]);
+}
+
+/**
+ * The im2col of x [N, C, H, W] for a convolution of the given kernel, geometry and output size, with
+ * the batch innermost: [C·kh·kw, Ho·Wo·N]. x is padded and transposed to [C·Hp·Wp, N], where the
+ * window of each tap is a set of whole N-wide rows, and one Gather builds the im2col for all taps,
+ * strides and dilations. The forward conv and the weight gradient of the same x emit the same nodes
+ * (lowerPlan emits identical nodes once).
+ */
+function im2colBatchInner(ctx: OnnxLowerCtx, x: string, xShape: readonly number[], kernel: readonly number[], g: ConvGeometry, outHW: readonly number[]): string {
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const [kh, kw] = kernel as [number, number];
+  const [Ho, Wo] = outHW as [number, number];
+  const [Hp, Wp] = [H + g.pads[0] + g.pads[2], W + g.pads[1] + g.pads[3]];
+  let xp = x;
+  if (g.pads.some((p) => p > 0)) xp = ctx.node('Pad', [xp, ctx.i64([0, 0, g.pads[0], g.pads[1], 0, 0, g.pads[2], g.pads[3]])]);
   const xt = ctx.node('Reshape', [ctx.node('Transpose', [xp], { perm: { ints: [1, 2, 3, 0] } }), ctx.i64([C * Hp * Wp, N])]);
   // Row (c, i, j, p, q) of the im2col is row c·Hp·Wp + (i·dh + p·sh)·Wp + j·dw + q·sw of xt.
   const rows: number[] = [];
@@ -282,16 +335,13 @@ function lowerAsIm2colGemm(ctx: OnnxLowerCtx, [x, g]: readonly string[], a: Weig
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         for (let p = 0; p < Ho; p++) {
-          const r0 = c * Hp * Wp + (i * a.dilation[0] + p * a.stride[0]) * Wp + j * a.dilation[1];
-          for (let q = 0; q < Wo; q++) rows.push(r0 + q * a.stride[1]);
+          const r0 = c * Hp * Wp + (i * g.dilation[0] + p * g.stride[0]) * Wp + j * g.dilation[1];
+          for (let q = 0; q < Wo; q++) rows.push(r0 + q * g.stride[1]);
         }
       }
     }
   }
-  const cols = ctx.node('Reshape', [ctx.node('Gather', [xt, ctx.i64(rows)], { axis: { int: 0 } }), ctx.i64([C * kh * kw, Ho * Wo * N])]);
-  const gt = ctx.node('Reshape', [ctx.node('Transpose', [g!], { perm: { ints: [1, 2, 3, 0] } }), ctx.i64([O, Ho * Wo * N])]);
-  const dw = ctx.node('Gemm', [gt, cols], { transB: { int: 1 } });
-  return ctx.node('Reshape', [dw, ctx.i64([O, C, kh, kw])]);
+  return ctx.node('Reshape', [ctx.node('Gather', [xt, ctx.i64(rows)], { axis: { int: 0 } }), ctx.i64([C * kh * kw, Ho * Wo * N])]);
 }
 
 /**
