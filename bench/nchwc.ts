@@ -10,8 +10,8 @@
  *   node --import tsx bench/nchwc.ts steps [workload ...] [--threads 1] [--rounds 6]
  *       whole steps of bench/workloads.ts (default: the three critic steps)
  *   node --import tsx bench/nchwc.ts wgrad [workload ...] [--threads 1] [--rounds 6]
- *       whole steps (default: language-critic), weight gradients of ≥ 8 channels as one MatMul per
- *       tap against one GEMM over the im2col (src/backends/onnx/conv-lowering.ts), both NCHWc
+ *       whole steps (default: language-critic), weight gradients of ≥ 8 channels as one GEMM over
+ *       the im2col (A) against one MatMul per tap (B) (src/backends/onnx/conv-lowering.ts), both NCHWc
  *   node --import tsx bench/nchwc.ts tuning [workload ...] --set tinyConvGemm=false [--threads 1] [--rounds 6]
  *       whole steps (default: mnist-critic) with the lowerings' defaults (A) against convLoweringTuning
  *       changed as --set says (B)
@@ -150,36 +150,6 @@ async function steps(names: readonly string[], threads: number, rounds: number):
   }
 }
 
-/** Whole steps with the weight gradients as per-tap MatMuls (backend A) and as one GEMM (backend B). */
-async function wgrad(names: readonly string[], threads: number, rounds: number): Promise<void> {
-  console.log(`workload steps, ${threads} thread(s), ${rounds} interleaved rounds; weight gradients as tap MatMuls vs one GEMM; load ${loadavg()[0]!.toFixed(2)}`);
-  console.log(`${'workload'.padEnd(24)} ${'taps ms'.padStart(9)} ${'GEMM ms'.padStart(9)} ${'speedup'.padStart(8)} ${'CPU ms taps → GEMM'.padStart(20)} ${'min CPU ms'.padStart(16)}`);
-  for (const name of names) {
-    const w = WORKLOADS.find((x) => x.name === name);
-    if (!w) throw new Error(`unknown workload '${name}'; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
-    const backends = [ortBackend({ threads }), ortBackend({ threads })];
-    const stepOf = new Map<Backend, () => Promise<unknown>>();
-    const bound = convLoweringTuning.im2colGemmMaxElements;
-    for (const [i, b] of backends.entries()) {
-      convLoweringTuning.im2colGemmMaxElements = i === 0 ? 0 : bound;
-      setBackend(b);
-      const step = w.setup(0);
-      await step(); // compiles this backend's sessions under this setting
-      stepOf.set(b, step);
-    }
-    convLoweringTuning.im2colGemmMaxElements = bound;
-    const [taps, gemm] = await interleave(backends, rounds, async (b) => {
-      setBackend(b);
-      await stepOf.get(b)!();
-    });
-    console.log(
-      `${name.padEnd(24)} ${taps!.wall.toFixed(1).padStart(9)} ${gemm!.wall.toFixed(1).padStart(9)} ${(taps!.wall / gemm!.wall).toFixed(2).padStart(7)}× ${`${taps!.cpu.toFixed(0)} → ${gemm!.cpu.toFixed(0)}`.padStart(20)} ${`${taps!.minCpu.toFixed(0)} → ${gemm!.minCpu.toFixed(0)}`.padStart(16)}`,
-    );
-    for (const b of backends) await b.dispose?.();
-  }
-  console.log(`load ${loadavg()[0]!.toFixed(2)}`);
-}
-
 /**
  * Whole steps with the conv lowerings' defaults (backend A) against `convLoweringTuning` changed by
  * `--set key=value,...` (backend B), e.g. `--set tinyConvGemm=false`.
@@ -223,7 +193,8 @@ const threads = Number(flag('threads', '1'));
 const names = process.argv.slice(3).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
 if (mode === 'ops') await ops(threads, Number(flag('reps', '15')), flag('only', ''));
 else if (mode === 'steps') await steps(names.length > 0 ? names : ['mnist-critic', 'cifar10-dcgan-critic', 'cifar10-resnet-critic'], threads, Number(flag('rounds', '6')));
-else if (mode === 'wgrad') await wgrad(names.length > 0 ? names : ['language-critic'], threads, Number(flag('rounds', '6')));
+// wgrad: A = the one-GEMM weight gradients (the default), B = one MatMul per tap (im2col bound 0).
+else if (mode === 'wgrad') await tuning(names.length > 0 ? names : ['language-critic'], threads, Number(flag('rounds', '6')), 'im2colGemmMaxElements=0');
 else if (mode === 'tuning') await tuning(names.length > 0 ? names : ['mnist-critic'], threads, Number(flag('rounds', '6')), flag('set', ''));
 else {
   console.error('usage: node --import tsx bench/nchwc.ts ops|steps|wgrad|tuning [workload ...] [--threads 1] [--reps 15 | --rounds 6] [--only language] [--set key=value,...]');
