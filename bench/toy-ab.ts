@@ -27,6 +27,23 @@ interface Variant {
   opts?: OrtBackendOptions;
   setup?: SetupOptions;
   patch?: () => () => void;
+  /** onnxruntime session config entries added to every session of the variant (`extra.session`). */
+  sessionConfig?: Record<string, string>;
+}
+
+/** onnxruntime-node with `config` merged into every session's `extra.session` entries. */
+function withSessionConfig(config: Record<string, string> | undefined): OrtLike {
+  const base = ort as unknown as OrtLike;
+  if (!config) return base;
+  return {
+    Tensor: base.Tensor,
+    InferenceSession: {
+      create: (model, options = {}) => {
+        const extra = (options.extra ?? {}) as { session?: Record<string, unknown> };
+        return base.InferenceSession.create(model, { ...options, extra: { ...extra, session: { ...extra.session, ...config } } });
+      },
+    },
+  };
 }
 
 /** Patches an op's lowering; returns the undo. */
@@ -42,10 +59,15 @@ const VARIANTS: Record<string, Variant> = {
   spinning: { opts: { spinning: true } },
   fused: { setup: { fuseIteration: true } },
   unfused: { setup: { fuseIteration: false } },
+  // fused, but each iteration's graph built anew (before the replay)
+  rebuilt: { setup: { replayIteration: false } },
   // before the K = 1 products were lowered as Mul
   'matmul-k1': { patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
   // the code of f400def: unfused steps, K = 1 products as MatMul
   f400def: { setup: { fuseIteration: false }, patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
+  // onnxruntime's dynamic block sizes for its parallel loops, and denormals flushed to zero
+  'dynamic-blocks': { sessionConfig: { dynamic_block_base: '4' } },
+  daz: { sessionConfig: { set_denormal_as_zero: '1' } },
 };
 
 function flag(name: string, def: string): string {
@@ -69,7 +91,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     const v = VARIANTS[name];
     if (!v) throw new Error(`unknown variant '${name}'; known: ${Object.keys(VARIANTS).join(', ')}`);
-    const backend = createOrtBackend(ort as unknown as OrtLike, { threads, ...(spinning ? { spinning } : {}), ...v.opts });
+    const backend = createOrtBackend(withSessionConfig(v.sessionConfig), { threads, ...(spinning ? { spinning } : {}), ...v.opts });
     setBackend(backend);
     const trainer = toyTrainer(0, v.setup);
     const undo = v.patch?.();

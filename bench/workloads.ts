@@ -51,6 +51,8 @@ export interface SetupOptions {
   readonly criticShards?: readonly Backend[];
   /** The trainer's `fuseIteration` (default: as the CLI's toy runs). */
   readonly fuseIteration?: boolean;
+  /** The trainer's `replayIteration` (default true, as the CLI's toy runs). */
+  readonly replayIteration?: boolean;
 }
 
 export interface Workload {
@@ -102,6 +104,7 @@ export function toyTrainer(seed: number, opts: SetupOptions = {}): Trainer {
     seed,
     ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
     fuseIteration: opts.fuseIteration ?? true,
+    ...(opts.replayIteration !== undefined ? { replayIteration: opts.replayIteration } : {}),
   });
 }
 

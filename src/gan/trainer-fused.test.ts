@@ -6,7 +6,8 @@ import { ortBackend } from '../node.js';
 import { Adam } from '../optim/adam.js';
 import { clipProjection } from '../optim/clip.js';
 import { RMSProp } from '../optim/rmsprop.js';
-import { setBackend, toHost, type Backend } from '../tensor/tensor.js';
+import { mul } from '../ops/mul.js';
+import { setBackend, toHost, type Backend, type Plan } from '../tensor/tensor.js';
 import { toyTestTrainer, type ToyTestTrainerOptions } from '../../test/support/toy-trainer.js';
 import type { IterationStats, Trainer } from './trainer.js';
 
@@ -17,14 +18,21 @@ after(async () => {
   await resident.dispose();
 });
 
-/** Counts the backend runs of `inner`. */
-function counting(inner: Backend): Backend & { runs: number } {
-  const b = { name: inner.name, runs: 0, keepsOnDevice: inner.keepsOnDevice ?? false, execute: (...a: Parameters<Backend['execute']>) => (b.runs++, inner.execute(...a)) };
+/** Counts the backend runs of `inner`, and the distinct plans they ran (a replayed iteration runs its kept plan). */
+function counting(inner: Backend): Backend & { runs: number; plans: Set<Plan> } {
+  const b = {
+    name: inner.name,
+    runs: 0,
+    plans: new Set<Plan>(),
+    keepsOnDevice: inner.keepsOnDevice ?? false,
+    ...(inner.download ? { download: inner.download.bind(inner) } : {}),
+    execute: (...a: Parameters<Backend['execute']>) => (b.runs++, b.plans.add(a[0]), inner.execute(...a)),
+  };
   return b;
 }
 
 /** `iters` iterations on `backend`: their stats, every parameter and optimizer slot after, the runs made, the trainer's state. */
-async function train(backend: Backend, o: Partial<ToyTestTrainerOptions>, iters: number): Promise<{ stats: IterationStats[]; values: number[][]; runs: number; t: Trainer }> {
+async function train(backend: Backend, o: Partial<ToyTestTrainerOptions>, iters: number): Promise<{ stats: IterationStats[]; values: number[][]; runs: number; plans: number; t: Trainer }> {
   const b = counting(backend);
   setBackend(b);
   const t = toyTestTrainer({ init: 2, seed: 9, hidden: 16, batchSize: 8, optimizer: (p) => new Adam(p, { lr: 1e-2, beta1: 0.5, beta2: 0.9 }), ...o });
@@ -33,7 +41,7 @@ async function train(backend: Backend, o: Partial<ToyTestTrainerOptions>, iters:
   const tensors = [t.generator, t.critic].flatMap((m) => m.parameters());
   const slots = [t.generatorOptimizer, t.criticOptimizer].flatMap((opt) => Object.values(opt.state().slots));
   await toHost([...tensors, ...slots]);
-  return { stats, values: [...tensors, ...slots].map((x) => Array.from(x.value!)), runs: b.runs, t };
+  return { stats, values: [...tensors, ...slots].map((x) => Array.from(x.value!)), runs: b.runs, plans: b.plans.size, t };
 }
 
 describe('Trainer fuseIteration', () => {
@@ -84,5 +92,73 @@ describe('Trainer fuseIteration', () => {
     second.generatorOptimizer.loadState(first.t.generatorOptimizer.state());
     second.criticOptimizer.loadState(first.t.criticOptimizer.state());
     assert.deepEqual(await second.iterate(), whole.stats[2]);
+  });
+});
+
+describe('Trainer fuseIteration: replayed iterations', () => {
+  const rebuilt = { fuseIteration: true, replayIteration: false } as const;
+
+  test('from the third iteration on the kept plan runs again, bit for bit the rebuilt iterations (onnxruntime, resident too)', async () => {
+    for (const backend of [ort, resident]) {
+      const plain = await train(ort, rebuilt, 6);
+      const replayed = await train(backend, { fuseIteration: true }, 6);
+      assert.equal(plain.plans, 6);
+      assert.equal(replayed.plans, 2, 'iteration 0 (no generator step) and iteration 1, kept and replayed 4 times');
+      assert.equal(replayed.runs, 6);
+      assert.deepEqual(replayed.stats, plain.stats);
+      assert.deepEqual(replayed.values, plain.values);
+      assert.deepEqual(replayed.t.state(), plain.t.state());
+      assert.equal(replayed.t.criticOptimizer.stepCount, 12);
+    }
+  });
+
+  test('other losses, RMSProp and a clipping projection on the float64 reference backend', async () => {
+    const ref = referenceBackend();
+    const clipped: Partial<ToyTestTrainerOptions> = {
+      loss: { name: 'wgan', clip: 0.05 },
+      optimizer: (p) => new RMSProp(p, { lr: 5e-3, project: clipProjection(0.05) }),
+    };
+    for (const o of [clipped, { loss: { name: 'gan' } }, { loss: { name: 'lsgan' } }] as Partial<ToyTestTrainerOptions>[]) {
+      const plain = await train(ref, { ...o, ...rebuilt }, 4);
+      const replayed = await train(ref, { ...o, fuseIteration: true }, 4);
+      assert.equal(replayed.plans, 2);
+      assert.deepEqual(replayed.stats, plain.stats, JSON.stringify(o.loss));
+      assert.deepEqual(replayed.values, plain.values, JSON.stringify(o.loss));
+    }
+  });
+
+  test('a noise hook that returns a pending tensor is not replayed (its draw is no leaf of the plan)', async () => {
+    const hooks: ToyTestTrainerOptions['hooks'] = { noise: (n, rng) => mul(rng.normal([n, 2]), 1) };
+    const plain = await train(ort, { ...rebuilt, hooks }, 4);
+    const fused = await train(ort, { fuseIteration: true, hooks }, 4);
+    assert.equal(fused.plans, 4);
+    assert.deepEqual(fused.stats, plain.stats);
+    assert.deepEqual(fused.values, plain.values);
+  });
+
+  test('a draw unlike the kept one builds that iteration from the same draws, then keeps the next', async () => {
+    // Real batches 5 and 6 (iteration 2) come out pending: that iteration cannot be replayed.
+    const data = (): NonNullable<ToyTestTrainerOptions['hooks']>['data'] => {
+      let calls = 0;
+      return { sample: (n, rng) => (++calls === 5 || calls === 6 ? mul(rng.normal([n, 2]), 1) : rng.normal([n, 2])) };
+    };
+    const plain = await train(ort, { ...rebuilt, hooks: { data: data() } }, 6);
+    const fused = await train(ort, { fuseIteration: true, hooks: { data: data() } }, 6);
+    assert.equal(fused.plans, 4, 'iterations 0, 1 (kept), 2 (built from its draws), 3 (kept, replayed twice)');
+    assert.deepEqual(fused.stats, plain.stats);
+    assert.deepEqual(fused.values, plain.values);
+  });
+
+  test('loadState on the same trainer continues as the uninterrupted run (the replay redraws from the restored streams)', async () => {
+    const whole = await train(ort, { fuseIteration: true }, 5);
+    const t = (await train(ort, { fuseIteration: true }, 5)).t;
+    // Rewind the same trainer to iteration 3 of a second run: its state, parameters and slots.
+    const first = await train(ort, { fuseIteration: true }, 3);
+    t.loadState(first.t.state());
+    [t.generator, t.critic].forEach((m, k) => m.parameters().forEach((p, i) => p.assign([first.t.generator, first.t.critic][k]!.parameters()[i]!)));
+    t.generatorOptimizer.loadState(first.t.generatorOptimizer.state());
+    t.criticOptimizer.loadState(first.t.criticOptimizer.state());
+    assert.deepEqual(await t.iterate(), whole.stats[3]);
+    assert.deepEqual(await t.iterate(), whole.stats[4]);
   });
 });

@@ -21,7 +21,7 @@ import { add } from '../ops/add.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { mul } from '../ops/mul.js';
 import { Rng, type RngState } from '../tensor/random.js';
-import { realize, tensor, type Backend, type Tensor } from '../tensor/tensor.js';
+import { buildPlan, realize, realizePlan, tensor, type Backend, type Plan, type Tensor } from '../tensor/tensor.js';
 import {
   ganDiscriminatorLoss,
   ganGeneratorLoss,
@@ -129,8 +129,17 @@ export interface TrainerOptions {
    * results are the unfused steps' (tested bit-for-bit on the toy networks). Default false: the
    * graph is `nCritic` + 1 times a step's, which costs the large image models more in session
    * creation and optimization level (AUTO_ALL_MAX_NODES) than it saves. Ignored with `criticShards`.
+   *
+   * From the second iteration with a generator step on, the iteration is REPLAYED: the graph built
+   * for the first one is kept with its plan, and each later iteration only draws its batches, noise
+   * and ε (the same calls in the same order, so the same numbers), puts them into that graph's
+   * leaves, sets the optimizers' step-dependent scalars and runs the kept plan: no graph building,
+   * differentiating or keying per iteration (bit for bit the rebuilt iterations; tested). A draw of
+   * another shape than the kept graph's falls back to building the iteration as before.
    */
   fuseIteration?: boolean;
+  /** With `fuseIteration`: replay the kept graph of an iteration (default true; false rebuilds every iteration, for A/B benchmarks). */
+  replayIteration?: boolean;
 }
 
 /** What one generator iteration reports (numbers, already on the host). */
@@ -213,6 +222,13 @@ export class Trainer {
   /** Labels of the fixed samples of a conditional model (item i has class i mod numClasses), else null. */
   readonly fixedLabels: Tensor | null;
   private readonly conditional: ConditionalSpec | undefined;
+  /**
+   * The draws of the fused iteration being built (record: each draw and how to redraw it) or the
+   * pre-drawn tensors it takes in order (queue), else null ({@link Trainer.draw}).
+   */
+  private draws: { readonly mode: 'record'; readonly log: Draw[] } | { readonly mode: 'queue'; readonly queue: Tensor[] } | null = null;
+  /** The kept graph of a fused iteration ({@link TrainerOptions.replayIteration}); null: none (yet). */
+  private replayable: ReplayTemplate | null = null;
 
   constructor(opts: TrainerOptions) {
     checkLoss(opts.loss);
@@ -268,16 +284,39 @@ export class Trainer {
 
   /** The noise hook's batch, checked to have `n` rows. */
   private drawNoise(n: number, rng: Rng, purpose: NoisePurpose): Tensor {
-    return checkBatch('noise', this.noise(n, rng, purpose), n);
+    return this.draw(() => checkBatch('noise', this.noise(n, rng, purpose), n));
+  }
+
+  /** A real batch of `n` from the data source's stream. */
+  private drawReal(n: number): Tensor {
+    return this.draw(() => this.opts.data.sample(n, this.dataRng));
+  }
+
+  /**
+   * A fresh draw (`make`: a real batch, noise, ε): recorded while a fused iteration's graph is built
+   * for replay, or the next pre-drawn tensor when a replay falls back to building.
+   */
+  private draw(make: () => Tensor): Tensor {
+    const d = this.draws;
+    if (d?.mode === 'queue') {
+      const t = d.queue.shift();
+      if (t === undefined) throw new Error('internal: a fused iteration drew more than its replay did');
+      return t;
+    }
+    const t = make();
+    if (d?.mode === 'record') d.log.push({ redraw: make, leaf: t });
+    return t;
   }
 
   /** The ε hook's weights, checked to be [n]. */
   private drawEps(n: number, rng: Rng): Tensor {
-    const eps = this.eps(n, rng);
-    if (!eps?.shape || eps.shape.length !== 1 || eps.shape[0] !== n) {
-      throw new Error(`Trainer: the eps hook must return a tensor [${n}], got ${eps?.shape ? `[${eps.shape.join(', ')}]` : String(eps)}`);
-    }
-    return eps;
+    return this.draw(() => {
+      const eps = this.eps(n, rng);
+      if (!eps?.shape || eps.shape.length !== 1 || eps.shape[0] !== n) {
+        throw new Error(`Trainer: the eps hook must return a tensor [${n}], got ${eps?.shape ? `[${eps.shape.join(', ')}]` : String(eps)}`);
+      }
+      return eps;
+    });
   }
 
   /** G(z), or G(z, labels) for a conditional model. */
@@ -348,7 +387,7 @@ export class Trainer {
    */
   private criticGraph(): { logged: Tensor[]; grads: Tensor[] } {
     const B = this.batchSize;
-    const real = this.opts.data.sample(B, this.dataRng);
+    const real = this.drawReal(B);
     const labels = this.conditional ? this.realLabels(B) : undefined;
     const { loss, wLoss, penalty, gradNorm, acgan } = this.criticLoss(real, labels, this.noiseRng, this.epsRng);
     const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : []), ...(acgan ? [acgan] : [])];
@@ -374,6 +413,38 @@ export class Trainer {
    * before it computed, each optimizer update chained after the previous one of its optimizer.
    */
   private async fusedIteration(): Promise<IterationStats> {
+    const t = this.replayable;
+    if (t !== null) {
+      // Draw what building the iteration would draw, in the same order.
+      const drawn = t.draws.map((d) => d.redraw());
+      if (drawn.every((x, i) => sameLeafShape(x, t.draws[i]!.leaf))) {
+        drawn.forEach((x, i) => t.draws[i]!.leaf.assignData(x.value!));
+        const commits = [...(t.gen ? [this.generatorOptimizer.replay(t.gen.update)] : []), this.criticOptimizer.replay(t.critic.update)];
+        await realizePlan(t.plan, t.outputs, undefined, { keepOnDevice: t.kept });
+        commits.forEach((commit) => commit());
+        return this.fusedStats(t.critic.logged, t.gen?.logged);
+      }
+      // Another shape than the kept graph's: build this iteration from these draws, and keep it.
+      this.replayable = null;
+      this.draws = { mode: 'queue', queue: drawn };
+      try {
+        return await this.buildFusedIteration();
+      } finally {
+        this.draws = null;
+      }
+    }
+    const replay = this.iteration > 0 && this.opts.replayIteration !== false && !this.conditional;
+    this.draws = replay ? { mode: 'record', log: [] } : null;
+    try {
+      return await this.buildFusedIteration();
+    } finally {
+      this.draws = null;
+    }
+  }
+
+  /** Builds a fused iteration and runs it; keeps it for replay when its draws were recorded. */
+  private async buildFusedIteration(): Promise<IterationStats> {
+    const recorded = this.draws?.mode === 'record' ? this.draws.log : null;
     // Parameter leaf → its pending value after the steps built so far (an update's outputs begin
     // with its optimizer's parameters, in that optimizer's order).
     const current = new Map<Tensor, Tensor>();
@@ -394,10 +465,22 @@ export class Trainer {
       advance(this.criticOptimizer.params, update);
     }
     const kept = [...(gen?.update.outputs ?? []), ...critic!.update.outputs];
-    await realize([...critic!.logged, ...(gen?.logged ?? []), ...kept], undefined, { keepOnDevice: kept });
+    const outputs = [...new Set([...critic!.logged, ...(gen?.logged ?? []), ...kept])];
+    const plan = buildPlan(outputs);
+    await realizePlan(plan, outputs, undefined, { keepOnDevice: kept });
     gen?.update.commit();
     critic!.update.commit();
-    const stats: IterationStats = { iteration: this.iteration, ...this.criticStats(critic!.logged), ...(gen ? this.generatorStats(gen.logged) : {}) };
+    // Kept for replay when every draw is a data leaf of the plan (a hook's lazy result is not).
+    const feeds = new Set(plan.feeds.map((i) => plan.values[i]!.tensor));
+    if (recorded && recorded.every((d) => d.leaf.op === null && !d.leaf.isConst && feeds.has(d.leaf))) {
+      this.replayable = { plan, outputs, kept, draws: recorded, critic: critic!, ...(gen ? { gen } : {}) };
+    }
+    return this.fusedStats(critic!.logged, gen?.logged);
+  }
+
+  /** The stats of a fused iteration from its realized logged values; advances the iteration count. */
+  private fusedStats(criticLogged: readonly Tensor[], genLogged: readonly Tensor[] | undefined): IterationStats {
+    const stats: IterationStats = { iteration: this.iteration, ...this.criticStats(criticLogged), ...(genLogged ? this.generatorStats(genLogged) : {}) };
     this.iteration++;
     return stats;
   }
@@ -410,7 +493,7 @@ export class Trainer {
    */
   private async shardedCriticStep(backends: readonly Backend[]): Promise<CriticStepStats> {
     const B = this.batchSize;
-    const real = this.opts.data.sample(B, this.dataRng);
+    const real = this.drawReal(B);
     const labels = this.conditional ? this.realLabels(B) : undefined;
     const fake = this.generate(this.drawNoise(B, this.noiseRng, 'critic'), labels);
     const eps = this.loss.name === 'wgan-gp' ? this.drawEps(B, this.epsRng) : undefined;
@@ -593,11 +676,33 @@ export class Trainer {
   loadState(s: TrainerState): void {
     if (!Number.isInteger(s.iteration) || s.iteration < 0) throw new Error(`Trainer.loadState: bad iteration ${String(s.iteration)}`);
     this.iteration = s.iteration;
+    this.replayable = null; // its redraws read the streams replaced here
     this.dataRng = new Rng(s.rng.data);
     this.noiseRng = new Rng(s.rng.noise);
     this.epsRng = new Rng(s.rng.eps);
     if (s.data !== undefined) this.opts.data.restore?.(s.data);
   }
+}
+
+/** A draw of a fused iteration being built: the leaf it gave, and how to draw the next one. */
+interface Draw {
+  readonly redraw: () => Tensor;
+  readonly leaf: Tensor;
+}
+
+/** A fused iteration kept for replay: its plan and outputs, its draws' leaves, its updates and logged values. */
+interface ReplayTemplate {
+  readonly plan: Plan;
+  readonly outputs: readonly Tensor[];
+  readonly kept: readonly Tensor[];
+  readonly draws: readonly Draw[];
+  readonly critic: { readonly logged: readonly Tensor[]; readonly update: PendingUpdate };
+  readonly gen?: { readonly logged: readonly Tensor[]; readonly update: PendingUpdate };
+}
+
+/** Whether a fresh draw is a realized data leaf of the kept leaf's shape and dtype. */
+function sameLeafShape(x: Tensor, leaf: Tensor): boolean {
+  return x.op === null && x.hostValue !== null && x.dtype === leaf.dtype && x.shape.length === leaf.shape.length && x.shape.every((d, i) => d === leaf.shape[i]);
 }
 
 /** Rows [a, b) of a realized tensor along its first axis, as a new data tensor. */

@@ -38,6 +38,16 @@ export interface OptimizerOptions {
   project?: Projection;
 }
 
+/** An update as a later chained update or a replay needs it: step numbers, pending results, fed scalars, the update it follows. */
+interface ChainedUpdate {
+  readonly startStep: number;
+  readonly t: number;
+  readonly params: readonly Tensor[];
+  readonly slots: readonly (readonly Tensor[])[];
+  readonly fed: Readonly<Record<string, Tensor>>;
+  readonly prev: ChainedUpdate | undefined;
+}
+
 /** Parameters, optionally named (as `module.namedParameters()` gives them). */
 export type ParamList = readonly Tensor[] | readonly (readonly [string, Tensor])[];
 
@@ -194,12 +204,37 @@ export abstract class Optimizer {
         committed = true;
       },
     };
-    this.chained.set(update, { startStep, t, params: newParams, slots: newSlots });
+    this.chained.set(update, { startStep, t, params: newParams, slots: newSlots, fed, prev });
     return update;
   }
 
-  /** What a later update chained after an uncommitted one needs of it (see `update`'s `after`). */
-  private readonly chained = new WeakMap<PendingUpdate, { startStep: number; t: number; params: readonly Tensor[]; slots: readonly (readonly Tensor[])[] }>();
+  /** What a later update chained after an uncommitted one needs of it (see `update`'s `after`), and a replay (see `replay`). */
+  private readonly chained = new WeakMap<PendingUpdate, ChainedUpdate>();
+
+  /**
+   * Prepares `last` (an update, possibly the end of a chain of `update(grads, after)`, built and
+   * committed steps ago) to run again as the next step(s) of this optimizer: sets the fed scalars
+   * (learning rate, bias corrections) of each update in the chain for the step numbers that follow
+   * the committed one. The caller re-realizes the chain's outputs (the same graph, on the current
+   * parameters and slots: `realizePlan`), then calls the returned commit, which assigns them and
+   * advances the step counter by the chain's length. How the trainer replays a fused iteration
+   * without rebuilding its graph.
+   * @example const commit = opt.replay(u); await realizePlan(plan, outs); commit();
+   */
+  replay(last: PendingUpdate): () => void {
+    const c = this.chained.get(last);
+    if (c === undefined) throw new Error(`${this.kind}.replay: not an update of this ${this.kind}`);
+    const base = this._step;
+    for (let r: ChainedUpdate | undefined = c; r !== undefined; r = r.prev) {
+      for (const [k, v] of Object.entries(this.fedScalars(base + r.t - r.startStep))) r.fed[k]!.assignData(Float64Array.of(v));
+    }
+    return () => {
+      if (this._step !== base) throw new Error(`${this.kind}.replay: stale replay (prepared at step ${base}, optimizer is at step ${this._step})`);
+      this.params.forEach((p, i) => replace(p, c.params[i]!));
+      this.slotTensors.forEach((slot, k) => slot.forEach((s, i) => replace(s, c.slots[k]![i]!)));
+      this._step = base + c.t - c.startStep;
+    };
+  }
 
   /**
    * Convenience: update, realize the new values together with `extraOutputs` (e.g. the loss) in one

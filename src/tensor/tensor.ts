@@ -377,8 +377,20 @@ export interface RealizeOptions {
 export async function realize(tensors: readonly Tensor[], backend?: Backend, opts: RealizeOptions = {}): Promise<readonly Tensor[]> {
   const pending = [...new Set(tensors.filter((t) => !t.isRealized))];
   if (pending.length === 0) return tensors;
+  await realizePlan(buildPlan(pending), pending, backend, opts);
+  return tensors;
+}
+
+/**
+ * Runs `plan` (built by `buildPlan(pending)`, possibly runs ago) and assigns its results into
+ * `pending`, realized or not: a program whose structure is known runs again on its leaves' current
+ * values without rebuilding its graph (the trainer's replayed fused iterations). `realize` is
+ * `buildPlan` + this.
+ * @example const plan = buildPlan(outs); await realizePlan(plan, outs); x.assignData(next); await realizePlan(plan, outs);
+ */
+export async function realizePlan(plan: Plan, pending: readonly Tensor[], backend?: Backend, opts: RealizeOptions = {}): Promise<void> {
+  if (pending.length !== plan.outputs.length) throw new Error(`realizePlan: ${pending.length} tensors for a plan of ${plan.outputs.length} outputs`);
   backend ??= getBackend();
-  const plan = buildPlan(pending);
   const keepSet = backend.keepsOnDevice && opts.keepOnDevice && opts.keepOnDevice.length > 0 ? new Set(opts.keepOnDevice) : null;
   const keep = keepSet ? pending.map((t) => keepSet.has(t)) : null;
   const results = await (keep && keep.some((k) => k) ? backend.execute(plan, { keep }) : backend.execute(plan));
@@ -393,7 +405,6 @@ export async function realize(tensors: readonly Tensor[], backend?: Backend, opt
       t.device = r;
     }
   });
-  return tensors;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ToyTestTrainerOptions {
   readonly hooks?: Pick<TrainerOptions, 'noise' | 'eps'> & { data?: TrainerOptions['data'] };
   /** One backend run per generator iteration (TrainerOptions.fuseIteration). */
   readonly fuseIteration?: boolean;
+  /** Replay the kept graph of fused iterations (TrainerOptions.replayIteration; default true). */
+  readonly replayIteration?: boolean;
   /** The objective (default wgan-gp, λ 0.1). */
   readonly loss?: TrainerOptions['loss'];
 }
@@ -47,6 +49,7 @@ export function toyTestTrainer(o: ToyTestTrainerOptions): Trainer {
     seed: o.seed,
     ...(o.criticShards ? { criticShards: o.criticShards } : {}),
     ...(o.fuseIteration !== undefined ? { fuseIteration: o.fuseIteration } : {}),
+    ...(o.replayIteration !== undefined ? { replayIteration: o.replayIteration } : {}),
     ...o.hooks,
   });
 }
