@@ -9,7 +9,7 @@ import { RMSProp } from '../optim/rmsprop.js';
 import { mul } from '../ops/mul.js';
 import { setBackend, toHost, type Backend, type Plan } from '../tensor/tensor.js';
 import { toyTestTrainer, type ToyTestTrainerOptions } from '../../test/support/toy-trainer.js';
-import type { IterationStats, Trainer } from './trainer.js';
+import type { DataSource, IterationStats, Trainer } from './trainer.js';
 
 const ort = ortBackend({ threads: 1 });
 const resident = ortBackend({ threads: 1, resident: true });
@@ -138,7 +138,7 @@ describe('Trainer fuseIteration: replayed iterations', () => {
 
   test('a draw unlike the kept one builds that iteration from the same draws, then keeps the next', async () => {
     // Real batches 5 and 6 (iteration 2) come out pending: that iteration cannot be replayed.
-    const data = (): NonNullable<ToyTestTrainerOptions['hooks']>['data'] => {
+    const data = (): DataSource => {
       let calls = 0;
       return { sample: (n, rng) => (++calls === 5 || calls === 6 ? mul(rng.normal([n, 2]), 1) : rng.normal([n, 2])) };
     };
@@ -147,6 +147,22 @@ describe('Trainer fuseIteration: replayed iterations', () => {
     assert.equal(fused.plans, 4, 'iterations 0, 1 (kept), 2 (built from its draws), 3 (kept, replayed twice)');
     assert.deepEqual(fused.stats, plain.stats);
     assert.deepEqual(fused.values, plain.values);
+  });
+
+  test('a change of λ between iterations rebuilds the kept graph (λ is a constant of it)', async () => {
+    const run = async (o: Partial<ToyTestTrainerOptions>): Promise<IterationStats[]> => {
+      setBackend(ort);
+      const t = toyTestTrainer({ init: 2, seed: 9, hidden: 16, batchSize: 8, optimizer: (p) => new Adam(p, { lr: 1e-2, beta1: 0.5, beta2: 0.9 }), ...o });
+      const stats: IterationStats[] = [];
+      for (let i = 0; i < 5; i++) {
+        if (i === 3) (t.loss as { lambda: number }).lambda = 10;
+        stats.push(await t.iterate());
+      }
+      return stats;
+    };
+    const plain = await run(rebuilt);
+    assert.deepEqual(await run({ fuseIteration: true }), plain);
+    assert.ok(plain[4]!.penalty! > 0);
   });
 
   test('loadState on the same trainer continues as the uninterrupted run (the replay redraws from the restored streams)', async () => {

@@ -135,7 +135,9 @@ export interface TrainerOptions {
    * and ε (the same calls in the same order, so the same numbers), puts them into that graph's
    * leaves, sets the optimizers' step-dependent scalars and runs the kept plan: no graph building,
    * differentiating or keying per iteration (bit for bit the rebuilt iterations; tested). A draw of
-   * another shape than the kept graph's falls back to building the iteration as before.
+   * another shape than the kept graph's falls back to building the iteration as before, and so does
+   * a change of `loss` (its λ is a constant of the graph). The models' structure and the optimizers'
+   * constants (β, ε, momentum, projections) must not change during a run (none of ours do).
    */
   fuseIteration?: boolean;
   /** With `fuseIteration`: replay the kept graph of an iteration (default true; false rebuilds every iteration, for A/B benchmarks). */
@@ -413,6 +415,8 @@ export class Trainer {
    * before it computed, each optimizer update chained after the previous one of its optimizer.
    */
   private async fusedIteration(): Promise<IterationStats> {
+    // The loss settings are constants of the kept graph (the playground changes λ live): rebuild.
+    if (this.replayable !== null && this.replayable.loss !== JSON.stringify(this.loss)) this.replayable = null;
     const t = this.replayable;
     if (t !== null) {
       // Draw what building the iteration would draw, in the same order.
@@ -473,7 +477,7 @@ export class Trainer {
     // Kept for replay when every draw is a data leaf of the plan (a hook's lazy result is not).
     const feeds = new Set(plan.feeds.map((i) => plan.values[i]!.tensor));
     if (recorded && recorded.every((d) => d.leaf.op === null && !d.leaf.isConst && feeds.has(d.leaf))) {
-      this.replayable = { plan, outputs, kept, draws: recorded, critic: critic!, ...(gen ? { gen } : {}) };
+      this.replayable = { plan, outputs, kept, draws: recorded, critic: critic!, ...(gen ? { gen } : {}), loss: JSON.stringify(this.loss) };
     }
     return this.fusedStats(critic!.logged, gen?.logged);
   }
@@ -698,6 +702,8 @@ interface ReplayTemplate {
   readonly draws: readonly Draw[];
   readonly critic: { readonly logged: readonly Tensor[]; readonly update: PendingUpdate };
   readonly gen?: { readonly logged: readonly Tensor[]; readonly update: PendingUpdate };
+  /** The loss settings it was built with (JSON): its constants (λ, the clipping bound). */
+  readonly loss: string;
 }
 
 /** Whether a fresh draw is a realized data leaf of the kept leaf's shape and dtype. */
