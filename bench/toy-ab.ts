@@ -60,7 +60,7 @@ const VARIANTS: Record<string, Variant> = {
   fused: { setup: { fuseIteration: true } },
   unfused: { setup: { fuseIteration: false } },
   // fused, but each iteration's graph built anew (before the replay)
-  rebuilt: { setup: { replayIteration: false } },
+  rebuilt: { setup: { replay: false } },
   // before the K = 1 products were lowered as Mul
   'matmul-k1': { patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
   // the code of f400def: unfused steps, K = 1 products as MatMul

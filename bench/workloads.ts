@@ -51,8 +51,8 @@ export interface SetupOptions {
   readonly criticShards?: readonly Backend[];
   /** The trainer's `fuseIteration` (default: as the CLI's toy runs). */
   readonly fuseIteration?: boolean;
-  /** The trainer's `replayIteration` (default true, as the CLI's toy runs). */
-  readonly replayIteration?: boolean;
+  /** The trainer's `replay` (default true, as the CLI's runs). */
+  readonly replay?: boolean;
 }
 
 export interface Workload {
@@ -104,7 +104,7 @@ export function toyTrainer(seed: number, opts: SetupOptions = {}): Trainer {
     seed,
     ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
     fuseIteration: opts.fuseIteration ?? true,
-    ...(opts.replayIteration !== undefined ? { replayIteration: opts.replayIteration } : {}),
+    ...(opts.replay !== undefined ? { replay: opts.replay } : {}),
   });
 }
 
@@ -211,6 +211,7 @@ function imageTrainer(spec: ImageSpec, seed: number, opts: SetupOptions = {}): T
     ...(spec.conditional ? { conditional: spec.conditional } : {}),
     ...(schedule ? { beforeIteration: (it: number) => ((optG.lr = schedule(it)), (optD.lr = schedule(it))) } : {}),
     ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
+    ...(opts.replay !== undefined ? { replay: opts.replay } : {}),
   });
 }
 
@@ -293,6 +294,7 @@ function languageTrainer(seed: number, opts: SetupOptions = {}): Trainer {
     criticOptimizer: new Adam(critic.namedParameters(), adam),
     seed,
     ...(opts.criticShards ? { criticShards: opts.criticShards } : {}),
+    ...(opts.replay !== undefined ? { replay: opts.replay } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
-// TrainerOptions.fuseIteration: a generator iteration as one backend run gives the unfused steps' results.
+// TrainerOptions.fuseIteration: a generator iteration as one backend run gives the unfused steps' results;
+// TrainerOptions.replay: kept graphs run again on fresh draws give the rebuilt runs' results.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { referenceBackend } from '../backends/reference/reference-backend.js';
@@ -9,7 +10,9 @@ import { RMSProp } from '../optim/rmsprop.js';
 import { mul } from '../ops/mul.js';
 import { setBackend, toHost, type Backend, type Plan } from '../tensor/tensor.js';
 import { toyTestTrainer, type ToyTestTrainerOptions } from '../../test/support/toy-trainer.js';
-import type { DataSource, IterationStats, Trainer } from './trainer.js';
+import { createCifarResnet } from './models/cifar-resnet.js';
+import { SGD } from '../optim/sgd.js';
+import { seedStreams, Trainer, type DataSource, type IterationStats } from './trainer.js';
 
 const ort = ortBackend({ threads: 1 });
 const resident = ortBackend({ threads: 1, resident: true });
@@ -96,7 +99,7 @@ describe('Trainer fuseIteration', () => {
 });
 
 describe('Trainer fuseIteration: replayed iterations', () => {
-  const rebuilt = { fuseIteration: true, replayIteration: false } as const;
+  const rebuilt = { fuseIteration: true, replay: false } as const;
 
   test('from the third iteration on the kept plan runs again, bit for bit the rebuilt iterations (onnxruntime, resident too)', async () => {
     for (const backend of [ort, resident]) {
@@ -147,6 +150,60 @@ describe('Trainer fuseIteration: replayed iterations', () => {
     assert.equal(fused.plans, 4, 'iterations 0, 1 (kept), 2 (built from its draws), 3 (kept, replayed twice)');
     assert.deepEqual(fused.stats, plain.stats);
     assert.deepEqual(fused.values, plain.values);
+  });
+
+  test('unfused steps are replayed too: one kept plan per kind of step, bit for bit the rebuilt steps', async () => {
+    const plain = await train(ort, { fuseIteration: false, replay: false }, 4);
+    const replayed = await train(ort, { fuseIteration: false }, 4);
+    assert.equal(plain.plans, 3 * 1 + 4 * 2, 'a plan per step when rebuilt (3 generator steps, 8 critic steps)');
+    assert.equal(replayed.plans, 2, 'the critic step and the generator step, each built once');
+    assert.equal(replayed.runs, plain.runs);
+    assert.deepEqual(replayed.stats, plain.stats);
+    assert.deepEqual(replayed.values, plain.values);
+  });
+
+  test('an AC-GAN conditional trainer replays its labels with its batches (unfused, on a small ResNet)', async () => {
+    const build = (replay: boolean): Trainer => {
+      const s = seedStreams(2);
+      const { generator, critic } = createCifarResnet({ dim: 8, conditional: true, acgan: true, numClasses: 3, rng: s.generatorInit });
+      const labels = new Int32Array(4);
+      return new Trainer({
+        generator,
+        critic,
+        data: {
+          sample: (n, rng) => {
+            for (let i = 0; i < n; i++) labels[i] = rng.int(3);
+            return rng.uniform([n, 3, 32, 32]);
+          },
+          lastLabels: () => labels,
+        },
+        noise: (n, rng) => rng.normal([n, 128]),
+        loss: { name: 'wgan-gp', lambda: 10 },
+        nCritic: 1,
+        batchSize: 4,
+        generatorOptimizer: new SGD(generator.namedParameters(), { lr: 0.01 }),
+        criticOptimizer: new SGD(critic.namedParameters(), { lr: 0.01 }),
+        seed: 1,
+        conditional: { numClasses: 3, acgan: { criticScale: 1, generatorScale: 0.1 } },
+        replay,
+      });
+    };
+    const run = async (replay: boolean): Promise<{ stats: IterationStats[]; plans: number; values: number[][] }> => {
+      const b = counting(ort);
+      setBackend(b);
+      const t = build(replay);
+      const stats: IterationStats[] = [];
+      for (let i = 0; i < 3; i++) stats.push(await t.iterate());
+      const ps = [t.generator, t.critic].flatMap((m) => m.parameters());
+      await toHost(ps);
+      return { stats, plans: b.plans.size, values: ps.map((p) => Array.from(p.value!)) };
+    };
+    const plain = await run(false);
+    const replayed = await run(true);
+    assert.equal(replayed.plans, 2);
+    assert.ok(plain.stats[2]!.criticAcgan! > 0 && plain.stats[2]!.generatorAcgan! > 0);
+    assert.deepEqual(replayed.stats, plain.stats);
+    assert.deepEqual(replayed.values, plain.values);
   });
 
   test('a change of λ between iterations rebuilds the kept graph (λ is a constant of it)', async () => {

@@ -129,19 +129,21 @@ export interface TrainerOptions {
    * results are the unfused steps' (tested bit-for-bit on the toy networks). Default false: the
    * graph is `nCritic` + 1 times a step's, which costs the large image models more in session
    * creation and optimization level (AUTO_ALL_MAX_NODES) than it saves. Ignored with `criticShards`.
-   *
-   * From the second iteration with a generator step on, the iteration is REPLAYED: the graph built
-   * for the first one is kept with its plan, and each later iteration only draws its batches, noise
-   * and ε (the same calls in the same order, so the same numbers), puts them into that graph's
-   * leaves, sets the optimizers' step-dependent scalars and runs the kept plan: no graph building,
-   * differentiating or keying per iteration (bit for bit the rebuilt iterations; tested). A draw of
-   * another shape than the kept graph's falls back to building the iteration as before, and so does
-   * a change of `loss` (its λ is a constant of the graph). The models' structure and the optimizers'
-   * constants (β, ε, momentum, projections) must not change during a run (none of ours do).
    */
   fuseIteration?: boolean;
-  /** With `fuseIteration`: replay the kept graph of an iteration (default true; false rebuilds every iteration, for A/B benchmarks). */
-  replayIteration?: boolean;
+  /**
+   * Build each kind of run once and REPLAY it (default true; false rebuilds every run, for A/B
+   * benchmarks): a critic step, a generator step or a fused iteration (from the second iteration, the
+   * first with a generator step) depends only on shapes, so the trainer keeps the graph and plan of
+   * the first one and afterwards only draws its batches, noise, ε and labels (the same calls in the
+   * same order, so the same numbers), puts them into that graph's leaves, sets the optimizers'
+   * step-dependent scalars and runs the kept plan: no graph building, differentiating or keying per
+   * step, bit for bit the rebuilt runs (tested). A draw of another shape, or a hook's pending
+   * result, falls back to building, and so does a change of `loss` (its λ is a constant of the
+   * graph). The models' structure and the optimizers' constants (β, ε, momentum, projections) must
+   * not change during a run (none of ours do). Sharded critic steps are always built.
+   */
+  replay?: boolean;
 }
 
 /** What one generator iteration reports (numbers, already on the host). */
@@ -229,8 +231,8 @@ export class Trainer {
    * pre-drawn tensors it takes in order (queue), else null ({@link Trainer.draw}).
    */
   private draws: { readonly mode: 'record'; readonly log: Draw[] } | { readonly mode: 'queue'; readonly queue: Tensor[] } | null = null;
-  /** The kept graph of a fused iteration ({@link TrainerOptions.replayIteration}); null: none (yet). */
-  private replayable: ReplayTemplate | null = null;
+  /** The kept graph of each kind of run ({@link TrainerOptions.replay}). */
+  private readonly kept = new Map<RunKind, KeptRun>();
 
   constructor(opts: TrainerOptions) {
     checkLoss(opts.loss);
@@ -306,8 +308,12 @@ export class Trainer {
       return t;
     }
     const t = make();
-    if (d?.mode === 'record') d.log.push({ redraw: make, leaf: t });
-    return t;
+    if (d?.mode !== 'record') return t;
+    // The kept graph reads the draw through a leaf of the trainer's own (sharing the values, not
+    // copying them): a replay writes its next values there, never into a tensor a hook handed out.
+    const leaf = t.op === null && !t.isConst && t.hostValue !== null ? tensor(t.hostValue, t.shape, t.dtype) : t;
+    d.log.push({ redraw: make, leaf });
+    return leaf;
   }
 
   /** The ε hook's weights, checked to be [n]. */
@@ -375,11 +381,11 @@ export class Trainer {
   /** One critic step: fresh real batch, fresh noise (and ε), loss, update; one backend run. */
   async criticStep(): Promise<CriticStepStats> {
     if (this.opts.criticShards) return this.shardedCriticStep(this.opts.criticShards);
-    const { logged, grads } = this.criticGraph();
-    const { outputs, commit } = this.criticOptimizer.update(grads);
-    await realize([...logged, ...outputs], undefined, { keepOnDevice: outputs });
-    commit();
-    return this.criticStats(logged);
+    const logged = await this.runKept('critic', true, () => {
+      const { logged, grads } = this.criticGraph();
+      return { critic: logged, updates: [[this.criticOptimizer, this.criticOptimizer.update(grads)]] };
+    });
+    return this.criticStats(logged.critic!);
   }
 
   /**
@@ -390,7 +396,7 @@ export class Trainer {
   private criticGraph(): { logged: Tensor[]; grads: Tensor[] } {
     const B = this.batchSize;
     const real = this.drawReal(B);
-    const labels = this.conditional ? this.realLabels(B) : undefined;
+    const labels = this.conditional ? this.draw(() => this.realLabels(B)) : undefined;
     const { loss, wLoss, penalty, gradNorm, acgan } = this.criticLoss(real, labels, this.noiseRng, this.epsRng);
     const logged = [loss, wLoss, ...(penalty ? [penalty, gradNorm!] : []), ...(acgan ? [acgan] : [])];
     return { logged, grads: gradients(loss, this.critic.parameters()) };
@@ -415,71 +421,85 @@ export class Trainer {
    * before it computed, each optimizer update chained after the previous one of its optimizer.
    */
   private async fusedIteration(): Promise<IterationStats> {
+    // Iteration 0 has no generator step: another graph, never kept.
+    const logged = await this.runKept('iteration', this.iteration > 0, () => {
+      // Parameter leaf → its pending value after the steps built so far (an update's outputs begin
+      // with its optimizer's parameters, in that optimizer's order).
+      const current = new Map<Tensor, Tensor>();
+      const advance = (params: readonly Tensor[], update: PendingUpdate): void => params.forEach((p, i) => current.set(p, update.outputs[i]!));
+      const updates: [Optimizer, PendingUpdate][] = [];
+      let gen: Tensor[] | undefined;
+      if (this.iteration > 0) {
+        const g = this.generatorGraph();
+        const update = this.generatorOptimizer.update(substitute(g.grads, current));
+        gen = g.logged;
+        advance(this.generatorOptimizer.params, update);
+        updates.push([this.generatorOptimizer, update]);
+      }
+      let critic: { logged: Tensor[]; update: PendingUpdate } | undefined;
+      for (let i = 0; i < this.nCritic; i++) {
+        const c = this.criticGraph();
+        const moved = substitute([...c.logged, ...c.grads], current);
+        const update = this.criticOptimizer.update(moved.slice(c.logged.length), critic?.update);
+        critic = { logged: moved.slice(0, c.logged.length), update };
+        advance(this.criticOptimizer.params, update);
+      }
+      updates.push([this.criticOptimizer, critic!.update]);
+      return { critic: critic!.logged, ...(gen ? { gen } : {}), updates };
+    });
+    return this.fusedStats(logged.critic!, logged.gen);
+  }
+
+  /**
+   * Runs one kind of backend run (a critic step, a generator step, a fused iteration): the kept
+   * plan of an earlier one on fresh draws where there is one ({@link TrainerOptions.replay}), else
+   * `build`'s graph, kept for later when `keep` and every draw it made is a data leaf of its plan.
+   * `build` returns the logged values and the optimizer updates (the last of each chain) to realize
+   * and commit. Returns the realized logged values.
+   */
+  private async runKept(kind: RunKind, keep: boolean, build: () => BuiltRun): Promise<Logged> {
+    const kept = this.kept.get(kind);
     // The loss settings are constants of the kept graph (the playground changes λ live): rebuild.
-    if (this.replayable !== null && this.replayable.loss !== JSON.stringify(this.loss)) this.replayable = null;
-    const t = this.replayable;
-    if (t !== null) {
-      // Draw what building the iteration would draw, in the same order.
-      const drawn = t.draws.map((d) => d.redraw());
-      if (drawn.every((x, i) => sameLeafShape(x, t.draws[i]!.leaf))) {
-        drawn.forEach((x, i) => t.draws[i]!.leaf.assignData(x.value!));
-        const commits = [...(t.gen ? [this.generatorOptimizer.replay(t.gen.update)] : []), this.criticOptimizer.replay(t.critic.update)];
-        await realizePlan(t.plan, t.outputs, undefined, { keepOnDevice: t.kept });
+    if (kept !== undefined && kept.loss === JSON.stringify(this.loss)) {
+      // Draw what building would draw, in the same order.
+      const drawn = kept.draws.map((d) => d.redraw());
+      if (drawn.every((x, i) => sameLeafShape(x, kept.draws[i]!.leaf))) {
+        drawn.forEach((x, i) => kept.draws[i]!.leaf.assignData(x.value!));
+        const commits = kept.updates.map(([opt, u]) => opt.replay(u));
+        await realizePlan(kept.plan, kept.outputs, undefined, { keepOnDevice: kept.keep });
         commits.forEach((commit) => commit());
-        return this.fusedStats(t.critic.logged, t.gen?.logged);
+        return kept.logged;
       }
-      // Another shape than the kept graph's: build this iteration from these draws, and keep it.
-      this.replayable = null;
-      this.draws = { mode: 'queue', queue: drawn };
-      try {
-        return await this.buildFusedIteration();
-      } finally {
-        this.draws = null;
-      }
+      // Another shape than the kept graph's: build from these very draws, and keep the next one.
+      this.kept.delete(kind);
+      return this.buildRun(kind, build, { mode: 'queue', queue: drawn });
     }
-    const replay = this.iteration > 0 && this.opts.replayIteration !== false && !this.conditional;
-    this.draws = replay ? { mode: 'record', log: [] } : null;
+    this.kept.delete(kind);
+    const record = keep && this.opts.replay !== false;
+    return this.buildRun(kind, build, record ? { mode: 'record', log: [] } : null);
+  }
+
+  /** Builds a run with `draws` as the draw mode, realizes and commits it; keeps it when its draws were recorded. */
+  private async buildRun(kind: RunKind, build: () => BuiltRun, draws: Trainer['draws']): Promise<Logged> {
+    this.draws = draws;
+    let built: BuiltRun;
     try {
-      return await this.buildFusedIteration();
+      built = build();
     } finally {
       this.draws = null;
     }
-  }
-
-  /** Builds a fused iteration and runs it; keeps it for replay when its draws were recorded. */
-  private async buildFusedIteration(): Promise<IterationStats> {
-    const recorded = this.draws?.mode === 'record' ? this.draws.log : null;
-    // Parameter leaf → its pending value after the steps built so far (an update's outputs begin
-    // with its optimizer's parameters, in that optimizer's order).
-    const current = new Map<Tensor, Tensor>();
-    const advance = (params: readonly Tensor[], update: PendingUpdate): void => params.forEach((p, i) => current.set(p, update.outputs[i]!));
-    let gen: { logged: Tensor[]; update: PendingUpdate } | undefined;
-    if (this.iteration > 0) {
-      const g = this.generatorGraph();
-      const update = this.generatorOptimizer.update(substitute(g.grads, current));
-      gen = { logged: g.logged, update };
-      advance(this.generatorOptimizer.params, update);
-    }
-    let critic: { logged: Tensor[]; update: PendingUpdate } | undefined;
-    for (let i = 0; i < this.nCritic; i++) {
-      const c = this.criticGraph();
-      const moved = substitute([...c.logged, ...c.grads], current);
-      const update = this.criticOptimizer.update(moved.slice(c.logged.length), critic?.update);
-      critic = { logged: moved.slice(0, c.logged.length), update };
-      advance(this.criticOptimizer.params, update);
-    }
-    const kept = [...(gen?.update.outputs ?? []), ...critic!.update.outputs];
-    const outputs = [...new Set([...critic!.logged, ...(gen?.logged ?? []), ...kept])];
+    const keep = built.updates.flatMap(([, u]) => u.outputs);
+    const outputs = [...new Set([...(built.critic ?? []), ...(built.gen ?? []), ...keep])];
     const plan = buildPlan(outputs);
-    await realizePlan(plan, outputs, undefined, { keepOnDevice: kept });
-    gen?.update.commit();
-    critic!.update.commit();
-    // Kept for replay when every draw is a data leaf of the plan (a hook's lazy result is not).
+    await realizePlan(plan, outputs, undefined, { keepOnDevice: keep });
+    built.updates.forEach(([, u]) => u.commit());
+    const logged: Logged = { ...(built.critic ? { critic: built.critic } : {}), ...(built.gen ? { gen: built.gen } : {}) };
+    // Kept for replay when every draw is a data leaf of the plan (a hook's pending result is not).
     const feeds = new Set(plan.feeds.map((i) => plan.values[i]!.tensor));
-    if (recorded && recorded.every((d) => d.leaf.op === null && !d.leaf.isConst && feeds.has(d.leaf))) {
-      this.replayable = { plan, outputs, kept, draws: recorded, critic: critic!, ...(gen ? { gen } : {}), loss: JSON.stringify(this.loss) };
+    if (draws?.mode === 'record' && draws.log.every((d) => d.leaf.op === null && !d.leaf.isConst && feeds.has(d.leaf))) {
+      this.kept.set(kind, { plan, outputs, keep, draws: draws.log, updates: built.updates, logged, loss: JSON.stringify(this.loss) });
     }
-    return this.fusedStats(critic!.logged, gen?.logged);
+    return logged;
   }
 
   /** The stats of a fused iteration from its realized logged values; advances the iteration count. */
@@ -616,11 +636,11 @@ export class Trainer {
    * @example const { generatorLoss, generatorAcgan } = await trainer.generatorUpdate();
    */
   async generatorUpdate(): Promise<GeneratorStepStats> {
-    const { logged, grads } = this.generatorGraph();
-    const { outputs, commit } = this.generatorOptimizer.update(grads);
-    await realize([...logged, ...outputs], undefined, { keepOnDevice: outputs });
-    commit();
-    return this.generatorStats(logged);
+    const logged = await this.runKept('generator', true, () => {
+      const { logged, grads } = this.generatorGraph();
+      return { gen: logged, updates: [[this.generatorOptimizer, this.generatorOptimizer.update(grads)]] };
+    });
+    return this.generatorStats(logged.gen!);
   }
 
   /** The stats of a generator step from its realized logged values (the loss, then the AC-GAN cross-entropy). */
@@ -635,7 +655,7 @@ export class Trainer {
     let labels: Tensor | undefined;
     if (this.conditional) {
       const k = this.conditional.numClasses;
-      labels = tensor(Int32Array.from({ length: n }, () => this.noiseRng.int(k)), [n], 'int32');
+      labels = this.draw(() => tensor(Int32Array.from({ length: n }, () => this.noiseRng.int(k)), [n], 'int32'));
     }
     const { scores: dFake, logits } = this.scoreWithLogits(this.generate(z, labels));
     let loss: Tensor;
@@ -680,7 +700,7 @@ export class Trainer {
   loadState(s: TrainerState): void {
     if (!Number.isInteger(s.iteration) || s.iteration < 0) throw new Error(`Trainer.loadState: bad iteration ${String(s.iteration)}`);
     this.iteration = s.iteration;
-    this.replayable = null; // its redraws read the streams replaced here
+    this.kept.clear(); // their redraws read the streams replaced here
     this.dataRng = new Rng(s.rng.data);
     this.noiseRng = new Rng(s.rng.noise);
     this.epsRng = new Rng(s.rng.eps);
@@ -694,14 +714,28 @@ interface Draw {
   readonly leaf: Tensor;
 }
 
-/** A fused iteration kept for replay: its plan and outputs, its draws' leaves, its updates and logged values. */
-interface ReplayTemplate {
+/** The kinds of backend run the trainer keeps a graph of, one each. */
+type RunKind = 'critic' | 'generator' | 'iteration';
+
+/** The logged values of a run: the (last) critic step's and the generator step's. */
+interface Logged {
+  readonly critic?: Tensor[];
+  readonly gen?: Tensor[];
+}
+
+/** What building a run gives: its logged values and its optimizer updates (each the last of its chain). */
+interface BuiltRun extends Logged {
+  readonly updates: readonly (readonly [Optimizer, PendingUpdate])[];
+}
+
+/** A run kept for replay: its plan and outputs (those kept on the device), its draws' leaves, its updates and logged values. */
+interface KeptRun {
   readonly plan: Plan;
   readonly outputs: readonly Tensor[];
-  readonly kept: readonly Tensor[];
+  readonly keep: readonly Tensor[];
   readonly draws: readonly Draw[];
-  readonly critic: { readonly logged: readonly Tensor[]; readonly update: PendingUpdate };
-  readonly gen?: { readonly logged: readonly Tensor[]; readonly update: PendingUpdate };
+  readonly updates: BuiltRun['updates'];
+  readonly logged: Logged;
   /** The loss settings it was built with (JSON): its constants (λ, the clipping bound). */
   readonly loss: string;
 }

@@ -22,8 +22,8 @@ export interface ToyTestTrainerOptions {
   readonly hooks?: Pick<TrainerOptions, 'noise' | 'eps'> & { data?: TrainerOptions['data'] };
   /** One backend run per generator iteration (TrainerOptions.fuseIteration). */
   readonly fuseIteration?: boolean;
-  /** Replay the kept graph of fused iterations (TrainerOptions.replayIteration; default true). */
-  readonly replayIteration?: boolean;
+  /** Replay the kept graph of each kind of run (TrainerOptions.replay; default true). */
+  readonly replay?: boolean;
   /** The objective (default wgan-gp, λ 0.1). */
   readonly loss?: TrainerOptions['loss'];
 }
@@ -49,7 +49,7 @@ export function toyTestTrainer(o: ToyTestTrainerOptions): Trainer {
     seed: o.seed,
     ...(o.criticShards ? { criticShards: o.criticShards } : {}),
     ...(o.fuseIteration !== undefined ? { fuseIteration: o.fuseIteration } : {}),
-    ...(o.replayIteration !== undefined ? { replayIteration: o.replayIteration } : {}),
+    ...(o.replay !== undefined ? { replay: o.replay } : {}),
     ...o.hooks,
   });
 }
