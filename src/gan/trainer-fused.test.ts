@@ -10,9 +10,8 @@ import { RMSProp } from '../optim/rmsprop.js';
 import { mul } from '../ops/mul.js';
 import { setBackend, toHost, type Backend, type Plan } from '../tensor/tensor.js';
 import { toyTestTrainer, type ToyTestTrainerOptions } from '../../test/support/toy-trainer.js';
-import { createCifarResnet } from './models/cifar-resnet.js';
-import { SGD } from '../optim/sgd.js';
-import { seedStreams, Trainer, type DataSource, type IterationStats } from './trainer.js';
+import { acganTestTrainer } from '../../test/support/acgan-trainer.js';
+import type { DataSource, IterationStats, Trainer } from './trainer.js';
 
 const ort = ortBackend({ threads: 1 });
 const resident = ortBackend({ threads: 1, resident: true });
@@ -163,35 +162,10 @@ describe('Trainer fuseIteration: replayed iterations', () => {
   });
 
   test('an AC-GAN conditional trainer replays its labels with its batches (unfused, on a small ResNet)', async () => {
-    const build = (replay: boolean): Trainer => {
-      const s = seedStreams(2);
-      const { generator, critic } = createCifarResnet({ dim: 8, conditional: true, acgan: true, numClasses: 3, rng: s.generatorInit });
-      const labels = new Int32Array(4);
-      return new Trainer({
-        generator,
-        critic,
-        data: {
-          sample: (n, rng) => {
-            for (let i = 0; i < n; i++) labels[i] = rng.int(3);
-            return rng.uniform([n, 3, 32, 32]);
-          },
-          lastLabels: () => labels,
-        },
-        noise: (n, rng) => rng.normal([n, 128]),
-        loss: { name: 'wgan-gp', lambda: 10 },
-        nCritic: 1,
-        batchSize: 4,
-        generatorOptimizer: new SGD(generator.namedParameters(), { lr: 0.01 }),
-        criticOptimizer: new SGD(critic.namedParameters(), { lr: 0.01 }),
-        seed: 1,
-        conditional: { numClasses: 3, acgan: { criticScale: 1, generatorScale: 0.1 } },
-        replay,
-      });
-    };
     const run = async (replay: boolean): Promise<{ stats: IterationStats[]; plans: number; values: number[][] }> => {
       const b = counting(ort);
       setBackend(b);
-      const t = build(replay);
+      const t = acganTestTrainer({ batchSize: 4, replay });
       const stats: IterationStats[] = [];
       for (let i = 0; i < 3; i++) stats.push(await t.iterate());
       const ps = [t.generator, t.critic].flatMap((m) => m.parameters());

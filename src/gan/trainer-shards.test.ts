@@ -13,9 +13,9 @@ import { SGD } from '../optim/sgd.js';
 import { Rng } from '../tensor/random.js';
 import { maxRelError } from '../../test/support/compare.js';
 import { realize, setBackend, tensor, type Backend } from '../tensor/tensor.js';
-import { createCifarResnet } from './models/cifar-resnet.js';
+import { acganTestTrainer } from '../../test/support/acgan-trainer.js';
 import { toyTestTrainer } from '../../test/support/toy-trainer.js';
-import { seedStreams, Trainer, type IterationStats } from './trainer.js';
+import type { IterationStats, Trainer } from './trainer.js';
 
 const main = ortBackend({ threads: 1 });
 const local = ortBackend({ threads: 1 });
@@ -73,31 +73,7 @@ describe('data-parallel critic steps (criticShards)', () => {
   });
 
   test('an AC-GAN conditional critic: the class cross-entropy is split with the batch', async () => {
-    const build = (criticShards?: readonly Backend[]): Trainer => {
-      const s = seedStreams(2);
-      const { generator, critic } = createCifarResnet({ dim: 8, conditional: true, acgan: true, numClasses: 3, rng: s.generatorInit });
-      const labels = new Int32Array(6);
-      return new Trainer({
-        generator,
-        critic,
-        data: {
-          sample: (n, rng) => {
-            for (let i = 0; i < n; i++) labels[i] = rng.int(3);
-            return rng.uniform([n, 3, 32, 32]);
-          },
-          lastLabels: () => labels,
-        },
-        noise: (n, rng) => rng.normal([n, 128]),
-        loss: { name: 'wgan-gp', lambda: 10 },
-        nCritic: 1,
-        batchSize: 6,
-        generatorOptimizer: new SGD(generator.namedParameters(), { lr: 0.01 }),
-        criticOptimizer: new SGD(critic.namedParameters(), { lr: 0.01 }),
-        seed: 1,
-        conditional: { numClasses: 3, acgan: { criticScale: 1, generatorScale: 0.1 } },
-        ...(criticShards ? { criticShards } : {}),
-      });
-    };
+    const build = (criticShards?: readonly Backend[]): Trainer => acganTestTrainer({ batchSize: 6, ...(criticShards ? { criticShards } : {}) });
     const want = await train(build(), 2);
     const got = await train(build([local, worker]), 2);
     assert.ok(want.stats.criticAcgan! > 0);
