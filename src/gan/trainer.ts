@@ -227,8 +227,8 @@ export class Trainer {
   readonly fixedLabels: Tensor | null;
   private readonly conditional: ConditionalSpec | undefined;
   /**
-   * The draws of the fused iteration being built (record: each draw and how to redraw it) or the
-   * pre-drawn tensors it takes in order (queue), else null ({@link Trainer.draw}).
+   * The draws of the run being built (record: each draw and how to redraw it) or the pre-drawn
+   * tensors it takes in order (queue), else null ({@link Trainer.draw}, {@link TrainerOptions.replay}).
    */
   private draws: { readonly mode: 'record'; readonly log: Draw[] } | { readonly mode: 'queue'; readonly queue: Tensor[] } | null = null;
   /** The kept graph of each kind of run ({@link TrainerOptions.replay}). */
@@ -297,14 +297,14 @@ export class Trainer {
   }
 
   /**
-   * A fresh draw (`make`: a real batch, noise, ε): recorded while a fused iteration's graph is built
+   * A fresh draw (`make`: a real batch, its labels, noise, ε): recorded while a run's graph is built
    * for replay, or the next pre-drawn tensor when a replay falls back to building.
    */
   private draw(make: () => Tensor): Tensor {
     const d = this.draws;
     if (d?.mode === 'queue') {
       const t = d.queue.shift();
-      if (t === undefined) throw new Error('internal: a fused iteration drew more than its replay did');
+      if (t === undefined) throw new Error('internal: a run drew more than its replay did');
       return t;
     }
     const t = make();
@@ -708,7 +708,7 @@ export class Trainer {
   }
 }
 
-/** A draw of a fused iteration being built: the leaf it gave, and how to draw the next one. */
+/** A draw of a run being built: the leaf its graph reads, and how to draw the next one. */
 interface Draw {
   readonly redraw: () => Tensor;
   readonly leaf: Tensor;

@@ -217,7 +217,7 @@ export abstract class Optimizer {
    * (learning rate, bias corrections) of each update in the chain for the step numbers that follow
    * the committed one. The caller re-realizes the chain's outputs (the same graph, on the current
    * parameters and slots: `realizePlan`), then calls the returned commit, which assigns them and
-   * advances the step counter by the chain's length. How the trainer replays a fused iteration
+   * advances the step counter by the chain's length. How the trainer replays a step or a fused iteration
    * without rebuilding its graph.
    * @example const commit = opt.replay(u); await realizePlan(plan, outs); commit();
    */

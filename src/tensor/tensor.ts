@@ -384,7 +384,7 @@ export async function realize(tensors: readonly Tensor[], backend?: Backend, opt
 /**
  * Runs `plan` (built by `buildPlan(pending)`, possibly runs ago) and assigns its results into
  * `pending`, realized or not: a program whose structure is known runs again on its leaves' current
- * values without rebuilding its graph (the trainer's replayed fused iterations). `realize` is
+ * values without rebuilding its graph (the trainer's replayed runs: TrainerOptions.replay). `realize` is
  * `buildPlan` + this.
  * @example const plan = buildPlan(outs); await realizePlan(plan, outs); x.assignData(next); await realizePlan(plan, outs);
  */
