@@ -12,6 +12,7 @@
 import { loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { createOrtBackend, type OrtBackend, type OrtBackendOptions, type OrtLike } from '../src/backends/onnx/ort-backend.js';
+import { sumLoweringTuning } from '../src/backends/onnx/sum-lowering.js';
 import type { Trainer } from '../src/gan/trainer.js';
 import { matmulOp } from '../src/ops/matmul.js';
 import type { OpDef } from '../src/ops/registry.js';
@@ -65,6 +66,13 @@ const VARIANTS: Record<string, Variant> = {
   'matmul-k1': { patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
   // the code of f400def: unfused steps, K = 1 products as MatMul
   f400def: { setup: { fuseIteration: false }, patch: () => patchLower(matmulOp as unknown as OpDef, (ctx, [a, b]) => ctx.node('MatMul', [a!, b!])) },
+  // before the sums over leading axes (the bias gradients) were a product with a row of ones
+  reducesum: {
+    patch: () => {
+      sumLoweringTuning.gemm = false;
+      return () => (sumLoweringTuning.gemm = true);
+    },
+  },
   // onnxruntime's dynamic block sizes for its parallel loops, and denormals flushed to zero
   'dynamic-blocks': { sessionConfig: { dynamic_block_base: '4' } },
   daz: { sessionConfig: { set_denormal_as_zero: '1' } },

@@ -13,6 +13,7 @@ import { Rng } from '../../tensor/random.js';
 import { buildPlan, constant, realize, tensor, type Tensor } from '../../tensor/tensor.js';
 import { AUTO_ALL_MAX_NODES, createOrtBackend, probeNchwcBlock, type CompileInfo, type OrtLike } from './ort-backend.js';
 import { lowerPlan, loweringKey, PACK_CONCAT_INPUTS } from './lower.js';
+import { referenceBackend } from '../reference/reference-backend.js';
 
 const rng = new Rng(7);
 
@@ -46,6 +47,38 @@ describe('lowerPlan', () => {
     assert.deepEqual(Array.from(outer.value!), Array.from({ length: 256 * 512 }, (_, k) => Math.fround(gv[Math.floor(k / 512)]! * wv[k % 512]!)));
     assert.deepEqual(outerBatched.shape, [2, 3, 512]);
     assert.deepEqual(Array.from(outerBatched.value!), Array.from({ length: 6 * 512 }, (_, k) => Math.fround(bv[Math.floor(k / 512)]! * wv[k % 512]!)));
+  });
+
+  test('a float32 sum over leading axes (a bias gradient) is a product with a row of ones on a CPU; other sums stay ReduceSum', async () => {
+    const x = rng.normal([32, 6, 5]);
+    const few = rng.normal([8, 6]);
+    const ints = tensor(Int32Array.from({ length: 32 * 6 }, (_, i) => i % 7), [32, 6], 'int32');
+    // [the sum, built anew each time (a realized tensor keeps its value), whether it is a product]
+    const cases: [string, () => Tensor, boolean][] = [
+      ['axis 0', () => o.sum(x, [0]), true],
+      ['axes 0, 1', () => o.sum(x, [0, 1]), true],
+      ['axis 0, keepdims', () => o.sum(x, [0], true), true],
+      ['axes 0, 1, keepdims', () => o.sum(x, [0, 1], true), true],
+      ['axis 1 (not leading)', () => o.sum(x, [1]), false],
+      ['every axis', () => o.sum(x), false],
+      ['8 rows (too few to matter)', () => o.sum(few, [0]), false],
+      ['int32', () => o.sum(ints, [0]), false],
+    ];
+    const ort = ortBackend({ threads: 1 });
+    const ref = referenceBackend();
+    for (const [label, build, gemm] of cases) {
+      const ops = lowerPlan(buildPlan([build()])).nodes.map((n) => n.opType);
+      assert.equal(ops.includes('MatMul'), gemm, `${label}: ${ops.join(' ')}`);
+      assert.equal(ops.includes('ReduceSum'), !gemm, `${label}: ${ops.join(' ')}`);
+      assert.ok(!lowerPlan(buildPlan([build()]), { gpu: true }).nodes.some((n) => n.opType === 'MatMul'), `${label}: a GPU target keeps ReduceSum`);
+      const [got, want] = [build(), build()];
+      await realize([got], ort);
+      await realize([want], ref);
+      assert.deepEqual(got.shape, want.shape, label);
+      const [g, w] = [Array.from(await got.data64()), Array.from(await want.data64())];
+      g.forEach((v, i) => assert.ok(Math.abs(v - w[i]!) <= 1e-5 * Math.max(1, Math.abs(w[i]!)), `${label}[${i}]: ${v} vs ${w[i]}`));
+    }
+    await ort.dispose();
   });
 
   test('equal constants share one initializer', () => {

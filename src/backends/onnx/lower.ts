@@ -7,6 +7,7 @@ import type { LowerCtx, OnnxAttr } from '../../ops/registry.js';
 import type { DType, Plan, Tensor } from '../../tensor/tensor.js';
 import { CONV_LOWERINGS, NCHWC_DOMAIN, type OnnxLowering } from './conv-lowering.js';
 import { encodeModel, ONNX_DTYPE, type InitializerSpec, type ModelSpec, type NodeSpec, type ValueSpec } from './proto.js';
+import { SUM_LOWERINGS } from './sum-lowering.js';
 
 export { NCHWC_DOMAIN };
 
@@ -75,7 +76,7 @@ export interface OnnxLowerCtx extends LowerCtx {
 }
 
 /** The onnx backend's lowering of each primitive that has one, by op name (else the op's own `lower`). */
-const ONNX_LOWERINGS: ReadonlyMap<string, OnnxLowering> = CONV_LOWERINGS;
+const ONNX_LOWERINGS: ReadonlyMap<string, OnnxLowering> = new Map([...CONV_LOWERINGS, ...SUM_LOWERINGS]);
 
 /**
  * The target-dependent choices of the lowering (OnnxLowerCtx's): each changes the graph, so a
