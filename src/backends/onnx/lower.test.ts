@@ -52,6 +52,7 @@ describe('lowerPlan', () => {
   test('a float32 sum over leading axes (a bias gradient) is a product with a row of ones on a CPU; other sums stay ReduceSum', async () => {
     const x = rng.normal([32, 6, 5]);
     const few = rng.normal([8, 6]);
+    const few32 = rng.normal([32, 6]);
     const ints = tensor(Int32Array.from({ length: 32 * 6 }, (_, i) => i % 7), [32, 6], 'int32');
     // [the sum, built anew each time (a realized tensor keeps its value), whether it is a product]
     const cases: [string, () => Tensor, boolean][] = [
@@ -59,6 +60,10 @@ describe('lowerPlan', () => {
       ['axes 0, 1', () => o.sum(x, [0, 1]), true],
       ['axis 0, keepdims', () => o.sum(x, [0], true), true],
       ['axes 0, 1, keepdims', () => o.sum(x, [0, 1], true), true],
+      ['axes 0, 2, 3 of [32, 6, 1, 1] (unit axes aside, leading)', () => o.sum(o.reshape(few32, [32, 6, 1, 1]), [0, 2, 3]), true],
+      ['axes 0, 1 of [32, 1, 6] (a unit axis among the reduced)', () => o.sum(o.reshape(few32, [32, 1, 6]), [0, 1]), true],
+      ['axis 0 of [32, 1] (only a unit axis kept)', () => o.sum(o.reshape(few32, [192, 1]), [0]), true],
+      ['axis 1 of [1, 32, 6] (leading once the unit axis is set aside)', () => o.sum(o.reshape(few32, [1, 32, 6]), [1]), true],
       ['axis 1 (not leading)', () => o.sum(x, [1]), false],
       ['every axis', () => o.sum(x), false],
       ['8 rows (too few to matter)', () => o.sum(few, [0]), false],

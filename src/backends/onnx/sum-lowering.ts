@@ -19,14 +19,21 @@ export const SUM_GEMM_MIN_ROWS = 16;
  */
 export const sumLoweringTuning = { gemm: true };
 
-/** `sum` over axes 0…k−1 (k < rank) of a float32 tensor: ones [1, R] · x as [R, C], reshaped. */
+/**
+ * `sum` of a float32 tensor over its leading axes (size-1 axes aside: they change no layout, and the
+ * simplifier folds them in and out of a sum's axes): ones [1, R] · x as [R, C], reshaped.
+ */
 function lowerSum(ctx: OnnxLowerCtx, inputs: readonly string[], attrs: Attrs, meta: LowerMeta): string {
   const { axes } = attrs as { axes: readonly number[] };
   const shape = meta.inputs[0]!.shape;
-  const rows = shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
-  const leading = axes.length > 0 && axes.length < shape.length && axes.every((a, i) => a === i);
+  const dims = shape.map((d, i) => ({ d, reduced: axes.includes(i) })).filter((a) => a.d !== 1);
+  const first = dims.findIndex((a) => !a.reduced);
+  const k = first < 0 ? dims.length : first; // the first kept axis; every reduced one must come before it
+  // (A sum over every axis stays a ReduceSum: a scalar.)
+  const leading = k > 0 && axes.length < shape.length && dims.slice(k).every((a) => !a.reduced);
+  const rows = dims.slice(0, k).reduce((a, b) => a * b.d, 1);
   if (!sumLoweringTuning.gemm || ctx.gpu || meta.output.dtype !== 'float32' || !leading || rows < SUM_GEMM_MIN_ROWS) return sumOp.lower(ctx, inputs, attrs as never, meta);
-  const cols = shape.slice(axes.length).reduce((a, b) => a * b, 1);
+  const cols = dims.slice(k).reduce((a, b) => a * b.d, 1);
   const prod = ctx.node('MatMul', [ctx.f32(new Float32Array(rows).fill(1), [1, rows]), ctx.node('Reshape', [inputs[0]!, ctx.i64([rows, cols])])]);
   // The output shape carries keepdims.
   return ctx.node('Reshape', [prod, ctx.i64(meta.output.shape)]);
