@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[(r + k) % runs.length]!;
       setBackend(run.backend);
-      // A fused iteration builds its graph anew each time: a patched vjp must be active then too.
+      // A variant whose graphs are rebuilt (replay off) reads its patch while it runs too.
       const undo = run.patch?.();
       for (let i = 0; i < iters; i++) {
         const c0 = process.cpuUsage();
