@@ -46,6 +46,13 @@ async function train(backend: Backend, o: Partial<ToyTestTrainerOptions>, iters:
   return { stats, values: [...tensors, ...slots].map((x) => Array.from(x.value!)), runs: b.runs, plans: b.plans.size, t };
 }
 
+/** WGAN with clipping under RMSProp, GAN and LSGAN: the objectives besides WGAN-GP. */
+const OTHER_LOSSES: readonly Partial<ToyTestTrainerOptions>[] = [
+  { loss: { name: 'wgan', clip: 0.05 }, optimizer: (p) => new RMSProp(p, { lr: 5e-3, project: clipProjection(0.05) }) },
+  { loss: { name: 'gan' } },
+  { loss: { name: 'lsgan' } },
+];
+
 describe('Trainer fuseIteration', () => {
   test('one run per iteration, with the unfused steps\' losses, parameters and Adam moments bit for bit (onnxruntime)', async () => {
     const plain = await train(ort, { fuseIteration: false }, 3);
@@ -68,11 +75,7 @@ describe('Trainer fuseIteration', () => {
 
   test('other losses and a clipping projection, on the float64 reference backend', async () => {
     const ref = referenceBackend();
-    const clipped: Partial<ToyTestTrainerOptions> = {
-      loss: { name: 'wgan', clip: 0.05 },
-      optimizer: (p) => new RMSProp(p, { lr: 5e-3, project: clipProjection(0.05) }),
-    };
-    for (const o of [clipped, { loss: { name: 'gan' } }, { loss: { name: 'lsgan' } }] as Partial<ToyTestTrainerOptions>[]) {
+    for (const o of OTHER_LOSSES) {
       const plain = await train(ref, { ...o, fuseIteration: false }, 2);
       const fused = await train(ref, { ...o, fuseIteration: true }, 2);
       assert.equal(fused.runs, 2);
@@ -116,11 +119,7 @@ describe('Trainer fuseIteration: replayed iterations', () => {
 
   test('other losses, RMSProp and a clipping projection on the float64 reference backend', async () => {
     const ref = referenceBackend();
-    const clipped: Partial<ToyTestTrainerOptions> = {
-      loss: { name: 'wgan', clip: 0.05 },
-      optimizer: (p) => new RMSProp(p, { lr: 5e-3, project: clipProjection(0.05) }),
-    };
-    for (const o of [clipped, { loss: { name: 'gan' } }, { loss: { name: 'lsgan' } }] as Partial<ToyTestTrainerOptions>[]) {
+    for (const o of OTHER_LOSSES) {
       const plain = await train(ref, { ...o, ...rebuilt }, 4);
       const replayed = await train(ref, { ...o, fuseIteration: true }, 4);
       assert.equal(replayed.plans, 2);

@@ -21,6 +21,7 @@ import { add } from '../ops/add.js';
 import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { mul } from '../ops/mul.js';
 import { Rng, type RngState } from '../tensor/random.js';
+import { shapesEqual } from '../tensor/shape.js';
 import { buildPlan, realize, realizePlan, tensor, type Backend, type Plan, type Tensor } from '../tensor/tensor.js';
 import {
   ganDiscriminatorLoss,
@@ -742,7 +743,7 @@ interface KeptRun {
 
 /** Whether a fresh draw is a realized data leaf of the kept leaf's shape and dtype. */
 function sameLeafShape(x: Tensor, leaf: Tensor): boolean {
-  return x.op === null && x.hostValue !== null && x.dtype === leaf.dtype && x.shape.length === leaf.shape.length && x.shape.every((d, i) => d === leaf.shape[i]);
+  return x.op === null && x.hostValue !== null && x.dtype === leaf.dtype && shapesEqual(x.shape, leaf.shape);
 }
 
 /** Rows [a, b) of a realized tensor along its first axis, as a new data tensor. */
