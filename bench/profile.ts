@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/profile.ts <workload> [--threads 1] [--spinning] [--no-nchwc] [--steps 2] [--top 12]
  *                                      [--device webgpu] [--webgpu-validation basic] [--webgpu-layout NCHW]
- *                                      [--no-pack]
+ *                                      [--no-pack] [--by-shape]
  *
  * Two warm-up steps (allocations, first touches; a trainer's first iteration has no generator step)
  * are left out: every run of every session before them (bench/ort-profiler.ts, `mark`). Conv nodes are split
@@ -16,6 +16,7 @@
  * a WebGPU kernel's time is what it costs the host to record and submit it (the GPU runs
  * asynchronously), and nodes onnxruntime left on the CPU provider show up there. --no-pack returns
  * each output on its own (the backend's packOutputs: false; packing is the default on WebGPU).
+ * --by-shape also sums the time per op type and shapes (which sizes the elementwise time goes to).
  */
 import { loadavg } from 'node:os';
 import { createOrtBackend, type OrtBackendOptions } from '../src/backends/onnx/ort-backend.js';
@@ -151,6 +152,19 @@ async function main(): Promise<void> {
   console.log('  other profiler events:');
   for (const [k, r] of [...other].sort((a, b) => b[1].us - a[1].us).slice(0, 8)) {
     console.log(`  ${k.padEnd(40)} ${(r.us / 1000).toFixed(1).padStart(9)} ms in ${r.count} events (${(r.us / r.count / 1000).toFixed(2)} ms each)`);
+  }
+  if (process.argv.includes('--by-shape')) {
+    // Nodes summed per (op, shapes): which sizes the elementwise time goes to.
+    const byShape = new Map<string, Row>();
+    for (const r of byNode.values()) {
+      const k = `${r.cls.padEnd(14)} ${r.shapes}`;
+      const s = byShape.get(k) ?? { us: 0, flops: 0, count: 0 };
+      byShape.set(k, { us: s.us + r.us, flops: s.flops + r.flops, count: s.count + r.count });
+    }
+    console.log('  by op and shapes:');
+    for (const [k, r] of [...byShape].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
+      console.log(`  ${perStep(r.us).padStart(8)} ms ${String(r.count / steps).padStart(5)} nodes ${(r.us / r.count).toFixed(0).padStart(5)} µs each  ${k}`);
+    }
   }
   console.log(`  top ${top} nodes:`);
   for (const [, r] of [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {

@@ -76,6 +76,11 @@ const VARIANTS: Record<string, Variant> = {
   // onnxruntime's dynamic block sizes for its parallel loops, and denormals flushed to zero
   'dynamic-blocks': { sessionConfig: { dynamic_block_base: '4' } },
   daz: { sessionConfig: { set_denormal_as_zero: '1' } },
+  // how long onnxruntime's intra-op threads spin before they sleep, and the pool thread pinned to
+  // the second core (with --spinning: measure these in separate processes, one variant each)
+  'spin-long': { sessionConfig: { 'intra_op.spin_duration_us': '20000' } },
+  'spin-short': { sessionConfig: { 'intra_op.spin_duration_us': '50' } },
+  pinned: { sessionConfig: { intra_op_thread_affinities: '2' } },
 };
 
 function flag(name: string, def: string): string {

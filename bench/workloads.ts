@@ -53,6 +53,8 @@ export interface SetupOptions {
   readonly fuseIteration?: boolean;
   /** The trainer's `replay` (default true, as the CLI's runs). */
   readonly replay?: boolean;
+  /** The toy trainer's batch size (default gan_toy.py's 256). */
+  readonly batchSize?: number;
 }
 
 export interface Workload {
@@ -98,7 +100,7 @@ export function toyTrainer(seed: number, opts: SetupOptions = {}): Trainer {
     noiseDim: 2,
     loss: { name: 'wgan-gp', lambda: 0.1 },
     nCritic: 5,
-    batchSize: TOY_BATCH,
+    batchSize: opts.batchSize ?? TOY_BATCH,
     generatorOptimizer: new Adam(generator.namedParameters(), adam),
     criticOptimizer: new Adam(critic.namedParameters(), adam),
     seed,
