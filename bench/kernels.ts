@@ -42,7 +42,7 @@ const randn = (dims: number[], scale = 1): ort.Tensor =>
 interface Variant {
   readonly label: string;
   readonly nodes: readonly NodeSpec[];
-  /** Every graph input the nodes read (the rest come from `initializers` or other nodes). */
+  /** Values for the graph inputs: every name the nodes read that no node or initializer gives (more may be held). */
   readonly feeds: Readonly<Record<string, ort.Tensor>>;
   readonly outputs: readonly (readonly [string, readonly number[]])[];
   readonly initializers?: readonly InitializerSpec[];
@@ -57,24 +57,29 @@ interface Timed {
 
 /** Times each variant `runs` times per round, one session at a time (see the header). */
 async function timeVariants(variants: readonly Variant[], opts: { threads: number; rounds: number; runs: number }): Promise<Map<string, Timed>> {
+  // Each variant's model and inputs, built once.
+  const models = variants.map((v) => {
+    const produced = new Set(v.nodes.flatMap((n) => n.outputs));
+    const inits = (v.initializers ?? []).filter((i) => v.nodes.some((n) => n.inputs.includes(i.name)));
+    const inputNames = [...new Set(v.nodes.flatMap((n) => n.inputs))].filter((x) => !produced.has(x) && !inits.some((i) => i.name === x));
+    const bytes = encodeModel({
+      nodes: v.nodes,
+      initializers: inits,
+      inputs: inputNames.map((name) => {
+        const t = v.feeds[name];
+        if (!t) throw new Error(`${v.label}: no feed for input '${name}'`);
+        return { name, dtype: f32, dims: t.dims };
+      }),
+      outputs: v.outputs.map(([name, dims]) => ({ name, dtype: f32, dims })),
+      opset: 18,
+      extraOpsets: [{ domain: 'com.microsoft', version: 1 }],
+    });
+    return { bytes, feeds: Object.fromEntries(inputNames.map((name) => [name, v.feeds[name]!])) };
+  });
   const result = new Map<string, Timed>();
   for (let r = 0; r < opts.rounds; r++) {
-    for (const v of variants) {
-      const produced = new Set(v.nodes.flatMap((n) => n.outputs));
-      const inits = (v.initializers ?? []).filter((i) => v.nodes.some((n) => n.inputs.includes(i.name)));
-      const inputNames = [...new Set(v.nodes.flatMap((n) => n.inputs))].filter((x) => !produced.has(x) && !inits.some((i) => i.name === x));
-      const bytes = encodeModel({
-        nodes: v.nodes,
-        initializers: inits,
-        inputs: inputNames.map((name) => {
-          const t = v.feeds[name];
-          if (!t) throw new Error(`${v.label}: no feed for input '${name}'`);
-          return { name, dtype: f32, dims: t.dims };
-        }),
-        outputs: v.outputs.map(([name, dims]) => ({ name, dtype: f32, dims })),
-        opset: 18,
-        extraOpsets: [{ domain: 'com.microsoft', version: 1 }],
-      });
+    for (const [k, v] of variants.entries()) {
+      const { bytes, feeds } = models[k]!;
       const session = await ort.InferenceSession.create(bytes, {
         graphOptimizationLevel: 'all',
         intraOpNumThreads: opts.threads,
@@ -83,7 +88,6 @@ async function timeVariants(variants: readonly Variant[], opts: { threads: numbe
         extra: { session: { 'intra_op.allow_spinning': '1' } },
         ...v.session,
       });
-      const feeds = Object.fromEntries(inputNames.map((name) => [name, v.feeds[name]!]));
       const entry = result.get(v.label) ?? { times: [], out: new Float32Array() };
       for (let i = 0; i < 2; i++) entry.out = (await session.run(feeds))[v.outputs[0]![0]]!.data as Float32Array;
       for (let i = 0; i < opts.runs; i++) {
@@ -100,13 +104,13 @@ async function timeVariants(variants: readonly Variant[], opts: { threads: numbe
 
 const loadLine = (): string => `load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
 
-/** A chain of `layers` steps, each `step(prev, l)` → nodes ending in `p<l>`. */
-function chain(layers: number, first: string, step: (prev: string, l: number) => NodeSpec[]): NodeSpec[] {
+/** A chain of `layers` steps, each `step(prev, l)` → nodes ending in `<prefix>p<l>`. */
+function chain(layers: number, first: string, step: (prev: string, l: number) => NodeSpec[], prefix = ''): NodeSpec[] {
   const nodes: NodeSpec[] = [];
   let prev = first;
   for (let l = 0; l < layers; l++) {
     nodes.push(...step(prev, l));
-    prev = `p${l}`;
+    prev = `${prefix}p${l}`;
   }
   return nodes;
 }
@@ -207,16 +211,21 @@ async function parallel(): Promise<void> {
   const matmulOnly = process.argv.includes('--matmul-only');
   const ws = { w0: randn([512, 512], 1 / 16), w1: randn([512, 512], 1 / 16), w2: randn([512, 512], 1 / 16) };
   const chains = (k: number): NodeSpec[] =>
-    Array.from({ length: k }, (_, c) =>
-      [
-        ...chain(L, `x${c}`, (p, l) =>
-          matmulOnly
-            ? [node('MatMul', [p, `w${l % 3}`], `p${l}`)]
-            : [node('MatMul', [p, `w${l % 3}`], `q${l}`), node('Relu', [`q${l}`], `r${l}`), node('Mul', [`r${l}`, 's'], `m${l}`), node('Add', [`m${l}`, `r${l}`], `p${l}`)],
+    Array.from({ length: k }, (_, c) => {
+      const v = (name: string, l: number): string => `c${c}${name}${l}`;
+      return [
+        ...chain(
+          L,
+          `x${c}`,
+          (p, l) =>
+            matmulOnly
+              ? [node('MatMul', [p, `w${l % 3}`], v('p', l))]
+              : [node('MatMul', [p, `w${l % 3}`], v('q', l)), node('Relu', [v('q', l)], v('r', l)), node('Mul', [v('r', l), 's'], v('m', l)), node('Add', [v('m', l), v('r', l)], v('p', l))],
+          `c${c}`,
         ),
-        node('ReduceSum', [`p${L - 1}`], `y${c}`, { keepdims: { int: 0 } }),
-      ].map((n) => ({ ...n, inputs: n.inputs.map((i) => (/^[pqrm]\d/.test(i) ? `c${c}${i}` : i)), outputs: n.outputs.map((o) => (/^[pqrm]\d/.test(o) ? `c${c}${o}` : o)) })),
-    ).flat();
+        node('ReduceSum', [v('p', L - 1)], `y${c}`, { keepdims: { int: 0 } }),
+      ];
+    }).flat();
   const two = { ...ws, x0: randn([r, 512]), x1: randn([r, 512]) };
   const initializers = [scalar('s', -0.5)];
   const out2 = [['y0', []], ['y1', []]] as const;
